@@ -1,0 +1,129 @@
+r"""Exact conversions between penalty conventions and priors.
+
+Every convention is a pair of pure functions to and from the internal sum form
+:math:`-\log L + \sum_j \ell_{1,j}|w_j| + \ell_{2,j}w_j^2` (see :mod:`bayesreg.conventions._base`);
+their docstrings state both objectives and the derivation. This module is the registry and the
+two public entry points :func:`penalty_to_prior` and :func:`prior_to_penalty`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bayesreg.conventions import glmnet, sklearn, statsmodels, textbook
+from bayesreg.conventions._base import (
+    Context,
+    Convention,
+    PenaltyWeights,
+    weights_to_prior,
+)
+from bayesreg.priors import Prior
+
+__all__ = [
+    "Convention",
+    "PenaltyWeights",
+    "CONVENTIONS",
+    "list_conventions",
+    "get_convention",
+    "penalty_to_weights",
+    "penalty_to_prior",
+    "prior_to_penalty",
+]
+
+CONVENTIONS: dict[str, Convention] = {
+    c.name: c
+    for module in (sklearn, glmnet, statsmodels, textbook)
+    for c in module.CONVENTIONS
+}
+
+# options of the inverse direction (they select the convention's variant, not its strength)
+_INVERSE_OPTIONS = {"glmnet": ("family", "standardize"), "statsmodels": ("model",),
+                    "weight_decay": ("loss",)}
+
+
+def list_conventions() -> dict[str, str]:
+    """Name → objective, for every known convention."""
+    return {name: c.summary for name, c in CONVENTIONS.items()}
+
+
+def get_convention(name: str) -> Convention:
+    """Look a convention up by name; an unknown name lists the known ones."""
+    try:
+        return CONVENTIONS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(repr(k) for k in CONVENTIONS)
+        raise ValueError(f"Unknown convention {name!r}; known conventions: {known}.") from None
+
+
+def penalty_to_weights(convention: str, *, n: float | None = None, noise_sigma: float = 1.0,
+                       X: Any = None, y: Any = None, **penalty_params: Any) -> PenaltyWeights:
+    """Sum-form weights :math:`(\\ell_1, \\ell_2)` of a penalty given in ``convention``."""
+    conv = get_convention(convention)
+    unknown = sorted(set(penalty_params) - set(conv.params))
+    if unknown:
+        raise TypeError(
+            f"Convention {convention!r} takes the parameters {', '.join(conv.params)}; "
+            f"got unexpected {', '.join(unknown)}."
+        )
+    ctx = Context.create(convention, n, noise_sigma, X, y)
+    return conv.to_weights(ctx, **penalty_params)
+
+
+def penalty_to_prior(convention: str, *, n: float | None = None, noise_sigma: float = 1.0,
+                     X: Any = None, y: Any = None, **penalty_params: Any) -> Prior:
+    """The prior whose MAP is the optimum of the penalised objective of ``convention``.
+
+    Parameters
+    ----------
+    convention : str
+        One of :func:`list_conventions` (e.g. ``"sklearn.Lasso"``, ``"glmnet"``, ``"mse"``).
+    n : float, optional
+        Number of samples, for conventions that average the loss (inferred from ``X``).
+    noise_sigma : float
+        Gaussian noise scale :math:`\\sigma_n`, for conventions written with the squared error.
+    X, y : array-like, optional
+        Needed by ``glmnet`` (its internal standardisation of X and scaling of y).
+    **penalty_params
+        The convention's own parameters, named as in its API (``alpha``, ``l1_ratio``, ``C``,
+        ``lambda_``, ``lam``, ``penalty``, ``wd``...).
+
+    Examples
+    --------
+    >>> import bayesreg as br
+    >>> br.penalty_to_prior("sklearn.Lasso", alpha=0.1, n=442)
+    Laplace(b=0.02262443438914027)
+    """
+    weights = penalty_to_weights(convention, n=n, noise_sigma=noise_sigma, X=X, y=y,
+                                 **penalty_params)
+    return weights_to_prior(weights)
+
+
+def prior_to_penalty(prior: Prior, convention: str, *, n: float | None = None,
+                     noise_sigma: float = 1.0, X: Any = None, y: Any = None,
+                     **options: Any) -> dict[str, Any]:
+    """The penalty parameters of ``convention`` equivalent to ``prior`` (inverse of the above).
+
+    ``options`` select a convention's variant: ``family``/``standardize`` (glmnet), ``model``
+    (statsmodels), ``loss`` (weight_decay).
+    """
+    conv = get_convention(convention)
+    if not isinstance(prior, Prior):
+        raise TypeError(f"prior must be a bayesreg prior (Laplace, Gaussian, ElasticNet); "
+                        f"got {type(prior).__name__}.")
+    allowed = _INVERSE_OPTIONS.get(convention, ())
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise TypeError(f"prior_to_penalty for {convention!r} takes the options "
+                        f"{', '.join(allowed) or 'none'}; got {', '.join(unknown)}.")
+    ctx = Context.create(convention, n, noise_sigma, X, y)
+    p = ctx.X.shape[1] if ctx.X is not None else (prior.n_features or 1)
+    l1, l2 = prior.penalty_weights(p)
+    if ctx.X is None and prior.n_features is None:
+        l1, l2 = l1[0], l2[0]
+    return conv.from_weights(ctx, PenaltyWeights.of(l1, l2), **options)
+
+
+def _as_float(v: Any) -> Any:
+    return float(v) if np.ndim(v) == 0 else v

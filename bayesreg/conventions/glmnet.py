@@ -1,0 +1,127 @@
+r"""glmnet's convention (R package glmnet 4.x), including its internal scaling of X and y.
+
+glmnet documents the objective
+
+.. math::
+
+    \text{gaussian:}\quad \frac{1}{2n}\|y - c - X\beta\|^2 + \lambda P_\alpha(\beta), \qquad
+    \text{binomial:}\quad -\frac1n \log L(\beta, c) + \lambda P_\alpha(\beta),
+
+    P_\alpha(\beta) = \alpha\|\beta\|_1 + \frac{1-\alpha}{2}\|\beta\|_2^2 ,
+
+but it is applied to internally scaled data, and the coefficients it returns are mapped back:
+
+1. ``standardize=TRUE`` (the default) scales each column by its *population* standard deviation
+   :math:`s_j = \sqrt{\frac1n\sum_i (x_{ij} - \bar x_j)^2}` and penalises the standardised
+   coefficients :math:`\beta_j s_j`. On the original scale the penalty becomes
+   :math:`\lambda\sum_j [\alpha s_j|\beta_j| + \frac{1-\alpha}{2}s_j^2\beta_j^2]`: per-feature
+   prior scales.
+2. ``family="gaussian"`` always scales y by its population standard deviation :math:`s_y` and
+   solves with :math:`\lambda/s_y`. Writing :math:`\tilde\beta = \beta/s_y`, the objective
+   :math:`\frac{1}{2n}\|y/s_y - X\tilde\beta\|^2 + \frac{\lambda}{s_y}P_\alpha(\tilde\beta)`
+   times :math:`s_y^2` is
+   :math:`\frac{1}{2n}\|y - X\beta\|^2 + \lambda[\alpha\|\beta\|_1 + \frac{1-\alpha}{2 s_y}\|\beta\|^2]`:
+   the L1 part is invariant, the L2 part is divided by :math:`s_y`. This is why a glmnet ridge
+   fit does not match scikit-learn's Ridge at "the same" λ.
+
+Multiplying by :math:`n/\sigma_n^2` (gaussian) or :math:`n` (binomial) gives the sum form
+
+.. math::
+
+    \text{gaussian:}\;\ell_{1,j} = \frac{n\lambda\alpha s_j}{\sigma_n^2},\;
+    \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2 s_y\sigma_n^2};\qquad
+    \text{binomial:}\;\ell_{1,j} = n\lambda\alpha s_j,\; \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2},
+
+with :math:`s_j = 1` when ``standardize=FALSE``. Unit observation weights are assumed. The
+evidence (R output at ``thresh=1e-14``) is in ``docs/conventions_evidence.md`` and the fixture
+``tests/data/glmnet_reference.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bayesreg._validation import check_fraction, check_positive_float
+from bayesreg.conventions._base import Context, Convention, PenaltyWeights
+
+__all__ = ["glmnet_to_weights", "glmnet_from_weights", "CONVENTIONS"]
+
+FAMILIES = ("gaussian", "binomial")
+
+
+def _scales(ctx: Context, family: str, standardize: bool, alpha: float | None) -> tuple:
+    if family not in FAMILIES:
+        raise ValueError(f"The 'family' parameter of 'glmnet' must be one of "
+                         f"{', '.join(map(repr, FAMILIES))}; got {family!r}.")
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"The 'standardize' parameter of 'glmnet' must be True or False; "
+                        f"got {standardize!r}.")
+    n = ctx.need_n()
+    if standardize:
+        s = ctx.need_X("to standardize its columns (standardize=True)").std(axis=0)
+        if np.any(s == 0):
+            raise ValueError("glmnet with standardize=True: X has a constant column (sd 0).")
+    else:
+        s = None
+    s_y = 1.0
+    if family == "gaussian" and (alpha is None or alpha < 1.0):
+        s_y = float(ctx.need_y("for its internal scaling of y (family='gaussian', alpha < 1)")
+                    .std())
+        if s_y == 0:
+            raise ValueError("glmnet family='gaussian': y is constant (sd 0).")
+    sigma2 = ctx.noise_sigma**2 if family == "gaussian" else 1.0
+    return n, s, s_y, sigma2
+
+
+def glmnet_to_weights(ctx: Context, *, lambda_: float, alpha: float = 1.0,
+                      family: str = "gaussian", standardize: bool = True) -> PenaltyWeights:
+    r"""glmnet(``lambda``, ``alpha``, ``family``, ``standardize``) → sum form (module docstring).
+
+    :math:`\ell_{1,j} = n\lambda\alpha s_j/\sigma^2`,
+    :math:`\ell_{2,j} = n\lambda(1-\alpha)s_j^2/(2 s_y\sigma^2)` with :math:`\sigma^2 = \sigma_n^2`,
+    :math:`s_y` the population sd of y for gaussian, :math:`\sigma^2 = s_y = 1` for binomial,
+    :math:`s_j` the population sd of column j (1 without standardisation).
+    """
+    lam = check_positive_float("lambda_", "glmnet", lambda_)
+    a = check_fraction("alpha", "glmnet", alpha)
+    n, s, s_y, sigma2 = _scales(ctx, family, standardize, a)
+    sj = np.ones(1) if s is None else s
+    l1 = n * lam * a * sj / sigma2
+    l2 = n * lam * (1.0 - a) * sj**2 / (2.0 * s_y * sigma2)
+    if s is None:
+        return PenaltyWeights.of(float(l1[0]), float(l2[0]))
+    return PenaltyWeights.of(l1, l2)
+
+
+def glmnet_from_weights(ctx: Context, w: PenaltyWeights, family: str = "gaussian",
+                        standardize: bool = True) -> dict[str, Any]:
+    r"""Inverse of :func:`glmnet_to_weights`.
+
+    With :math:`u_j = \ell_{1,j}\sigma^2/(n s_j) = \lambda\alpha` and
+    :math:`v_j = 2 s_y\ell_{2,j}\sigma^2/(n s_j^2) = \lambda(1-\alpha)` (both must be the same for
+    every feature, else the prior is not a glmnet penalty), :math:`\lambda = u + v`,
+    :math:`\alpha = u/(u + v)`.
+    """
+    n, s, s_y, sigma2 = _scales(ctx, family, standardize, None)
+    sj = np.ones(np.shape(w.l1) or 1) if s is None else s
+    u = np.broadcast_to(w.l1, sj.shape) * sigma2 / (n * sj)
+    v = np.broadcast_to(w.l2, sj.shape) * 2.0 * s_y * sigma2 / (n * sj**2)
+    for arr, what in ((u, "L1"), (v, "L2")):
+        if not np.allclose(arr, arr.flat[0], rtol=1e-10, atol=0.0):
+            raise ValueError(
+                f"the prior's {what} scales are not proportional to glmnet's column scaling "
+                f"(standardize={standardize}); no single (lambda, alpha) reproduces it."
+            )
+    lam = float(u.flat[0] + v.flat[0])
+    return {"lambda_": lam, "alpha": float(u.flat[0]) / lam, "family": family,
+            "standardize": standardize}
+
+
+CONVENTIONS = (
+    Convention("glmnet", ("lambda_", "alpha", "family", "standardize"), glmnet_to_weights,
+               glmnet_from_weights,
+               "(1/(2n))RSS or −loglik/n, + lambda·[alpha·||b||₁ + (1−alpha)/2·||b||²] on scaled data",
+               defaults={"alpha": 1.0, "family": "gaussian", "standardize": True}),
+)

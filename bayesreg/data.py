@@ -1,0 +1,129 @@
+r"""Validated regression data and the Gaussian sufficient statistics.
+
+For weights :math:`s_i` (default 1), :math:`S = \sum_i s_i`, weighted means
+:math:`\bar x = \sum_i s_i x_i / S`, :math:`\bar y = \sum_i s_i y_i / S`, the residual sum of
+squares of a linear predictor :math:`c + x^\top w` decomposes exactly as
+
+.. math::
+
+    \sum_i s_i (y_i - c - x_i^\top w)^2
+      = \underbrace{\tilde y^\top S \tilde y}_{\texttt{yty}}
+        - 2 w^\top \underbrace{\tilde X^\top S \tilde y}_{\texttt{xty}}
+        + w^\top \underbrace{\tilde X^\top S \tilde X}_{\texttt{gram}} w
+        + S\,(\bar y - \bar x^\top w - c)^2,
+
+with :math:`\tilde X = X - \mathbf 1\bar x^\top`, :math:`\tilde y = y - \bar y`. The centred form
+avoids the cancellation of :math:`X^\top X - S\bar x\bar x^\top` when features have large means.
+Without an intercept the raw (uncentred) moments are used and the last term is absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from bayesreg._validation import (
+    check_matrix,
+    check_sample_weight,
+    check_target,
+    feature_names_of,
+)
+
+__all__ = ["RegressionData", "SufficientStats"]
+
+_CHUNK_ROWS = 8192
+
+
+@dataclass(frozen=True, eq=False)
+class SufficientStats:
+    """Gaussian sufficient statistics (centred when ``centered``); see the module docstring."""
+
+    gram: np.ndarray
+    xty: np.ndarray
+    yty: float
+    xbar: np.ndarray
+    ybar: float
+    weight_sum: float
+    centered: bool
+
+
+@dataclass(frozen=True, eq=False)
+class RegressionData:
+    """Validated design matrix, target and optional sample weights.
+
+    Build with :meth:`from_xy`; it checks finiteness, shapes and (for a binary likelihood) that
+    ``y`` is in {0, 1}, and keeps the feature names of a pandas DataFrame.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+    feature_names: tuple[str, ...]
+    fit_intercept: bool
+
+    @classmethod
+    def from_xy(
+        cls,
+        X: object,
+        y: object,
+        *,
+        sample_weight: object = None,
+        binary: bool = False,
+        fit_intercept: bool = True,
+    ) -> RegressionData:
+        Xa = check_matrix(X)
+        ya = check_target(y, Xa.shape[0], binary=binary)
+        sw = check_sample_weight(sample_weight, Xa.shape[0])
+        names = tuple(feature_names_of(X, Xa.shape[1]))
+        return cls(Xa, ya, sw, names, bool(fit_intercept))
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Sample weights, ones when none were given."""
+        return np.ones(self.n_samples) if self.sample_weight is None else self.sample_weight
+
+    @property
+    def weight_sum(self) -> float:
+        return float(self.n_samples if self.sample_weight is None else self.sample_weight.sum())
+
+    def linear_predictor(self, coef: np.ndarray, intercept: float) -> np.ndarray:
+        r""":math:`\eta = c + X w`."""
+        return self.X @ coef + intercept
+
+    @cached_property
+    def suffstats(self) -> SufficientStats:
+        """Sufficient statistics, accumulated in row chunks (one O(n p^2) pass)."""
+        X, y, sw = self.X, self.y, self.sample_weight
+        n, p = X.shape
+        S = self.weight_sum
+        if self.fit_intercept:
+            xbar = (sw @ X if sw is not None else X.sum(axis=0)) / S
+            ybar = float((sw @ y if sw is not None else y.sum()) / S)
+        else:
+            xbar, ybar = np.zeros(p), 0.0
+        gram = np.zeros((p, p))
+        xty = np.zeros(p)
+        yty = 0.0
+        for start in range(0, n, _CHUNK_ROWS):
+            stop = min(start + _CHUNK_ROWS, n)
+            xc = X[start:stop] - xbar if self.fit_intercept else X[start:stop]
+            yc = y[start:stop] - ybar
+            if sw is not None:
+                root = np.sqrt(sw[start:stop])
+                xc = xc * root[:, None]
+                yc = yc * root
+            gram += xc.T @ xc
+            xty += xc.T @ yc
+            yty += float(yc @ yc)
+        gram = 0.5 * (gram + gram.T)
+        return SufficientStats(gram, xty, yty, xbar, ybar, S, self.fit_intercept)

@@ -1,0 +1,245 @@
+r"""The exact posterior mode (MAP) of a bayesreg model, with an optimality certificate.
+
+The negative log-posterior splits into a smooth part and a separable, possibly non-smooth prior:
+
+.. math::
+
+    -\log p(w, c \mid y) = f(w, c) + P(w) + \text{const}, \qquad
+    f = -\log L(y \mid w, c), \qquad P(w) = \sum_j \ell_{1,j}|w_j| + \ell_{2,j} w_j^2 .
+
+* :math:`f` and :math:`\nabla f` are compiled from the **PyMC model itself** (the likelihood
+  term of :func:`bayesreg.model.build_model`); nothing is re-derived by hand.
+* :math:`P` is handled exactly by proximal Newton: each step minimises the quadratic model
+  :math:`g^\top d + \tfrac12 d^\top H d + P(\theta + d)` with
+  :func:`bayesreg._quadratic.solve_l1_quadratic` (coordinate descent + exact active-set polish),
+  followed by a backtracking line search on the true objective. For the Gaussian likelihood
+  :math:`f` is quadratic, :math:`H` is its exact Hessian (from PyMC) and one step is exact; for the
+  logistic likelihood :math:`H = X^\top D X` with the Bernoulli curvature :math:`D` (a search
+  direction only: acceptance and the certificate use PyMC's gradient).
+* Laplace and elastic-net MAPs therefore have exact zeros. ``pymc.find_MAP`` (L-BFGS on
+  :math:`|w|`) is never used.
+
+The certificate is the distance of :math:`-\nabla f` to :math:`\partial P` at the returned point
+(:meth:`bayesreg.priors.Prior.subgradient_distance`), plus :math:`|\partial f/\partial c|` for the
+unpenalised intercept; it is reported absolute and relative to :math:`\|\nabla f(0)\|_\infty`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bayesreg._quadratic import solve_l1_quadratic
+from bayesreg.data import RegressionData
+from bayesreg.likelihoods import GaussianLikelihood, Likelihood
+from bayesreg.model import build_model, resolve_form
+from bayesreg.priors import Prior
+
+__all__ = ["Certificate", "MapResult", "find_map", "certify"]
+
+DEFAULT_TOL = 1e-8
+_CACHE: OrderedDict[tuple, _SmoothPart] = OrderedDict()
+_CACHE_SIZE = 16
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Optimality (KKT / subgradient) residuals of a candidate MAP.
+
+    Attributes
+    ----------
+    kkt_residual : float
+        :math:`\\max_j \\operatorname{dist}(-\\partial_j f, \\partial P_j)` over weights and the
+        intercept, in units of the negative log-posterior's gradient.
+    relative_residual : float
+        ``kkt_residual / max(|grad f(0)|)``; the optimum has 0 up to rounding.
+    coef_residuals : ndarray (p,)
+    intercept_residual : float
+    tol : float
+        Pass threshold on ``relative_residual``.
+    """
+
+    kkt_residual: float
+    relative_residual: float
+    coef_residuals: np.ndarray
+    intercept_residual: float
+    tol: float
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.relative_residual <= self.tol)
+
+    def __str__(self) -> str:
+        verdict = "optimal" if self.passed else "NOT optimal"
+        return (f"KKT residual {self.kkt_residual:.3g} (relative {self.relative_residual:.3g}, "
+                f"tol {self.tol:.0e}): {verdict}")
+
+
+@dataclass(frozen=True, eq=False)
+class MapResult:
+    """A MAP estimate: coefficients, intercept, objective and certificate."""
+
+    coef: np.ndarray
+    intercept: float
+    objective: float
+    certificate: Certificate
+    n_iter: int
+    n_sweeps: int
+
+
+class _SmoothPart:
+    """``f(theta)``, ``grad f(theta)`` (and the Hessian for Gaussian) compiled from PyMC.
+
+    ``theta = (w, c)``; the model's ``pm.Data`` containers become explicit inputs, so one
+    compiled function serves every data set of the same structure.
+    """
+
+    def __init__(self, built: Any, with_hessian: bool) -> None:
+        import pytensor
+        import pytensor.tensor as pt
+        from pytensor.graph.replace import graph_replace
+
+        model = built.model
+        p = built.data.n_features
+        self.p = p
+        self.data_names = sorted(v.name for v in model.data_vars)
+        theta = pt.vector("theta")
+        replacements = {model.rvs_to_values[model["coef"]]: theta[:p]}
+        if built.data.fit_intercept:
+            replacements[model.rvs_to_values[model["intercept"]]] = theta[p]
+        data_inputs = []
+        for name in self.data_names:
+            shared = model[name]
+            symbolic = shared.type()
+            symbolic.name = name
+            replacements[shared] = symbolic
+            data_inputs.append(symbolic)
+        smooth = -model.logp(vars=[built.likelihood_term], jacobian=False)
+        smooth = graph_replace(smooth, replacements, strict=False)
+        grad = pt.grad(smooth, theta)
+        self._fg = pytensor.function([theta, *data_inputs], [smooth, grad], on_unused_input="ignore")
+        self._h = None
+        if with_hessian:
+            hess = pytensor.gradient.jacobian(grad, theta, vectorize=True)
+            self._h = pytensor.function([theta, *data_inputs], hess, on_unused_input="ignore")
+
+    def bind(self, values: dict[str, Any]) -> tuple[Any, Any]:
+        args = [np.asarray(values[name], dtype=float) for name in self.data_names]
+
+        def fg(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            f, g = self._fg(theta, *args)
+            return float(f), np.asarray(g)
+
+        def hess(theta: np.ndarray) -> np.ndarray:
+            return np.asarray(self._h(theta, *args))
+
+        return fg, (hess if self._h is not None else None)
+
+
+def _smooth_part(data: RegressionData, prior: Prior, likelihood: Likelihood, form: str):
+    values = likelihood.data_values(data, form)
+    key = (type(likelihood).__name__, form, data.n_features, data.fit_intercept,
+           tuple(sorted(values)), data.n_samples if form == "rows" else None)
+    part = _CACHE.get(key)
+    if part is None:
+        built = build_model(data, prior, likelihood, form=form)
+        part = _SmoothPart(built, with_hessian=isinstance(likelihood, GaussianLikelihood))
+        _CACHE[key] = part
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    return part.bind(values)
+
+
+def certify(prior: Prior, theta: np.ndarray, grad: np.ndarray, *, fit_intercept: bool,
+            scale: float, tol: float = DEFAULT_TOL) -> Certificate:
+    """Optimality certificate of ``theta = (w, c)`` given ``grad = grad f(theta)``."""
+    p = theta.shape[0] - int(fit_intercept)
+    coef_res = prior.subgradient_distance(theta[:p], grad[:p])
+    icpt_res = float(abs(grad[p])) if fit_intercept else 0.0
+    kkt = float(max(np.max(coef_res, initial=0.0), icpt_res))
+    scale = scale if scale > 0 else 1.0
+    return Certificate(kkt, kkt / scale, coef_res, icpt_res, tol)
+
+
+def find_map(
+    data: RegressionData,
+    prior: Prior,
+    likelihood: Likelihood,
+    *,
+    form: str = "auto",
+    tol: float = DEFAULT_TOL,
+    max_iter: int = 100,
+    warm_start: np.ndarray | None = None,
+) -> MapResult:
+    r"""Exact MAP of the model ``prior`` × ``likelihood`` on ``data``.
+
+    Minimises :math:`f(w, c) + \sum_j \ell_{1,j}|w_j| + \ell_{2,j}w_j^2` (module docstring) to a
+    certified relative KKT residual far below ``tol`` (Newton steps continue until the residual
+    stops improving), and returns the point with its :class:`Certificate`.
+    """
+    form = resolve_form(likelihood, form)
+    fg, hess = _smooth_part(data, prior, likelihood, form)
+    p = data.n_features
+    m = p + int(data.fit_intercept)
+    l1_w, l2_w = prior.penalty_weights(p)
+    l1 = np.concatenate([l1_w, np.zeros(m - p)])
+    l2 = np.concatenate([l2_w, np.zeros(m - p)])
+    penalized = np.arange(m) < p
+
+    def penalty(theta: np.ndarray) -> float:
+        w = theta[:p]
+        return float(l1_w @ np.abs(w) + l2_w @ (w * w))
+
+    def hessian(theta: np.ndarray) -> np.ndarray:
+        if hess is not None:
+            return hess(theta)
+        eta = data.linear_predictor(theta[:p], theta[p] if data.fit_intercept else 0.0)
+        d = likelihood.curvature(eta, data)
+        H = np.empty((m, m))
+        Xd = data.X * d[:, None]
+        H[:p, :p] = Xd.T @ data.X
+        if data.fit_intercept:
+            H[:p, p] = H[p, :p] = Xd.sum(axis=0)
+            H[p, p] = d.sum()
+        return H
+
+    zero = np.zeros(m)
+    f0, g0 = fg(zero)
+    scale = float(np.max(np.abs(g0)))
+    theta = zero if warm_start is None else np.asarray(warm_start, dtype=float).copy()
+    f, g = (f0, g0) if warm_start is None else fg(theta)
+    F = f + penalty(theta)
+    cert = certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol)
+    sweeps_total = 0
+    it = 0
+    best = cert.relative_residual
+    for it in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
+        H = hessian(theta)
+        Q = H + np.diag(2.0 * l2)
+        z, sweeps = solve_l1_quadratic(Q, g - H @ theta, l1, penalized, x0=theta)
+        sweeps_total += sweeps
+        d = z - theta
+        delta = float(g @ d + penalty(z) - penalty(theta))
+        t = 1.0
+        while True:
+            cand = theta + t * d if t < 1.0 else z
+            fc, gc = fg(cand)
+            Fc = fc + penalty(cand)
+            if Fc <= F + 0.25 * t * min(delta, 0.0) + 1e-13 * abs(F) or t < 1e-10:
+                break
+            t *= 0.5
+        new_cert = certify(prior, cand, gc, fit_intercept=data.fit_intercept, scale=scale, tol=tol)
+        improved = new_cert.relative_residual < best
+        if Fc <= F or improved:
+            theta, f, g, F, cert = cand, fc, gc, Fc, new_cert
+        if cert.relative_residual <= 1e-3 * tol or (not improved and cert.passed):
+            break
+        best = min(best, new_cert.relative_residual)
+    coef = theta[:p].copy()
+    intercept = float(theta[p]) if data.fit_intercept else 0.0
+    return MapResult(coef, intercept, F, cert, it, sweeps_total)

@@ -1,0 +1,256 @@
+#!/usr/bin/env Rscript
+# -----------------------------------------------------------------------------
+# glmnet_reference.R -- how tests/data/glmnet_reference.json was produced.
+#
+# This script is NOT run by the test-suite (tests must never need R).  It is
+# committed so that the fixture can be regenerated and audited.
+#
+# Usage (from the repository root):
+#   Rscript scripts/glmnet_reference.R [SKLEARN_DATA_DIR] [OUT_JSON]
+# defaults:
+#   SKLEARN_DATA_DIR = <python -c "import sklearn,os;print(os.path.dirname(sklearn.__file__))">/datasets/data
+#   OUT_JSON         = tests/data/glmnet_reference.json
+#
+# Made with: R 4.2.2, glmnet 4.1-6 (Debian package r-cran-glmnet 4.1-6).
+# No R package besides glmnet (and its dependency Matrix) is needed; JSON is
+# written by hand below, numbers with the shortest decimal form (<= 17
+# significant digits) that reads back to the identical double.
+#
+# What glmnet minimises (see docs/conventions_evidence.md for the evidence):
+#   gaussian: 1/(2 W) sum_i w_i (y_i - a0 - x_i'b)^2
+#             + lambda * sum_j vq_j [ alpha s_j |b_j| + (1-alpha) s_j^2 b_j^2 / (2 s_y) ]
+#   binomial: -1/W sum_i w_i loglik_i
+#             + lambda * sum_j vq_j [ alpha s_j |b_j| + (1-alpha) s_j^2 b_j^2 / 2 ]
+#   W = sum(w); s_j = weighted POPULATION sd of column j (weights w/W) when
+#   standardize=TRUE, else 1; s_y = weighted population sd of y (ALWAYS, also
+#   with standardize=FALSE); vq = penalty.factor * p / sum(penalty.factor).
+# -----------------------------------------------------------------------------
+
+suppressMessages(library(glmnet))
+
+args <- commandArgs(trailingOnly = TRUE)
+sk_dir <- if (length(args) >= 1) args[1] else
+  "/tmp/probe-venv/lib/python3.11/site-packages/sklearn/datasets/data"
+out_json <- if (length(args) >= 2) args[2] else "tests/data/glmnet_reference.json"
+
+THRESH <- 1e-26   # glmnet's default 1e-7 (and even 1e-14) is NOT accurate enough:
+                  # its criterion is max_j xv_j * (delta b_j)^2 < thresh (squared,
+                  # in standardized units); 1e-14 only gives ~1e-6 relative error
+                  # on the ill-conditioned raw diabetes data, 1e-26 gives ~1e-12.
+MAXIT  <- 1e8
+# Never let glmnet stop a lambda path early (only relevant for the path check).
+glmnet.control(fdev = 0, devmax = 1)
+
+# ---------------------------------------------------------------- helpers ----
+num <- function(x) {
+  # shortest round-tripping decimal representation of a double
+  vapply(x, function(v) {
+    if (is.na(v)) return("null")
+    for (d in 15:17) {
+      s <- sprintf(paste0("%.", d, "g"), v)
+      if (as.numeric(s) == v) return(s)
+    }
+    sprintf("%.17g", v)
+  }, "")
+}
+jnum  <- function(x) if (length(x) == 1) num(x) else paste0("[", paste(num(x), collapse = ", "), "]")
+jvec  <- function(x) paste0("[", paste(num(x), collapse = ", "), "]")
+jstr  <- function(s) paste0("\"", gsub("\"", "\\\\\"", s), "\"")
+jbool <- function(b) if (isTRUE(b)) "true" else "false"
+jmat  <- function(M) paste0("[\n      ", paste(apply(M, 1, jvec), collapse = ",\n      "), "\n    ]")
+jobj  <- function(kv, indent = "  ") {
+  paste0("{\n", paste0(indent, "  ", jstr(names(kv)), ": ", unlist(kv), collapse = ",\n"),
+         "\n", indent, "}")
+}
+wpsd <- function(v, w) { w <- w / sum(w); m <- sum(w * v); sqrt(sum(w * (v - m)^2)) }
+
+# --------------------------------------------------------------- datasets ----
+# 1. scikit-learn's raw diabetes data (442 x 10, unscaled; target = disease
+#    progression), read from the csv.gz files shipped inside scikit-learn.
+Xd <- as.matrix(read.table(gzfile(file.path(sk_dir, "diabetes_data_raw.csv.gz"))))
+con <- gzfile(file.path(sk_dir, "diabetes_target.csv.gz"))
+yd <- scan(con, quiet = TRUE)
+close(con)
+colnames(Xd) <- c("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")
+stopifnot(nrow(Xd) == 442, ncol(Xd) == 10, length(yd) == 442)
+
+# 2. diabetes X with binary target y > median(y)  (median = 140.5, no ties)
+ydb <- as.numeric(yd > median(yd))
+
+# 3. synthetic binary data, n = 200, p = 5, generated once with a fixed seed.
+#    (R's default RNG: Mersenne-Twister / Inversion / Rejection.)  The stored
+#    arrays in the JSON are the ground truth; X is rounded to 4 decimals so the
+#    stored decimal values are exactly the doubles glmnet saw.
+RNGkind("Mersenne-Twister", "Inversion", "Rejection")
+set.seed(20240607)
+ns <- 200; ps <- 5
+Z <- matrix(rnorm(ns * ps), ns, ps)
+Z[, 2] <- 0.6 * Z[, 1] + 0.8 * Z[, 2]                 # correlated pair
+scales  <- c(1, 3, 0.5, 10, 2)
+centers <- c(0, 5, -1, 50, 0)
+Xs <- round(sweep(sweep(Z, 2, scales, "*"), 2, centers, "+"), 4)
+colnames(Xs) <- paste0("x", 1:ps)
+eta_s <- -0.5 + drop(Z %*% c(1.0, -0.8, 0.5, 0.0, 0.3))
+ys <- as.numeric(rbinom(ns, 1, plogis(eta_s)))
+
+datasets <- list(
+  diabetes = list(
+    description = paste("scikit-learn raw diabetes data (sklearn/datasets/data/diabetes_data_raw.csv.gz,",
+                        "diabetes_target.csv.gz): 442 x 10 unscaled features, continuous target"),
+    X = Xd, y = yd),
+  diabetes_binary = list(
+    description = "same X as 'diabetes'; y = 1 if diabetes target > median(target) (= 140.5) else 0",
+    X = Xd, y = ydb),
+  synthetic_binary = list(
+    description = paste("synthetic n=200, p=5: Z ~ N(0,1) (set.seed(20240607)), Z2 <- 0.6 Z1 + 0.8 Z2,",
+                        "X = round(Z * c(1,3,0.5,10,2) + c(0,5,-1,50,0), 4),",
+                        "y ~ Bernoulli(plogis(-0.5 + Z %*% c(1,-0.8,0.5,0,0.3)))"),
+    X = Xs, y = ys)
+)
+
+# ------------------------------------------------------------------ cases ----
+cases <- list()
+add <- function(dataset, family, alpha, lambda, standardize,
+                weights = NULL, penalty_factor = NULL, tag = "") {
+  cases[[length(cases) + 1]] <<- list(dataset = dataset, family = family, alpha = alpha,
+                                      lambda = lambda, standardize = standardize,
+                                      weights = weights, penalty_factor = penalty_factor, tag = tag)
+}
+for (std in c(TRUE, FALSE)) for (a in c(1, 0.5, 0)) {
+  for (lam in c(2, 20))       add("diabetes",         "gaussian", a, lam, std)
+  for (lam in c(0.005, 0.05)) add("diabetes_binary",  "binomial", a, lam, std)
+  for (lam in c(0.01, 0.1))   add("synthetic_binary", "binomial", a, lam, std)
+}
+# observation weights (glmnet normalises them to sum to 1 internally)
+wd <- 1 + (seq_len(nrow(Xd)) %% 3)          # 1,2,3,1,2,3,...
+wsyn <- 1 + (seq_len(ns) %% 4)              # 1..4
+for (std in c(TRUE, FALSE)) {
+  add("diabetes", "gaussian", 0.5, 2, std, weights = wd, tag = "weights")
+  add("synthetic_binary", "binomial", 0.5, 0.01, std, weights = wsyn, tag = "weights")
+}
+# penalty.factor (glmnet rescales it to sum to p internally)
+add("diabetes", "gaussian", 0.5, 2, TRUE,
+    penalty_factor = c(0, 1, 2, 1, 1, 1, 1, 1, 1, 0.5), tag = "penalty_factor")
+add("synthetic_binary", "binomial", 0.5, 0.01, TRUE,
+    penalty_factor = c(0, 1, 1, 3, 1), tag = "penalty_factor")
+
+fit_one <- function(cs, lambda_arg) {
+  d <- datasets[[cs$dataset]]
+  p <- ncol(d$X)
+  w <- if (is.null(cs$weights)) rep(1, nrow(d$X)) else cs$weights
+  pf <- if (is.null(cs$penalty_factor)) rep(1, p) else cs$penalty_factor
+  f <- glmnet(d$X, d$y, family = cs$family, weights = w, alpha = cs$alpha,
+              lambda = lambda_arg, standardize = cs$standardize, intercept = TRUE,
+              penalty.factor = pf, thresh = THRESH, maxit = MAXIT)
+  k <- length(f$lambda)
+  stopifnot(isTRUE(all.equal(f$lambda[k], cs$lambda, tolerance = 0)), f$jerr == 0)
+  list(a0 = unname(f$a0[k]), beta = unname(as.numeric(f$beta[, k])), npasses = f$npasses)
+}
+
+case_json <- character(0)
+max_path_diff <- 0
+for (i in seq_along(cases)) {
+  cs <- cases[[i]]
+  d <- datasets[[cs$dataset]]
+  n <- nrow(d$X); p <- ncol(d$X)
+  w <- if (is.null(cs$weights)) rep(1, n) else cs$weights
+  pf <- if (is.null(cs$penalty_factor)) rep(1, p) else cs$penalty_factor
+
+  # (i) the reference fit: lambda passed directly, single value
+  r1 <- fit_one(cs, cs$lambda)
+  # (ii) check: decreasing path of 20 lambdas ending at lambda (warm starts)
+  path <- exp(seq(log(50 * cs$lambda), log(cs$lambda), length.out = 20))
+  path[20] <- cs$lambda                     # exactly the reference lambda
+  r2 <- fit_one(cs, path)
+  path_diff <- max(abs(c(r1$a0, r1$beta) - c(r2$a0, r2$beta))) / max(abs(c(r1$a0, r1$beta)))
+  max_path_diff <- max(max_path_diff, path_diff)
+  # (iii) check: weights are normalised internally (w and 7*w give the same fit)
+  w_diff <- NA
+  if (!is.null(cs$weights)) {
+    cs7 <- cs; cs7$weights <- 7 * cs$weights
+    r3 <- fit_one(cs7, cs$lambda)
+    w_diff <- max(abs(c(r1$a0, r1$beta) - c(r3$a0, r3$beta))) / max(abs(c(r1$a0, r1$beta)))
+  }
+
+  # derived per-feature penalties of the bayesreg sum form (noise sigma = 1):
+  W  <- sum(w)
+  sj <- if (cs$standardize) apply(d$X, 2, wpsd, w = w) else rep(1, p)
+  vq <- pf * p / sum(pf)
+  sy <- if (cs$family == "gaussian") wpsd(d$y, w) else NA
+  ridge_div <- if (cs$family == "gaussian") sy else 1
+  l1 <- W * cs$lambda * cs$alpha * vq * sj
+  l2 <- W * cs$lambda * (1 - cs$alpha) * vq * sj^2 / (2 * ridge_div)
+
+  id <- sprintf("%s_%s_a%s_std%d_lam%s%s", cs$family, cs$dataset, format(cs$alpha),
+                as.integer(cs$standardize), format(cs$lambda),
+                if (nzchar(cs$tag)) paste0("_", cs$tag) else "")
+  kv <- list(
+    id = jstr(id),
+    dataset = jstr(cs$dataset),
+    family = jstr(cs$family),
+    alpha = jnum(cs$alpha),
+    lambda = jnum(cs$lambda),
+    standardize = jbool(cs$standardize),
+    intercept = "true",
+    weights = if (is.null(cs$weights)) "null" else jvec(cs$weights),
+    penalty_factor = if (is.null(cs$penalty_factor)) "null" else jvec(cs$penalty_factor),
+    a0 = jnum(r1$a0),
+    beta = jvec(r1$beta),
+    n_nonzero = as.character(sum(r1$beta != 0)),
+    npasses = as.character(r1$npasses),
+    check_rel_diff_single_vs_path = jnum(path_diff),
+    check_rel_diff_weights_times_7 = if (is.na(w_diff)) "null" else jnum(w_diff),
+    x_scale = jvec(sj),
+    y_pop_sd = if (is.na(sy)) "null" else jnum(sy),
+    sum_weights = jnum(W),
+    l1_sigma1 = jvec(l1),
+    l2_sigma1 = jvec(l2)
+  )
+  case_json <- c(case_json, jobj(kv, indent = "    "))
+  cat(sprintf("%-60s nnz=%2d passes=%7d path_rel_diff=%.2g\n", id, sum(r1$beta != 0),
+              r1$npasses, path_diff))
+}
+
+ds_json <- vapply(names(datasets), function(nm) {
+  d <- datasets[[nm]]
+  paste0("  ", jstr(nm), ": {\n",
+         "    \"description\": ", jstr(d$description), ",\n",
+         "    \"n\": ", nrow(d$X), ",\n",
+         "    \"p\": ", ncol(d$X), ",\n",
+         "    \"feature_names\": [", paste(jstr(colnames(d$X)), collapse = ", "), "],\n",
+         "    \"X\": ", jmat(d$X), ",\n",
+         "    \"y\": ", jvec(d$y), "\n  }")
+}, "")
+
+meta <- list(
+  generator = jstr("scripts/glmnet_reference.R"),
+  glmnet_version = jstr(as.character(packageVersion("glmnet"))),
+  r_version = jstr(R.version.string),
+  thresh = jnum(THRESH),
+  maxit = jnum(MAXIT),
+  glmnet_control = jstr("glmnet.control(fdev = 0, devmax = 1); all else default"),
+  lambda_passing = jstr(paste("lambda passed directly as a single value (reference result);",
+                              "also refitted with a 20-value decreasing geometric path 50*lambda..lambda",
+                              "(check_rel_diff_single_vs_path)")),
+  max_rel_diff_single_vs_path = jnum(max_path_diff),
+  objective = jstr(paste(
+    "gaussian: 1/(2W) sum w_i (y_i - a0 - x_i'b)^2 + lambda sum_j vq_j [alpha s_j |b_j| + (1-alpha) s_j^2 b_j^2/(2 s_y)];",
+    "binomial: -(1/W) sum w_i [y_i eta_i - log(1+exp(eta_i))] + lambda sum_j vq_j [alpha s_j |b_j| + (1-alpha) s_j^2 b_j^2/2];",
+    "W = sum w; s_j = x_scale (weighted population sd if standardize else 1); s_y = y_pop_sd;",
+    "vq = penalty_factor * p / sum(penalty_factor)")),
+  mapping = jstr(paste(
+    "bayesreg sum form F = NLL + sum_j l1_j|b_j| + l2_j b_j^2 with sample weights s_i = w_i:",
+    "gaussian l1_j = W lambda alpha vq_j s_j / sigma^2, l2_j = W lambda (1-alpha) vq_j s_j^2 / (2 s_y sigma^2);",
+    "binomial l1_j = W lambda alpha vq_j s_j, l2_j = W lambda (1-alpha) vq_j s_j^2 / 2.",
+    "l1_sigma1 / l2_sigma1 are these values with sigma = 1 (derived by this script, not output by glmnet).")),
+  coefficient_order = jstr("beta[j] corresponds to column j of the dataset X (original, unstandardized scale); a0 = intercept")
+)
+
+json <- paste0("{\n",
+               "\"meta\": ", jobj(meta, indent = ""), ",\n",
+               "\"datasets\": {\n", paste(ds_json, collapse = ",\n"), "\n},\n",
+               "\"cases\": [\n    ", paste(case_json, collapse = ",\n    "), "\n]\n}\n")
+dir.create(dirname(out_json), showWarnings = FALSE, recursive = TRUE)
+writeLines(json, out_json)
+cat("wrote", out_json, "(", file.size(out_json), "bytes,", length(cases), "cases )\n")
+cat("max rel diff single-lambda vs path:", max_path_diff, "\n")
