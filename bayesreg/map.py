@@ -38,7 +38,7 @@ from bayesreg.likelihoods import GaussianLikelihood, Likelihood
 from bayesreg.model import build_model, resolve_form
 from bayesreg.priors import Prior
 
-__all__ = ["Certificate", "MapResult", "find_map", "certify"]
+__all__ = ["Certificate", "MapResult", "find_map", "certify", "smooth_gradient"]
 
 DEFAULT_TOL = 1e-8
 _CACHE: OrderedDict[tuple, _SmoothPart] = OrderedDict()
@@ -243,3 +243,12 @@ def find_map(
     coef = theta[:p].copy()
     intercept = float(theta[p]) if data.fit_intercept else 0.0
     return MapResult(coef, intercept, F, cert, it, sweeps_total)
+
+
+def smooth_gradient(data: RegressionData, prior: Prior, likelihood: Likelihood,
+                    theta: np.ndarray, form: str = "auto") -> tuple[np.ndarray, float]:
+    """PyMC's gradient of the smooth part at ``theta`` and the certificate scale |grad f(0)|."""
+    fg, _ = _smooth_part(data, prior, likelihood, resolve_form(likelihood, form))
+    _, g0 = fg(np.zeros_like(theta))
+    _, g = fg(np.asarray(theta, dtype=float))
+    return g, float(np.max(np.abs(g0)))

@@ -182,6 +182,35 @@ def test_laplace_fixed_noise_p1_intercept_vs_2d_quadrature():
     check_mc(by_chain(d["intercept"], chains), mc, qc, "laplace p=1+c intercept")
 
 
+def _correlated_design(n, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3)) @ np.array([[1.0, 0.6, 0.0], [0.0, 0.8, 0.5], [0.0, 0.0, 1.0]])
+    X += 2.0  # non-zero column means, so the intercept / centring algebra matters
+    return X, 1.0 + X @ np.array([0.5, -1.0, 0.3]) + rng.normal(size=n)
+
+
+def test_laplace_fixed_noise_p3_flat_limit_is_gaussian():
+    """b -> infinity: w | y -> N(ols, sigma^2 (Xc^T Xc)^{-1}); checks the p > 1 matrix algebra.
+
+    The prior's effect on the posterior is O(sd / b) = O(1e-6) sd, far below the MCSE.
+    """
+    X, y = _correlated_design(15, 31)
+    sigma, chains = 0.7, 4
+    Xc, yc = X - X.mean(0), y - y.mean()
+    cov = sigma**2 * np.linalg.inv(Xc.T @ Xc)
+    ols = np.linalg.solve(Xc.T @ Xc, Xc.T @ yc)
+    d = gibbs_laplace_fixed_noise(X, y, 1e6, noise_sigma=sigma, draws=3000, burn=100, seed=8,
+                                  chains=chains)
+    # each coordinate, a contrast (sensitive to the Cholesky orientation), and the intercept
+    a = np.array([1.0, 1.0, -1.0])
+    xbar = X.mean(0)
+    cases = [(d["w"][:, j], ols[j], cov[j, j]) for j in range(3)]
+    cases += [(d["w"] @ a, a @ ols, a @ cov @ a),
+              (d["intercept"], y.mean() - xbar @ ols, sigma**2 / 15 + xbar @ cov @ xbar)]
+    for k, (draw, m, v) in enumerate(cases):
+        check_mc(by_chain(draw, chains), m, stats.norm.ppf(QS, m, np.sqrt(v)), f"laplace flat #{k}")
+
+
 # ----------------------------------------------------------------------------- Bayesian lasso
 def _lasso_grid(x, y, log_prior_beta_given_sigma):
     """Posterior of (beta, v = log sigma^2) with the flat intercept integrated out."""
@@ -242,6 +271,34 @@ def test_bayesian_lasso_hyperprior_p1_vs_2d_quadrature():
     lams = by_chain(d["lam"], chains)
     z = (lams.mean() - mlam) / mcse_mean(lams)
     print(f"lasso hyper lambda: z(mean) = {z:.2f}")
+    assert abs(z) < N_MCSE
+
+
+def test_bayesian_lasso_p3_flat_limit_is_student_t():
+    """lam -> 0 (p(beta | sigma) ~ sigma^-p): sigma^2 | y ~ InvGamma((n-1)/2, RSS/2) and
+    beta | y ~ t_{n-1}(ols, RSS/(n-1) (Xc^T Xc)^{-1}); checks the p > 1 algebra and the
+    (n-1)/2 + p/2 shape. The neglected factor exp(-lam |beta|/sigma) is 1 - O(1e-6).
+    """
+    X, y = _correlated_design(15, 32)
+    n, chains = 15, 4
+    Xc, yc = X - X.mean(0), y - y.mean()
+    sig = np.linalg.inv(Xc.T @ Xc)
+    ols = sig @ Xc.T @ yc
+    rss = np.sum((yc - Xc @ ols) ** 2)
+    d = gibbs_bayesian_lasso(X, y, lam=1e-6, draws=3000, burn=200, seed=9, chains=chains)
+    a = np.array([1.0, 1.0, -1.0])
+    for k, (draw, m, v) in enumerate(
+        [(d["beta"][:, j], ols[j], sig[j, j]) for j in range(3)] + [(d["beta"] @ a, a @ ols, a @ sig @ a)]
+    ):
+        t = stats.t(n - 1, m, np.sqrt(rss / (n - 1) * v))
+        check_mc(by_chain(draw, chains), m, t.ppf(QS), f"lasso flat beta #{k}")
+    shape = (n - 1) / 2
+    msig = np.sqrt(rss / 2) * np.exp(special.gammaln(shape - 0.5) - special.gammaln(shape))
+    qsig = np.sqrt(stats.invgamma.ppf(QS, shape, scale=rss / 2))
+    check_mc(by_chain(d["sigma"], chains), msig, qsig, "lasso flat sigma")
+    ints = by_chain(d["intercept"], chains)
+    z = (ints.mean() - (y.mean() - X.mean(0) @ ols)) / mcse_mean(ints)
+    print(f"lasso flat intercept: z(mean) = {z:.2f}")
     assert abs(z) < N_MCSE
 
 

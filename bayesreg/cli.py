@@ -1,0 +1,327 @@
+"""Command-line interface: a thin shell over the library.
+
+``bayesreg verify``   MAP ≡ penalised optimum, per convention (``--all``: every convention on
+                      the bundled data; exit code 1 when any case is not equivalent)
+``bayesreg convert``  penalty ↔ prior between conventions
+``bayesreg fit``      MAP or NUTS on a CSV or bundled data set; ``--output`` writes NetCDF
+``bayesreg datasets`` the bundled data sets
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from typing import Any
+
+import numpy as np
+
+__all__ = ["main", "ALL_CASES"]
+
+# (convention, data set, penalty parameters, verify_map options): the main job's cases
+ALL_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    ("sklearn.Lasso", "diabetes", {"alpha": 1.0}, {}),
+    ("sklearn.Lasso", "sparse_p_gt_n", {"alpha": 0.1}, {}),
+    ("sklearn.Ridge", "diabetes", {"alpha": 1.0}, {}),
+    ("sklearn.ElasticNet", "correlated", {"alpha": 0.1, "l1_ratio": 0.5}, {}),
+    ("sklearn.LogisticRegression", "binary_synthetic", {"C": 0.05, "l1_ratio": 1.0}, {}),
+    ("sklearn.LogisticRegression", "binary_synthetic", {"C": 1.0, "l1_ratio": 0.0}, {}),
+    ("glmnet", "diabetes", {"lambda_": 1.0, "alpha": 1.0}, {}),
+    ("glmnet", "diabetes", {"lambda_": 1.0, "alpha": 0.5}, {}),
+    ("glmnet", "binary_synthetic", {"lambda_": 0.02, "alpha": 1.0, "family": "binomial"}, {}),
+    ("statsmodels", "diabetes_std", {"alpha": 0.5, "L1_wt": 0.5}, {"noise_sigma": 50.0}),
+    ("statsmodels", "binary_synthetic", {"alpha": 5.0, "model": "Logit"}, {}),
+    ("sum", "diabetes_std", {"lam": 0.05, "penalty": "l1"}, {"noise_sigma": 50.0}),
+    ("sum", "binary_synthetic", {"lam": 2.0, "penalty": "l2"}, {"likelihood": "logistic"}),
+    ("mean", "diabetes_std", {"lam": 1e-4, "penalty": "l1"}, {"noise_sigma": 50.0}),
+    ("mse", "diabetes_std", {"lam": 5.0, "penalty": "l1"}, {"noise_sigma": 50.0}),
+    ("mse", "correlated", {"lam": 0.1, "penalty": "elasticnet", "l1_ratio": 0.5}, {}),
+    ("mean_half", "binary_synthetic", {"lam": 5.0, "penalty": "l2"}, {"likelihood": "logistic"}),
+    ("mean_half", "binary_synthetic", {"lam": 20.0, "penalty": "l1"}, {"likelihood": "logistic"}),
+    ("weight_decay", "binary_synthetic", {"wd": 0.01}, {"likelihood": "logistic"}),
+    ("weight_decay", "diabetes_std", {"wd": 1e-3}, {"noise_sigma": 50.0}),
+]
+
+PENALTY_FLAGS = [  # (flag, python keyword, type)
+    ("--alpha", "alpha", float), ("--l1-ratio", "l1_ratio", float), ("--C", "C", float),
+    ("--lambda", "lambda_", float), ("--lam", "lam", float), ("--penalty", "penalty", str),
+    ("--wd", "wd", float), ("--L1-wt", "L1_wt", float), ("--family", "family", str),
+    ("--model", "model", str), ("--loss", "loss", str),
+]
+
+
+class UserError(Exception):
+    """A problem with the user's input: printed without a traceback, exit code 2."""
+
+
+def _add_penalty_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("penalty parameters (named after the Python keywords)")
+    for flag, dest, typ in PENALTY_FLAGS:
+        g.add_argument(flag, dest=dest, type=typ, default=None)
+    g.add_argument("--standardize", dest="standardize", action=argparse.BooleanOptionalAction,
+                   default=None, help="glmnet's standardize (default: True)")
+
+
+def _penalty_params(args: argparse.Namespace) -> dict[str, Any]:
+    keys = [dest for _, dest, _ in PENALTY_FLAGS] + ["standardize"]
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+
+
+def _load(data: str, target: str | None):
+    from bayesreg.datasets import list_datasets, load_csv, load_dataset
+
+    if data in list_datasets():
+        return load_dataset(data)
+    if not os.path.exists(data):
+        raise UserError(f"--data {data!r} is neither a bundled data set ({', '.join(list_datasets())}) "
+                        "nor an existing CSV file.")
+    if target is None:
+        raise UserError("--target COLUMN is required with a CSV file.")
+    try:
+        return load_csv(data, target)
+    except (ValueError, FileNotFoundError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def _progress(i: int, total: int, label: str, quiet: bool) -> None:
+    if not quiet and sys.stderr.isatty() or (not quiet and os.environ.get("BAYESREG_PROGRESS")):
+        sys.stderr.write(f"\r[{i}/{total}] {label:<60}")
+        sys.stderr.flush()
+
+
+def _fmt_params(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
+
+
+def _print_report_table(rows: list[Any], details: bool) -> None:
+    head = (f"{'convention':<27} {'data':<17} {'penalty':<34} {'mapped prior':<34} "
+            f"{'max|diff|':>9} {'obj gap':>8} {'KKT MAP':>8} {'KKT ref':>8} {'zeros':>6} {'same0':>5}  ok")
+    print(head)
+    print("-" * len(head))
+    for data_name, r in rows:
+        print(f"{r.convention:<27} {data_name:<17} {_fmt_params(r.penalty_params):<34.34} "
+              f"{r.prior_scales():<34.34} {r.max_abs_diff:>9.1e} {r.objective_gap:>8.1e} "
+              f"{r.kkt_residual:>8.1e} {r.reference_kkt_residual:>8.1e} {r.n_zeros:>6d} "
+              f"{'yes' if r.same_zero_pattern else 'NO':>5}  {'PASS' if r.passed else 'FAIL'}")
+    if details:
+        for data_name, r in rows:
+            print(f"\n{r.convention} on {data_name} ({_fmt_params(r.penalty_params)}): "
+                  f"{r.prior_scales()}")
+            print(f"  {'feature':<10} {'MAP':>14} {'penalised opt':>14}")
+            shown = range(min(10, r.map_coef.size))
+            for j in shown:
+                print(f"  {r.feature_names[j]:<10} {r.map_coef[j]:>14.6g} {r.reference_coef[j]:>14.6g}")
+            if r.map_coef.size > 10:
+                print(f"  ... {r.map_coef.size - 10} more features")
+            print(f"  {'intercept':<10} {r.map_intercept:>14.6g} {r.reference_intercept:>14.6g}")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from bayesreg.verify import verify_map
+
+    if args.all:
+        cases = ALL_CASES
+    else:
+        if not args.convention:
+            raise UserError("give --convention NAME with its penalty flags, or --all.")
+        opts: dict[str, Any] = {}
+        if args.likelihood:
+            opts["likelihood"] = args.likelihood
+        cases = [(args.convention, args.data, _penalty_params(args), opts)]
+    rows = []
+    for i, (conv, data_name, params, opts) in enumerate(cases, 1):
+        _progress(i, len(cases), f"{conv} on {data_name}", args.quiet)
+        ds = _load(data_name, args.target)
+        opts = {"noise_sigma": args.noise_sigma, **opts} if args.noise_sigma is not None else opts
+        try:
+            report = verify_map(ds.X, ds.y, conv, reference=args.reference, **opts, **params)
+        except (ValueError, TypeError) as exc:
+            raise UserError(f"{conv}: {exc}") from None
+        rows.append((data_name, report))
+    if not args.quiet and (sys.stderr.isatty() or os.environ.get("BAYESREG_PROGRESS")):
+        sys.stderr.write("\n")
+    if args.json:
+        print(json.dumps([{"data": d, **r.to_dict()} for d, r in rows], indent=2, default=str))
+    else:
+        _print_report_table(rows, details=args.details)
+        n_ok = sum(r.passed for _, r in rows)
+        print(f"\n{n_ok}/{len(rows)} equivalent: MAP of the mapped prior = penalised optimum "
+              f"(coefficients to rtol {rows[0][1].rtol:g}, identical zeros, certified KKT).")
+    return 0 if all(r.passed for _, r in rows) else 1
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from bayesreg.conventions import penalty_to_prior, prior_to_penalty
+    from bayesreg.verify import describe_prior
+
+    X = y = None
+    if args.data:
+        ds = _load(args.data, args.target)
+        X, y = ds.X, ds.y
+    params = _penalty_params(args)
+    to_opts = {k: params.pop(k) for k in list(params) if k.startswith("to_")}
+    try:
+        prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=args.noise_sigma or 1.0,
+                                 X=X, y=y, **params)
+        out = None
+        if args.to:
+            opts = {k: v for k, v in (("family", args.to_family), ("model", args.to_model)) if v}
+            out = prior_to_penalty(prior, args.to, n=args.n, noise_sigma=args.noise_sigma or 1.0,
+                                   X=X, y=y, **opts, **to_opts)
+    except (ValueError, TypeError) as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        print(json.dumps({"from": args.from_, "params": params, "prior": repr(prior),
+                          "to": args.to, "to_params": out}, default=float))
+    else:
+        print(f"{args.from_}({_fmt_params(params)})")
+        print(f"  = prior {describe_prior(prior)}")
+        if out is not None:
+            print(f"  = {args.to}({_fmt_params(out)})")
+    return 0
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    import bayesreg as br
+    from bayesreg.verify import describe_prior
+
+    ds = _load(args.data, args.target)
+    likelihood = args.likelihood or ("logistic" if ds.task == "classification" else "gaussian")
+    params = _penalty_params(args)
+    noise = None if args.sample_noise else (args.noise_sigma or 1.0)
+    try:
+        prior = br.penalty_to_prior(args.convention, n=len(ds.y), noise_sigma=noise or 1.0,
+                                    X=ds.X, y=ds.y, **params)
+        est = br.BayesianRegression(prior=prior, likelihood=likelihood, noise_sigma=noise,
+                                    method=args.method, draws=args.draws, tune=args.tune,
+                                    chains=args.chains, random_seed=args.seed,
+                                    progressbar=not args.quiet)
+        est.fit(ds.X, ds.y)
+    except (ValueError, TypeError) as exc:
+        raise UserError(str(exc)) from None
+    print(f"{likelihood} likelihood, prior {describe_prior(prior)}, method={args.method}")
+    if args.method == "map":
+        table = {"feature": list(ds.X.columns) + ["intercept"],
+                 "MAP": list(est.coef_) + [est.intercept_]}
+        if args.json:
+            print(json.dumps({**table, "certificate": str(est.certificate_)}))
+        else:
+            for f, v in zip(table["feature"], table["MAP"], strict=True):
+                print(f"  {f:<14} {v:>12.6g}")
+            print(f"certificate: {est.certificate_}")
+    else:
+        summary = est.summary(hdi_prob=args.hdi_prob)
+        print(summary.to_json() if args.json else summary.to_string())
+    if args.output:
+        if args.method != "nuts":
+            raise UserError("--output writes posterior draws: use it with --method nuts.")
+        write_netcdf_atomic(est.idata_, args.output)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def write_netcdf_atomic(idata: Any, path: str) -> None:
+    """Write InferenceData to ``path`` atomically (temporary file + rename)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=directory)
+    os.close(fd)
+    try:
+        idata.to_netcdf(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from bayesreg.datasets import list_datasets, load_dataset
+
+    info = {}
+    for name, desc in list_datasets().items():
+        ds = load_dataset(name)
+        info[name] = {"n": int(ds.X.shape[0]), "p": int(ds.X.shape[1]), "task": ds.task,
+                      "description": desc}
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        for name, d in info.items():
+            print(f"{name:<18} n={d['n']:<5} p={d['p']:<4} {d['task']:<15} {d['description']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bayesreg", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("verify", help="MAP of the mapped prior vs the penalised optimum")
+    v.add_argument("--all", action="store_true", help="every convention on the bundled data")
+    v.add_argument("--convention")
+    v.add_argument("--data", default="diabetes", help="bundled data set name or CSV path")
+    v.add_argument("--target", help="target column of a CSV")
+    v.add_argument("--likelihood", choices=["gaussian", "logistic"])
+    v.add_argument("--noise-sigma", type=float, default=None)
+    v.add_argument("--reference", choices=["bayesreg", "sklearn"], default="bayesreg")
+    v.add_argument("--details", action="store_true", help="also print MAP and optimum per feature")
+    _add_common(v)
+    _add_penalty_flags(v)
+    v.set_defaults(func=cmd_verify)
+
+    c = sub.add_parser("convert", help="penalty <-> prior between conventions")
+    c.add_argument("--from", dest="from_", required=True, help="source convention")
+    c.add_argument("--to", help="target convention")
+    c.add_argument("--to-family", help="glmnet family of the target")
+    c.add_argument("--to-model", help="statsmodels model of the target")
+    c.add_argument("--n", type=float, help="number of samples")
+    c.add_argument("--noise-sigma", type=float, default=None)
+    c.add_argument("--data", help="data set (needed by glmnet's standardisation)")
+    c.add_argument("--target")
+    _add_common(c)
+    _add_penalty_flags(c)
+    c.set_defaults(func=cmd_convert)
+
+    f = sub.add_parser("fit", help="fit by MAP or NUTS and print coefficients")
+    f.add_argument("--data", required=True)
+    f.add_argument("--target")
+    f.add_argument("--convention", default="sklearn.Lasso")
+    f.add_argument("--likelihood", choices=["gaussian", "logistic"])
+    f.add_argument("--method", choices=["map", "nuts"], default="map")
+    f.add_argument("--noise-sigma", type=float, default=None)
+    f.add_argument("--sample-noise", action="store_true", help="sample the noise scale (NUTS)")
+    f.add_argument("--draws", type=int, default=1000)
+    f.add_argument("--tune", type=int, default=1000)
+    f.add_argument("--chains", type=int, default=4)
+    f.add_argument("--seed", type=int, default=None)
+    f.add_argument("--hdi-prob", type=float, default=0.94)
+    f.add_argument("--output", help="NetCDF file for the InferenceData (written atomically)")
+    _add_common(f)
+    _add_penalty_flags(f)
+    f.set_defaults(func=cmd_fit)
+
+    d = sub.add_parser("datasets", help="list the bundled data sets")
+    _add_common(d)
+    d.set_defaults(func=cmd_datasets)
+    return parser
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``bayesreg`` console script."""
+    args = build_parser().parse_args(argv)
+    np.set_printoptions(precision=6)
+    try:
+        return int(args.func(args))
+    except UserError as exc:
+        print(f"bayesreg {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
