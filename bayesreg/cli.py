@@ -161,15 +161,17 @@ def cmd_convert(args: argparse.Namespace) -> int:
         ds = _load(args.data, args.target)
         X, y = ds.X, ds.y
     params = _penalty_params(args)
-    to_opts = {k: params.pop(k) for k in list(params) if k.startswith("to_")}
     try:
         prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=args.noise_sigma or 1.0,
                                  X=X, y=y, **params)
         out = None
         if args.to:
-            opts = {k: v for k, v in (("family", args.to_family), ("model", args.to_model)) if v}
+            opts = {k: v for k, v in (("family", args.to_family), ("model", args.to_model),
+                                      ("loss", args.to_loss)) if v}
+            if args.to_standardize is not None:
+                opts["standardize"] = args.to_standardize
             out = prior_to_penalty(prior, args.to, n=args.n, noise_sigma=args.noise_sigma or 1.0,
-                                   X=X, y=y, **opts, **to_opts)
+                                   X=X, y=y, **opts)
     except (ValueError, TypeError) as exc:
         raise UserError(str(exc)) from None
     if args.json:
@@ -275,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--to", help="target convention")
     c.add_argument("--to-family", help="glmnet family of the target")
     c.add_argument("--to-model", help="statsmodels model of the target")
+    c.add_argument("--to-loss", help="weight_decay loss of the target (nll or mse)")
+    c.add_argument("--to-standardize", action=argparse.BooleanOptionalAction, default=None,
+                   help="glmnet standardize of the target")
     c.add_argument("--n", type=float, help="number of samples")
     c.add_argument("--noise-sigma", type=float, default=None)
     c.add_argument("--data", help="data set (needed by glmnet's standardisation)")

@@ -224,7 +224,7 @@ ds_json <- vapply(names(datasets), function(nm) {
 
 meta <- list(
   generator = jstr("scripts/glmnet_reference.R"),
-  glmnet_version = jstr(as.character(packageVersion("glmnet"))),
+  glmnet_version = jstr(packageDescription("glmnet")$Version),
   r_version = jstr(R.version.string),
   thresh = jnum(THRESH),
   maxit = jnum(MAXIT),
