@@ -26,14 +26,14 @@ demo: blas $(VENV)/.installed
 	$(BIN)/bayesreg verify --all --details
 
 test: blas $(VENV)/.installed-test
-	$(BIN)/ruff check bayesreg tests benchmarks scripts
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -ra
 
 bench: blas $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_map.py
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check bayesreg tests benchmarks scripts
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

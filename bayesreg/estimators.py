@@ -129,8 +129,14 @@ class BayesianRegression(_Base):
         if self.form not in FORMS:
             raise ValueError(f"The 'form' parameter of BayesianRegression must be one of "
                              f"{', '.join(map(repr, FORMS))}; got {self.form!r}.")
+        from bayesreg.hierarchical import HierarchicalPrior
+
         prior = Gaussian(1.0) if self.prior is None else self.prior
-        if not isinstance(prior, Prior):
+        if isinstance(prior, HierarchicalPrior):
+            if self.method != "nuts":
+                raise ValueError(f"{type(prior).__name__} has random hyperparameters and no fixed "
+                                 "penalty: fit it with method='nuts'.")
+        elif not isinstance(prior, Prior):
             raise TypeError(f"The 'prior' parameter of BayesianRegression must be a bayesreg prior "
                             f"(Laplace, Gaussian, ElasticNet); got {type(prior).__name__}.")
         noise = self.noise_sigma
@@ -259,3 +265,34 @@ class BayesianRegression(_Base):
 
         names = [v for v in ("coef", "intercept", "sigma") if v in self.idata_.posterior]
         return _arviz().summary(self.idata_, var_names=names, hdi_prob=hdi_prob)
+
+    def prob_exceeds(self, eps: float) -> Any:
+        r"""Posterior probability :math:`P(|w_j| > \varepsilon \mid y)` per feature (NUTS only)."""
+        import pandas as pd
+
+        draws = self._coef_draws()
+        return pd.Series((np.abs(draws) > abs(float(eps))).mean(axis=0),
+                         index=list(self.feature_names_in_), name=f"P(|w|>{abs(eps):g})")
+
+    def compare(self, *, map_coef: Any = None, penalized_coef: Any = None, prob: float = 0.9) -> Any:
+        """Side by side per feature: MAP, penalised optimum, posterior mean, median, ``prob`` interval.
+
+        ``map_coef`` defaults to the exact MAP of the same prior (when it has a fixed penalty).
+        """
+        import pandas as pd
+
+        draws = self._coef_draws()
+        lo, med, hi = np.quantile(draws, [(1 - prob) / 2, 0.5, (1 + prob) / 2], axis=0)
+        table = pd.DataFrame({"posterior_mean": draws.mean(axis=0), "posterior_median": med,
+                              f"lower_{prob:g}": lo, f"upper_{prob:g}": hi},
+                             index=list(self.feature_names_in_))
+        if penalized_coef is not None:
+            table.insert(0, "penalized", np.asarray(penalized_coef, dtype=float))
+        if map_coef is not None:
+            table.insert(0, "MAP", np.asarray(map_coef, dtype=float))
+        return table
+
+    def _coef_draws(self) -> np.ndarray:
+        if not hasattr(self, "idata_"):
+            raise AttributeError("this needs a posterior: fit with method='nuts'.")
+        return self.idata_.posterior["coef"].values.reshape(-1, self.n_features_in_)

@@ -97,11 +97,20 @@ def build_model(
     coords: dict[str, Any] = {"feature": names}
     if form == "rows":
         coords["obs"] = np.arange(data.n_samples)
+    from bayesreg.hierarchical import HierarchicalPrior
+
     with pm.Model(coords=coords) as model:
-        coef = prior.to_pymc("coef", dims="feature", n_features=data.n_features)
-        intercept = pm.Flat("intercept") if data.fit_intercept else 0.0
         sigma = None
-        if isinstance(likelihood, GaussianLikelihood) and likelihood.noise_sigma is None:
+        if isinstance(prior, HierarchicalPrior):
+            if prior.samples_noise and not (isinstance(likelihood, GaussianLikelihood)
+                                            and likelihood.noise_sigma is None):
+                raise ValueError(f"{type(prior).__name__} puts a prior on the noise scale: use the "
+                                 "Gaussian likelihood with noise_sigma=None.")
+            coef, sigma = prior.add_to_model(data.n_features, dims="feature")
+        else:
+            coef = prior.to_pymc("coef", dims="feature", n_features=data.n_features)
+        intercept = pm.Flat("intercept") if data.fit_intercept else 0.0
+        if sigma is None and isinstance(likelihood, GaussianLikelihood) and likelihood.noise_sigma is None:
             sigma = (noise_prior or default_noise_prior)(data)
         containers = {
             name: pm.Data(name, value, dims=DATA_DIMS.get(name))

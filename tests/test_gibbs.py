@@ -324,15 +324,15 @@ def test_bayesian_lasso_diabetes_loose():
     print("max |median - lasso| / max|ols|", np.max(np.abs(med - lasso)) / np.abs(ols).max())
     scale = np.abs(ols).max()
     assert np.abs(med).sum() < np.abs(ols).sum()  # shrinks
-    assert np.max(np.abs(med - lasso)) < 0.25 * scale
+    assert np.max(np.abs(med - lasso)) < 0.08 * scale  # observed 0.03
     assert np.all(np.sign(med[[1, 2, 3, 8]]) == [-1, 1, 1, 1])  # sex, bmi, bp, s5
     assert 40 < np.median(d["sigma"]) < 70 and abs(np.mean(d["intercept"]) - y.mean()) < 10
     dh = gibbs_bayesian_lasso(X, y, draws=4000, burn=500, seed=6)
     lam_med = np.median(dh["lam"])
     print("hyperprior r=1, delta=1: median lambda", round(lam_med, 3), "max |diff| / max|ols|",
           np.max(np.abs(np.median(dh["beta"], 0) - med)) / np.abs(ols).max())
-    assert 0.237 / 3 < lam_med < 0.237 * 3
-    assert np.max(np.abs(np.median(dh["beta"], 0) - med)) < 0.15 * scale
+    assert 0.237 / 2 < lam_med < 0.237 * 2
+    assert np.max(np.abs(np.median(dh["beta"], 0) - med)) < 0.05 * scale  # observed 0.02
 
 
 # ----------------------------------------------------------------------------- logistic PG
