@@ -71,7 +71,15 @@ class BayesianRegression(_Base):
     random_seed : int or None, default=None
     target_accept : float, default=0.9
     progressbar : bool, default=True
-    sampler : {"pymc", "nutpie"}, default="pymc"
+    sampler : {"auto", "pymc", "nutpie"}, default="auto"
+        NUTS backend. ``"auto"``: nutpie (when installed) for the sufficient-statistics form, where
+        its sampling is several times faster than PyMC's, and PyMC's NUTS for models written over
+        all rows (nutpie's numba backend computes X'r slowly there); nutpie's one-off numba compile
+        costs a few seconds (see docs/benchmarks.md).
+    parameterization : {"auto", "centered", "mixture"}, default="auto"
+        NUTS parameterization of a Laplace prior (see :func:`bayesreg.model.build_model`).
+    noise_prior_scale : float or None, default=None
+        Scale of the HalfStudentT(4, scale) prior on a sampled noise scale; ``None`` uses sd(y).
 
     Attributes
     ----------
@@ -101,7 +109,9 @@ class BayesianRegression(_Base):
         random_seed: int | None = None,
         target_accept: float = 0.9,
         progressbar: bool = True,
-        sampler: str = "pymc",
+        sampler: str = "auto",
+        parameterization: str = "auto",
+        noise_prior_scale: float | None = None,
     ) -> None:
         self.prior = prior
         self.likelihood = likelihood
@@ -117,6 +127,8 @@ class BayesianRegression(_Base):
         self.target_accept = target_accept
         self.progressbar = progressbar
         self.sampler = sampler
+        self.parameterization = parameterization
+        self.noise_prior_scale = noise_prior_scale
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self) -> tuple[Prior, Any]:
@@ -176,7 +188,15 @@ class BayesianRegression(_Base):
             return self
         from bayesreg.sampling import check_diagnostics, sample_posterior
 
-        built = build_model(data, prior, lik, form=self.form)
+        noise_prior = None
+        if self.noise_prior_scale is not None:
+            from bayesreg._validation import check_positive_float
+            from bayesreg.model import half_student_t_noise
+
+            scale = check_positive_float("noise_prior_scale", "BayesianRegression", self.noise_prior_scale)
+            noise_prior = half_student_t_noise(scale)
+        built = build_model(data, prior, lik, form=self.form, noise_prior=noise_prior,
+                            parameterization=self.parameterization)
         attrs = {"prior": repr(prior), "likelihood": lik.name,
                  "noise_sigma": "sampled" if lik.name == "gaussian" and self.noise_sigma is None
                  else str(self.noise_sigma), "fit_intercept": int(self.fit_intercept)}

@@ -21,7 +21,7 @@ from typing import Any
 
 from bayesreg._validation import check_positive_float
 
-__all__ = ["HierarchicalPrior", "BayesianLasso"]
+__all__ = ["HierarchicalPrior", "BayesianLasso", "HierarchicalLaplace", "HierarchicalGaussian"]
 
 
 class HierarchicalPrior:
@@ -63,3 +63,45 @@ class BayesianLasso(HierarchicalPrior):
             lam = self.lam
         coef = pm.Laplace("coef", mu=0.0, b=sigma / lam, dims=dims)
         return coef, sigma
+
+
+@dataclass(frozen=True)
+class HierarchicalLaplace(HierarchicalPrior):
+    r"""Laplace prior with a random rate: :math:`w_j \mid \lambda \sim \text{Laplace}(0, 1/\lambda)`,
+    :math:`\lambda \sim \text{Gamma}(r, \delta)` (shape, rate).
+
+    The penalty strength is learned from the data instead of fixed (``lam`` in the posterior).
+    """
+
+    r: float = 1.0
+    delta: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "r", check_positive_float("r", "HierarchicalLaplace", self.r))
+        object.__setattr__(self, "delta", check_positive_float("delta", "HierarchicalLaplace", self.delta))
+
+    def add_to_model(self, n_features: int, dims: str = "feature") -> tuple[Any, Any]:
+        import pymc as pm
+
+        lam = pm.Gamma("lam", alpha=self.r, beta=self.delta)
+        return pm.Laplace("coef", mu=0.0, b=1.0 / lam, dims=dims), None
+
+
+@dataclass(frozen=True)
+class HierarchicalGaussian(HierarchicalPrior):
+    r"""Gaussian prior with a random scale: :math:`w_j \mid \tau \sim N(0, \tau^2)`,
+    :math:`\tau \sim \text{HalfNormal}(s)`, written non-centred (:math:`w = \tau z`,
+    :math:`z \sim N(0, 1)`) so NUTS avoids the funnel between :math:`\tau` and :math:`w`.
+    """
+
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scale", check_positive_float("scale", "HierarchicalGaussian", self.scale))
+
+    def add_to_model(self, n_features: int, dims: str = "feature") -> tuple[Any, Any]:
+        import pymc as pm
+
+        tau = pm.HalfNormal("tau", sigma=self.scale)
+        z = pm.Normal("coef_z", 0.0, 1.0, dims=dims)
+        return pm.Deterministic("coef", tau * z, dims=dims), None

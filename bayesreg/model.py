@@ -26,6 +26,7 @@ from bayesreg.priors import Prior
 __all__ = ["BuiltModel", "build_model", "resolve_form", "FORMS"]
 
 FORMS = ("auto", "rows", "suffstats")
+PARAMETERIZATIONS = ("auto", "centered", "mixture")
 DATA_DIMS = {"X": ("obs", "feature"), "y_obs": "obs", "sample_weight": "obs"}
 
 
@@ -64,6 +65,16 @@ def default_noise_prior(data: RegressionData) -> Any:
     return pm.HalfStudentT("sigma", nu=4, sigma=scale)
 
 
+def half_student_t_noise(scale: float) -> Any:
+    """A ``noise_prior`` callable: :math:`\sigma \sim \text{HalfStudentT}(4, \text{scale})`."""
+    def make(data: RegressionData) -> Any:
+        import pymc as pm
+
+        return pm.HalfStudentT("sigma", nu=4, sigma=scale)
+
+    return make
+
+
 def build_model(
     data: RegressionData,
     prior: Prior,
@@ -71,8 +82,9 @@ def build_model(
     *,
     form: str = "auto",
     noise_prior: Any = None,
+    parameterization: str = "centered",
 ) -> BuiltModel:
-    """Create the ``pymc.Model``.
+    r"""Create the ``pymc.Model``.
 
     Parameters
     ----------
@@ -86,6 +98,14 @@ def build_model(
     noise_prior : callable, optional
         ``noise_prior(data)`` creates the ``sigma`` variable when the noise scale is sampled
         (``noise_sigma=None``); default :func:`default_noise_prior`.
+    parameterization : {"centered", "mixture", "auto"}
+        How a Laplace prior is written for NUTS. ``"centered"``: ``pm.Laplace`` directly (the
+        density has a kink at 0). ``"mixture"``: the exact normal-exponential scale mixture,
+        non-centred, :math:`w_j = \\sqrt{\tau_j^2}\\,z_j`, :math:`z_j \\sim N(0, 1)`,
+        :math:`\tau_j^2 \\sim \text{Exp}(1/(2b_j^2))`: smooth, at the cost of p extra latent
+        variables. ``"auto"`` picks the mixture when the data identify the weights weakly
+        (p >= n/2), where the posterior of many weights stays close to the kinked prior. The MAP
+        always uses the centred form (the mode is defined on the weights themselves).
     """
     import pymc as pm
 
@@ -107,6 +127,8 @@ def build_model(
                 raise ValueError(f"{type(prior).__name__} puts a prior on the noise scale: use the "
                                  "Gaussian likelihood with noise_sigma=None.")
             coef, sigma = prior.add_to_model(data.n_features, dims="feature")
+        elif _use_mixture(prior, data, parameterization):
+            coef = _laplace_mixture(prior, data.n_features)
         else:
             coef = prior.to_pymc("coef", dims="feature", n_features=data.n_features)
         intercept = pm.Flat("intercept") if data.fit_intercept else 0.0
@@ -119,3 +141,23 @@ def build_model(
         eta = intercept + containers["X"] @ coef if form == "rows" else None
         term = likelihood.add_to_model(containers, eta, coef, intercept, form, sigma)
     return BuiltModel(model, term, form, data, prior, likelihood)
+
+
+def _use_mixture(prior: Prior, data: RegressionData, parameterization: str) -> bool:
+    if parameterization not in PARAMETERIZATIONS:
+        raise ValueError(f"parameterization must be one of {', '.join(map(repr, PARAMETERIZATIONS))}; "
+                         f"got {parameterization!r}.")
+    if prior.kind != "laplace" or parameterization == "centered":
+        return False
+    return parameterization == "mixture" or data.n_features >= data.n_samples / 2
+
+
+def _laplace_mixture(prior: Prior, n_features: int) -> Any:
+    r"""Laplace(0, b) as :math:`\sqrt{\tau^2} z` with :math:`\tau^2 \sim \text{Exp}(\text{rate}=1/(2b^2))`."""
+    import pymc as pm
+
+    l1, _ = prior.penalty_weights(n_features)
+    b = 1.0 / l1
+    tau2 = pm.Exponential("coef_tau2", lam=1.0 / (2.0 * b**2), dims="feature")
+    z = pm.Normal("coef_z", 0.0, 1.0, dims="feature")
+    return pm.Deterministic("coef", pm.math.sqrt(tau2) * z, dims="feature")

@@ -1,11 +1,6 @@
-r"""Plots that make the prior ↔ penalty correspondence visible.
-
-* :func:`plot_prior_penalty`: prior densities and their penalties :math:`-\log p(w) + \log p(0)`;
-* :func:`plot_regularization_path`: MAP coefficients over a penalty grid, overlaid with an
-  independent penalised solver, with the equivalent prior scale on a secondary axis;
-* :func:`plot_posterior_forest`: posterior medians and HDIs with the MAP and a penalised estimate;
-* :func:`plot_prior_vs_posterior`: prior density versus posterior draws, per coefficient;
-* :func:`plot_shrinkage_dynamics`: gradient steps on the L1 / L2 penalty alone.
+r"""Plots that make the prior ↔ penalty correspondence visible: prior densities and their penalties,
+regularisation paths (MAP versus an independent penalised solver, with the prior scale on a second
+axis), posterior forests, prior-versus-posterior panels and penalty-only gradient dynamics.
 
 Every function accepts existing Axes (``ax``/``axes``) and returns the Axes it drew on (one panel)
 or the Figure (several panels).
@@ -21,13 +16,8 @@ import numpy as np
 
 from bayesreg.priors import ElasticNet, Gaussian, Laplace, Prior
 
-__all__ = [
-    "plot_prior_penalty",
-    "plot_regularization_path",
-    "plot_posterior_forest",
-    "plot_prior_vs_posterior",
-    "plot_shrinkage_dynamics",
-]
+__all__ = ["plot_prior_penalty", "plot_regularization_path", "plot_posterior_forest",
+           "plot_prior_vs_posterior", "plot_shrinkage_dynamics"]
 
 
 def _coord_logpdf(prior: Prior, w: np.ndarray, j: int = 0, p: int = 1) -> np.ndarray:
@@ -86,19 +76,16 @@ def plot_prior_penalty(priors: Sequence[Prior] | Mapping[str, Prior] | None = No
         if not isinstance(pr, Prior) or pr.n_features is not None:
             raise ValueError(f"plot_prior_penalty needs scalar-scale bayesreg priors; got {pr!r}.")
     if ax is None:
-        fig, ax = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+        _, ax = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     ax_d, ax_p = ax
-    w = np.linspace(*w_range, 1201)
-    w = np.union1d(w, [0.0])  # the kink is drawn exactly
+    w = np.union1d(np.linspace(*w_range, 1201), [0.0])  # the kink is drawn exactly
     for label, pr in priors.items():
         logp = _coord_logpdf(pr, w)
         (line,) = ax_d.plot(w, np.exp(logp), lw=2, label=label)
         ax_p.plot(w, _coord_logpdf(pr, np.zeros(1))[0] - logp, lw=2, color=line.get_color(), label=label)
-    ax_d.set(xlabel="weight w", ylabel="prior density p(w)", title=title, xlim=w_range)
-    ax_d.set_ylim(bottom=0.0)
-    ax_p.set(xlabel="weight w", ylabel="penalty  −log p(w) + log p(0)",
-             title="Penalties: −log prior (L1 has a kink at 0)", xlim=w_range)
-    ax_p.set_ylim(bottom=0.0)
+    ax_d.set(xlabel="weight w", ylabel="prior density p(w)", title=title, xlim=w_range, ylim=(0.0, None))
+    ax_p.set(xlabel="weight w", ylabel="penalty  −log p(w) + log p(0)", xlim=w_range, ylim=(0.0, None),
+             title="Penalties: −log prior (L1 has a kink at 0)")
     if any(pr.penalty_weights(1)[0][0] > 0 for pr in priors.values()):
         ax_p.annotate("kink at w = 0:\nexact zeros in the MAP", xy=(0.0, 0.0),
                       xytext=(0.5, 0.55), textcoords="axes fraction", ha="center",
@@ -157,8 +144,9 @@ def plot_regularization_path(X: Any, y: Any, convention: str = "sklearn.Lasso", 
     matplotlib.axes.Axes
         With attributes ``bayesreg_max_diff`` (max |MAP − reference| over the path),
         ``bayesreg_max_rel_diff`` (the same divided by the largest |reference coefficient| on the
-        path) and ``bayesreg_path`` (dict of ``values``, ``map_coef``, ``reference_coef``,
-        ``prior_scale``).
+        path), ``bayesreg_path`` (dict of ``values``, ``map_coef``, ``reference_coef``,
+        ``prior_scale``) and, when all features share one prior scale, ``bayesreg_prior_scale``
+        (the exact ``(forward, inverse)`` maps strength ↔ scale) and ``bayesreg_secondary_axis``.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -233,8 +221,7 @@ def plot_regularization_path(X: Any, y: Any, convention: str = "sklearn.Lasso", 
     ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
     ax.set_xscale("log")
     ax.set_xlim(values[0], values[-1])
-    ax.set_xlabel(f"{convention} penalty  {param}  (log scale)")
-    ax.set_ylabel("coefficient")
+    ax.set(xlabel=f"{convention} penalty  {param}  (log scale)", ylabel="coefficient")
     ax.set_title(f"{convention} path: MAP of the mapped prior = penalised optimum", pad=8)
     feat_legend = ax.legend(title="feature", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.add_artist(feat_legend)
@@ -247,12 +234,12 @@ def plot_regularization_path(X: Any, y: Any, convention: str = "sklearn.Lasso", 
     # secondary axis with the exact prior scale, a power law of the strength
     fwd_c = scales[0] / values[0] ** (-k) if np.isfinite(scales[0]) else np.nan
     if np.all(np.isfinite(scales)) and np.allclose(scales, fwd_c * values ** (-k), rtol=1e-9):
-        def forward(v: np.ndarray) -> np.ndarray:
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        def forward(v: np.ndarray) -> np.ndarray:  # strength -> prior scale
+            with np.errstate(all="ignore"):
                 return fwd_c * np.asarray(v, dtype=float) ** (-k)
 
-        def inverse(s: np.ndarray) -> np.ndarray:
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        def inverse(s: np.ndarray) -> np.ndarray:  # prior scale -> strength
+            with np.errstate(all="ignore"):
                 return (np.asarray(s, dtype=float) / fwd_c) ** (-1.0 / k)
 
         sec = ax.secondary_xaxis("top", functions=(forward, inverse))
@@ -260,10 +247,8 @@ def plot_regularization_path(X: Any, y: Any, convention: str = "sklearn.Lasso", 
                        else scale_label)
         ax.bayesreg_secondary_axis = sec
         ax.bayesreg_prior_scale = (forward, inverse)
-    ax.bayesreg_max_diff = max_diff
-    ax.bayesreg_max_rel_diff = max_rel
-    ax.bayesreg_path = {"values": values, "map_coef": map_coef, "reference_coef": ref_coef,
-                        "prior_scale": scales}
+    ax.bayesreg_max_diff, ax.bayesreg_max_rel_diff = max_diff, max_rel
+    ax.bayesreg_path = {"values": values, "map_coef": map_coef, "reference_coef": ref_coef, "prior_scale": scales}
     return ax
 
 
@@ -399,7 +384,7 @@ def plot_shrinkage_dynamics(w0: float = 2.0, lam: float = 0.5, lr: float = 0.1, 
     w0 : float, default=2.0
         Starting weight.
     lam : float, default=0.5
-        Penalty strength λ.
+        Penalty strength λ (with ``lam=0.1`` the L1 weight needs 200 steps to reach 0).
     lr : float, default=0.1
         Learning rate.
     steps : int, default=60
@@ -415,11 +400,9 @@ def plot_shrinkage_dynamics(w0: float = 2.0, lam: float = 0.5, lr: float = 0.1, 
     if not (lam > 0 and lr > 0) or int(steps) != steps or steps < 1:
         raise ValueError("lam and lr must be > 0 and steps a positive integer.")
     steps = int(steps)
-    l1 = np.empty(steps + 1)
-    l2 = np.empty(steps + 1)
-    l1[0] = l2[0] = w0
+    l1, l2 = np.full(steps + 1, float(w0)), np.full(steps + 1, float(w0))
     for t in range(steps):
-        l1[t + 1] = np.sign(l1[t]) * max(abs(l1[t]) - lr * lam, 0.0)
+        l1[t + 1] = np.sign(l1[t]) * max(abs(l1[t]) - lr * lam, 0.0)  # clipped: never crosses 0
         l2[t + 1] = l2[t] * (1.0 - 2.0 * lr * lam)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
@@ -427,18 +410,20 @@ def plot_shrinkage_dynamics(w0: float = 2.0, lam: float = 0.5, lr: float = 0.1, 
     ax.plot(t, l1, "-", color="C3", lw=2, label=f"L1: w ← w − lr·λ·sign(w), clipped at 0  (λ={lam:g})")
     ax.plot(t, l2, "-", color="C0", lw=2, label=f"L2: w ← (1 − 2·lr·λ)·w  (λ={lam:g})")
     ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
-    hit = int(np.ceil(abs(w0) / (lr * lam) - 1e-12))
-    if w0 != 0 and hit <= steps:
+    zeros = np.flatnonzero(l1 == 0.0)
+    hit = int(zeros[0]) if zeros.size else int(np.ceil(abs(w0) / (lr * lam)))
+    y1, y2 = (0.45, 0.25) if w0 >= 0 else (0.55, 0.75)  # text away from the curves
+    if zeros.size:
         ax.plot(hit, 0.0, "o", color="C3", ms=7, zorder=3)
-        ax.annotate(f"L1: exactly 0 at step {hit}", xy=(hit, 0.0), xytext=(0.55, 0.45),
+        ax.annotate(f"L1: exactly 0 at step {hit}", xy=(hit, 0.0), xytext=(0.55, y1),
                     textcoords="axes fraction", color="C3", arrowprops={"arrowstyle": "->", "color": "C3"})
     else:
-        ax.text(0.55, 0.45, f"L1 reaches 0 at step {hit} (beyond the plot)", color="C3",
+        ax.text(0.55, y1, f"L1 reaches 0 at step {hit}\n(beyond the plotted steps)", color="C3",
                 transform=ax.transAxes)
-    ax.annotate(f"L2 after {steps} steps: {l2[-1]:.2g} (never 0)", xy=(steps, l2[-1]), xytext=(0.55, 0.25),
+    ax.annotate(f"L2 after {steps} steps: {l2[-1]:.2g} (never 0)", xy=(steps, l2[-1]), xytext=(0.55, y2),
                 textcoords="axes fraction", color="C0", arrowprops={"arrowstyle": "->", "color": "C0"})
     ax.set(xlabel=f"gradient step (lr = {lr:g})", ylabel="weight w",
-           title="Penalty-only gradient descent: L1 hits zero, L2 decays geometrically")
-    ax.legend(fontsize="small", loc="upper right")
+           title="Gradient descent on the penalty alone: L1 reaches zero, L2 decays geometrically")
+    ax.legend(fontsize="small", loc="upper right" if w0 >= 0 else "lower right")
     ax.bayesreg_trajectories = {"l1": l1, "l2": l2}
     return ax

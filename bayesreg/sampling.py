@@ -24,6 +24,7 @@ from bayesreg.likelihoods import Likelihood
 
 __all__ = [
     "SAMPLERS",
+    "choose_sampler",
     "sample_posterior",
     "add_log_likelihood",
     "check_diagnostics",
@@ -32,7 +33,7 @@ __all__ = [
     "ESS_MIN",
 ]
 
-SAMPLERS = ("pymc", "nutpie")
+SAMPLERS = ("auto", "pymc", "nutpie")
 RHAT_MAX = 1.01
 ESS_MIN = 400
 
@@ -66,6 +67,8 @@ def sample_posterior(
 
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler must be one of {', '.join(map(repr, SAMPLERS))}; got {sampler!r}.")
+    if sampler == "auto":
+        sampler = choose_sampler(built.form, built.data.n_features)
     if sampler == "nutpie":
         try:
             import nutpie  # noqa: F401
@@ -94,6 +97,27 @@ def sample_posterior(
     idata.attrs.update(attrs or {})
     idata.attrs.update({"sampler": sampler, "bayesreg_form": built.form})
     return idata
+
+
+NUTPIE_MIN_FEATURES = 50
+
+
+def choose_sampler(form: str, n_features: int) -> str:
+    """nutpie for larger sufficient-statistics models when installed, else PyMC's NUTS.
+
+    Measured here (docs/benchmarks.md): nutpie samples the O(p^2)-per-gradient sufficient-statistics
+    model several times faster than PyMC's NUTS, but a model written over all n rows far slower (its
+    numba backend computes X'r slowly), and its numba compile costs ~5-15 s once: at p = 10
+    (diabetes, 2 x 1000 draws) PyMC takes 5 s in all and nutpie 19 s. So nutpie is chosen for the
+    sufficient-statistics form from ``NUTPIE_MIN_FEATURES`` features on.
+    """
+    if form != "suffstats" or n_features < NUTPIE_MIN_FEATURES:
+        return "pymc"
+    try:
+        import nutpie  # noqa: F401
+    except ImportError:
+        return "pymc"
+    return "nutpie"
 
 
 def add_log_likelihood(idata: Any, data: RegressionData, likelihood: Likelihood) -> None:

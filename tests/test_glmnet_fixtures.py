@@ -1,0 +1,181 @@
+"""The ``glmnet`` convention against glmnet's own coefficients.
+
+Reference
+---------
+``tests/data/glmnet_reference.json``: coefficients and intercepts computed **in R by glmnet 4.1-6**
+(``thresh=1e-26``, made by ``scripts/glmnet_reference.R``; provenance and accuracy, ~1e-11
+relative, in ``docs/conventions_evidence.md``). R is never needed to run these tests.
+
+For every case, ``(lambda, alpha, family, standardize)`` is converted with
+``penalty_to_prior("glmnet", X=..., y=...)``, the exact MAP is computed with ``find_map``, and
+glmnet's ``beta`` (original scale) and ``a0`` must be reproduced to 1e-6 relative, with the same
+exact zeros. The fixture's ``l1_sigma1`` / ``l2_sigma1`` (derived by the R script from the
+documented formulas, not output by glmnet) are also compared with the converter's weights.
+
+Cases with observation ``weights`` or a ``penalty_factor`` are outside the ``glmnet`` convention
+(which maps unit weights and has no ``penalty.factor``); they are skipped there and checked
+separately with the sum-form weights written out in this file and a weighted likelihood.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bayesreg.conventions import penalty_to_prior, penalty_to_weights
+from bayesreg.data import RegressionData
+from bayesreg.datasets import load_dataset
+from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood
+from bayesreg.map import find_map
+from bayesreg.priors import ElasticNet, Gaussian, Laplace
+
+FIXTURE = Path(__file__).parent / "data" / "glmnet_reference.json"
+RTOL = 1e-6
+
+pytestmark = pytest.mark.skipif(
+    not FIXTURE.is_file(),
+    reason=f"glmnet fixture {FIXTURE.name} not found (generate it with scripts/glmnet_reference.R)",
+)
+
+
+@functools.cache
+def fixture() -> dict:
+    return json.loads(FIXTURE.read_text("utf-8"))
+
+
+@functools.cache
+def data_of(name: str) -> tuple[np.ndarray, np.ndarray]:
+    d = fixture()["datasets"][name]
+    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    assert X.shape == (d["n"], d["p"]) and y.shape == (d["n"],)
+    return X, y
+
+
+def _cases() -> list:
+    if not FIXTURE.is_file():
+        return []
+    return [pytest.param(c, id=c["id"]) for c in json.loads(FIXTURE.read_text("utf-8"))["cases"]]
+
+
+CASES = _cases()
+
+
+def _is_plain(case) -> bool:
+    return case["weights"] is None and case["penalty_factor"] is None
+
+
+def _params(case) -> dict:
+    return {"lambda_": float(case["lambda"]), "alpha": float(case["alpha"]), "family": case["family"],
+            "standardize": bool(case["standardize"])}
+
+
+def _assert_matches_glmnet(fit, case):
+    beta = np.array(case["beta"], dtype=float)
+    scale = float(np.max(np.abs(beta)))
+    rel = float(np.max(np.abs(fit.coef - beta))) / scale
+    assert rel <= RTOL, (case["id"], rel)
+    np.testing.assert_array_equal(fit.coef == 0.0, beta == 0.0)
+    assert int(np.count_nonzero(fit.coef)) == case["n_nonzero"]
+    a0 = float(case["a0"])
+    assert abs(fit.intercept - a0) <= RTOL * max(abs(a0), scale), (case["id"], fit.intercept, a0)
+    assert fit.certificate.passed
+    return rel
+
+
+def test_fixture_schema():
+    f = fixture()
+    assert f["meta"]["glmnet_version"].startswith("4.")
+    assert f["meta"]["thresh"] <= 1e-14
+    assert len(f["cases"]) >= 1
+    for case in f["cases"]:
+        assert case["dataset"] in f["datasets"]
+        assert case["family"] in ("gaussian", "binomial")
+        assert case["intercept"] is True
+        assert len(case["beta"]) == f["datasets"][case["dataset"]]["p"]
+
+
+def test_fixture_diabetes_is_the_bundled_data_set():
+    X, y = data_of("diabetes")
+    d = load_dataset("diabetes")
+    np.testing.assert_array_equal(X, d.X.to_numpy())
+    np.testing.assert_array_equal(y, d.y.to_numpy())
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_glmnet_convention_reproduces_glmnet(case):
+    if not _is_plain(case):
+        pytest.skip("observation weights / penalty.factor are not part of the 'glmnet' convention "
+                    "(checked in test_weighted_and_penalty_factor_cases)")
+    X, y = data_of(case["dataset"])
+    binomial = case["family"] == "binomial"
+    params = _params(case)
+    # the converter's weights equal the fixture's derived l1, l2 (sigma = 1)
+    w = penalty_to_weights("glmnet", X=X, y=y, **params)
+    np.testing.assert_allclose(np.broadcast_to(w.l1, (X.shape[1],)), case["l1_sigma1"], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(np.broadcast_to(w.l2, (X.shape[1],)), case["l2_sigma1"], rtol=1e-12, atol=0)
+
+    prior = penalty_to_prior("glmnet", X=X, y=y, **params)
+    expected_kind = {1.0: Laplace, 0.0: Gaussian}.get(float(case["alpha"]), ElasticNet)
+    assert isinstance(prior, expected_kind)
+    lik = LogisticLikelihood() if binomial else GaussianLikelihood(1.0)
+    fit = find_map(RegressionData.from_xy(X, y, binary=binomial), prior, lik)
+    _assert_matches_glmnet(fit, case)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["family"] == "gaussian"
+                                  and _is_plain(c.values[0]) and c.values[0]["lambda"] == 2])
+def test_glmnet_gaussian_estimate_does_not_depend_on_noise_sigma(case):
+    """l1, l2 scale with 1/sigma^2 exactly like the likelihood: same MAP for any sigma."""
+    X, y = data_of(case["dataset"])
+    prior = penalty_to_prior("glmnet", X=X, y=y, noise_sigma=25.0, **_params(case))
+    fit = find_map(RegressionData.from_xy(X, y), prior, GaussianLikelihood(25.0))
+    _assert_matches_glmnet(fit, case)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not _is_plain(c.values[0])])
+def test_weighted_and_penalty_factor_cases(case):
+    """glmnet with weights w_i and penalty.factor pf: (documented objective, times W / sigma^2)
+    l1_j = W lam alpha vq_j s_j, l2_j = W lam (1 - alpha) vq_j s_j^2 / (2 s_y) (gaussian; no s_y
+    for binomial), s_j and s_y weighted population sds, vq = pf p / sum(pf), W = sum(w)."""
+    X, y = data_of(case["dataset"])
+    n, p = X.shape
+    w = np.ones(n) if case["weights"] is None else np.array(case["weights"], dtype=float)
+    W = w.sum()
+    vq = np.ones(p) if case["penalty_factor"] is None else np.array(case["penalty_factor"], float)
+    vq = vq * p / vq.sum()
+    if case["standardize"]:
+        xbar = np.average(X, axis=0, weights=w)
+        s = np.sqrt(np.average((X - xbar) ** 2, axis=0, weights=w))
+    else:
+        s = np.ones(p)
+    np.testing.assert_allclose(s, case["x_scale"], rtol=1e-12)
+    lam, a = float(case["lambda"]), float(case["alpha"])
+    binomial = case["family"] == "binomial"
+    s_y = 1.0 if binomial else float(np.sqrt(np.average((y - np.average(y, weights=w)) ** 2, weights=w)))
+    l1 = W * lam * a * vq * s
+    l2 = W * lam * (1 - a) * vq * s**2 / (2 * s_y)
+    np.testing.assert_allclose(l1, case["l1_sigma1"], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(l2, case["l2_sigma1"], rtol=1e-12, atol=0)
+    if np.any(vq == 0):
+        pytest.skip("penalty.factor 0 (an unpenalised feature) is a flat prior: not a bayesreg prior")
+    prior = ElasticNet(tuple(l1), tuple(l2)) if 0 < a < 1 else (
+        Laplace(tuple(1 / l1)) if a == 1 else Gaussian(tuple(np.sqrt(0.5 / l2))))
+    lik = LogisticLikelihood() if binomial else GaussianLikelihood(1.0)
+    data = RegressionData.from_xy(X, y, sample_weight=None if case["weights"] is None else w,
+                                  binary=binomial)
+    _assert_matches_glmnet(find_map(data, prior, lik), case)
+
+
+def test_glmnet_convention_rejects_what_it_cannot_map():
+    """No penalty.factor parameter; sample weights refused by verify_map for 'glmnet'."""
+    from bayesreg.verify import verify_map
+
+    X, y = data_of("diabetes")
+    with pytest.raises(TypeError, match="unexpected penalty_factor"):
+        penalty_to_prior("glmnet", X=X, y=y, lambda_=2.0, penalty_factor=[1.0] * X.shape[1])
+    with pytest.raises(ValueError, match="sample_weight is not supported"):
+        verify_map(X, y, "glmnet", sample_weight=np.ones(len(y)), lambda_=2.0)
