@@ -17,7 +17,9 @@ from bayesreg.conventions import (  # noqa: E402
     prior_to_penalty,
 )
 from bayesreg.estimators import BayesianRegression  # noqa: E402
+from bayesreg.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace  # noqa: E402
 from bayesreg.map import Certificate, MapResult, find_map  # noqa: E402
+from bayesreg.presets import ElasticNetBayes, GlmnetBayes, LassoBayes, LogisticBayes, RidgeBayes  # noqa: E402
 from bayesreg.priors import ElasticNet, Gaussian, Laplace, Prior  # noqa: E402
 from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
 
@@ -27,6 +29,14 @@ __all__ = [
     "ElasticNet",
     "Prior",
     "BayesianRegression",
+    "LassoBayes",
+    "RidgeBayes",
+    "ElasticNetBayes",
+    "LogisticBayes",
+    "GlmnetBayes",
+    "BayesianLasso",
+    "HierarchicalLaplace",
+    "HierarchicalGaussian",
     "penalty_to_prior",
     "prior_to_penalty",
     "penalty_to_weights",

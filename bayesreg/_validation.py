@@ -131,7 +131,7 @@ def check_matrix(X: object, name: str = "X") -> np.ndarray:
         i, j = np.argwhere(bad)[0]
         raise ValueError(
             f"{name} must be finite; got {int(bad.sum())} NaN/inf value(s), first at "
-            f"row {i}, column {j} ({arr[i, j]!r})."
+            f"row {i}, column {j} ({float(arr[i, j])!r})."
         )
     return arr
 
@@ -154,7 +154,10 @@ def check_target(y: object, n_samples: int, *, binary: bool) -> np.ndarray:
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"y must be finite; got {int(bad.sum())} NaN/inf value(s), first at {i}.")
+        raise ValueError(
+            f"y must be finite; got {int(bad.sum())} NaN/inf value(s), first at row {i} "
+            f"({float(arr[i])!r})."
+        )
     if binary:
         values = np.unique(arr)
         if not np.all(np.isin(values, (0.0, 1.0))):

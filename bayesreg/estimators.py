@@ -80,6 +80,13 @@ class BayesianRegression(_Base):
         NUTS parameterization of a Laplace prior (see :func:`bayesreg.model.build_model`).
     noise_prior_scale : float or None, default=None
         Scale of the HalfStudentT(4, scale) prior on a sampled noise scale; ``None`` uses sd(y).
+    standardize : bool, default=False
+        Put the prior on the *standardised* coefficients :math:`\tilde w_j = w_j s_j`
+        (:math:`s_j` the population sd of column j), as glmnet does. Nothing is rescaled
+        silently: this is exactly a per-feature prior on the original scale
+        (:math:`\ell_{1,j} s_j`, :math:`\ell_{2,j} s_j^2`; Laplace :math:`b_j = b/s_j`), so
+        ``coef_``, ``idata_`` and predictions stay on the original scale; ``prior_`` shows the
+        per-feature prior actually used.
 
     Attributes
     ----------
@@ -112,6 +119,7 @@ class BayesianRegression(_Base):
         sampler: str = "auto",
         parameterization: str = "auto",
         noise_prior_scale: float | None = None,
+        standardize: bool = False,
     ) -> None:
         self.prior = prior
         self.likelihood = likelihood
@@ -129,6 +137,7 @@ class BayesianRegression(_Base):
         self.sampler = sampler
         self.parameterization = parameterization
         self.noise_prior_scale = noise_prior_scale
+        self.standardize = standardize
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self) -> tuple[Prior, Any]:
@@ -157,6 +166,29 @@ class BayesianRegression(_Base):
                              "fixed noise scale.")
         return prior, get_likelihood(self.likelihood, noise)
 
+    def _resolve_prior(self, prior: Any, data: RegressionData) -> Any:
+        """The prior for this data (presets build it from their penalty parameters)."""
+        return prior
+
+    def _standardized(self, prior: Any, data: RegressionData) -> Any:
+        if not self.standardize:
+            return prior
+        if not isinstance(prior, Prior):
+            raise ValueError("standardize=True needs a prior with a fixed penalty (Laplace, Gaussian, "
+                             f"ElasticNet); got {type(prior).__name__}.")
+        from bayesreg.conventions._base import PenaltyWeights, weights_to_prior
+
+        scale = data.X.std(axis=0)
+        if np.any(scale == 0):
+            raise ValueError("standardize=True: X has a constant column (sd 0).")
+        l1, l2 = prior.penalty_weights(data.n_features)
+        return weights_to_prior(PenaltyWeights(l1 * scale, l2 * scale**2))
+
+    def _sampling_options(self) -> dict[str, Any]:
+        return {"draws": self.draws, "tune": self.tune, "chains": self.chains,
+                "random_seed": self.random_seed, "target_accept": self.target_accept,
+                "progressbar": self.progressbar, "sampler": self.sampler}
+
     def _data(self, X: Any, y: Any, sample_weight: Any, lik: Any) -> RegressionData:
         return RegressionData.from_xy(X, y, sample_weight=sample_weight, binary=lik.binary,
                                       fit_intercept=self.fit_intercept)
@@ -164,13 +196,16 @@ class BayesianRegression(_Base):
     def build_model(self, X: Any, y: Any, sample_weight: Any = None) -> Any:
         """The ``pymc.Model`` this estimator fits on (X, y); nothing is fitted."""
         prior, lik = self._check_params()
-        return build_model(self._data(X, y, sample_weight, lik), prior, lik, form=self.form).model
+        data = self._data(X, y, sample_weight, lik)
+        return build_model(data, self._resolve_prior(prior, data), lik, form=self.form).model
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BayesianRegression:
         """Fit by exact MAP or NUTS (``method``); returns ``self``."""
         prior, lik = self._check_params()
         data = self._data(X, y, sample_weight, lik)
+        prior = self._standardized(self._resolve_prior(prior, data), data)
+        self.prior_ = prior
         self.n_features_in_ = data.n_features
         self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
         if self.method == "map":
@@ -200,10 +235,7 @@ class BayesianRegression(_Base):
         attrs = {"prior": repr(prior), "likelihood": lik.name,
                  "noise_sigma": "sampled" if lik.name == "gaussian" and self.noise_sigma is None
                  else str(self.noise_sigma), "fit_intercept": int(self.fit_intercept)}
-        self.idata_ = sample_posterior(
-            built, draws=self.draws, tune=self.tune, chains=self.chains,
-            random_seed=self.random_seed, target_accept=self.target_accept,
-            progressbar=self.progressbar, sampler=self.sampler, attrs=attrs)
+        self.idata_ = sample_posterior(built, attrs=attrs, **self._sampling_options())
         post = self.idata_.posterior
         self.coef_ = post["coef"].mean(("chain", "draw")).values
         self.intercept_ = float(post["intercept"].mean()) if "intercept" in post else 0.0

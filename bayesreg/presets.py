@@ -1,0 +1,195 @@
+r"""Estimators that read like the tools users know; each a thin configuration of the core.
+
+Each preset takes the penalty parameters of one convention, maps them to the exact prior with
+:func:`bayesreg.penalty_to_prior` at fit time (when ``n``, ``X`` and ``y`` are known) and fits the
+same :class:`~bayesreg.BayesianRegression` model, by exact MAP (``method="map"``: the estimate the
+penalised tool returns) or by NUTS (``method="nuts"``: its full posterior).
+
+======================  ==========================================  ==========================
+preset                  penalty (convention)                        prior
+======================  ==========================================  ==========================
+``LassoBayes``          ``sklearn.Lasso(alpha)``                    Laplace, b = σ²/(nα)
+``RidgeBayes``          ``sklearn.Ridge(alpha)``                    Gaussian, var = σ²/α
+``ElasticNetBayes``     ``sklearn.ElasticNet(alpha, l1_ratio)``     elastic net
+``LogisticBayes``       ``sklearn.LogisticRegression(C, l1_ratio)`` Laplace b = C / Gaussian var = C
+``GlmnetBayes``         ``glmnet(lambda_, alpha, family, ...)``     per-feature elastic net
+======================  ==========================================  ==========================
+
+The names put the familiar tool first and "Bayes" last, so they do not read like scikit-learn's
+``BayesianRidge`` (an empirical-Bayes ridge with a different model). NUTS settings go in
+``sampler_kwargs`` (``draws``, ``tune``, ``chains``, ``random_seed``, ``target_accept``,
+``progressbar``, ``sampler``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bayesreg.conventions import penalty_to_prior
+from bayesreg.data import RegressionData
+from bayesreg.estimators import BayesianRegression
+
+__all__ = ["LassoBayes", "RidgeBayes", "ElasticNetBayes", "LogisticBayes", "GlmnetBayes"]
+
+_SAMPLING_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 4, "random_seed": None,
+                      "target_accept": 0.9, "progressbar": True, "sampler": "auto"}
+
+
+class _Preset(BayesianRegression):
+    """Common behaviour: the prior comes from a convention; the rest is BayesianRegression's."""
+
+    convention: str = ""
+    prior = None
+    form = "auto"
+    parameterization = "auto"
+    noise_prior_scale = None
+
+    def _standardized(self, prior: Any, data: RegressionData) -> Any:
+        return prior  # a convention's own scaling (glmnet's standardize) is part of its mapping
+
+    def _penalty_params(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _resolve_prior(self, prior: Any, data: RegressionData) -> Any:
+        noise = self.noise_sigma if self.likelihood == "gaussian" and self.noise_sigma else 1.0
+        needs_xy = self.convention == "glmnet"
+        return penalty_to_prior(self.convention, n=data.weight_sum, noise_sigma=noise,
+                                X=data.X if needs_xy else None, y=data.y if needs_xy else None,
+                                **self._penalty_params())
+
+    def _sampling_options(self) -> dict[str, Any]:
+        options = dict(_SAMPLING_DEFAULTS)
+        unknown = set(self.sampler_kwargs or {}) - set(options)
+        if unknown:
+            raise ValueError(f"sampler_kwargs takes {', '.join(options)}; got {', '.join(sorted(unknown))}.")
+        options.update(self.sampler_kwargs or {})
+        return options
+
+    @property
+    def tol(self) -> float:
+        from bayesreg.map import DEFAULT_TOL
+
+        return DEFAULT_TOL
+
+
+class LassoBayes(_Preset):
+    r"""Lasso as a Laplace prior: ``sklearn.Lasso(alpha)`` ↔ Laplace(b = σₙ²/(nα)).
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        scikit-learn's Lasso penalty: :math:`\frac{1}{2n}\|y - Xw\|^2 + \alpha\|w\|_1`.
+    method : {"map", "nuts"}, default="map"
+    noise_sigma : float or None, default=1.0
+        Noise scale σₙ (enters the mapping); ``None`` samples it (NUTS), the mapping then uses 1.
+    fit_intercept : bool, default=True
+    sampler_kwargs : dict, optional
+        NUTS settings (module docstring).
+    """
+
+    convention = "sklearn.Lasso"
+    likelihood = "gaussian"
+
+    def __init__(self, alpha: float = 1.0, *, method: str = "map", noise_sigma: float | None = 1.0,
+                 fit_intercept: bool = True, sampler_kwargs: dict[str, Any] | None = None) -> None:
+        self.alpha = alpha
+        self.method = method
+        self.noise_sigma = noise_sigma
+        self.fit_intercept = fit_intercept
+        self.sampler_kwargs = sampler_kwargs
+
+    def _penalty_params(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+
+class RidgeBayes(LassoBayes):
+    r"""Ridge as a Gaussian prior: ``sklearn.Ridge(alpha)`` ↔ Gaussian(var = σₙ²/α).
+
+    Same parameters as :class:`LassoBayes`; ``alpha`` is Ridge's
+    :math:`\|y - Xw\|^2 + \alpha\|w\|^2`.
+    """
+
+    convention = "sklearn.Ridge"
+
+
+class ElasticNetBayes(_Preset):
+    r"""Elastic net as its prior: ``sklearn.ElasticNet(alpha, l1_ratio)``.
+
+    Parameters as :class:`LassoBayes`, plus ``l1_ratio`` (ρ in
+    :math:`\frac{1}{2n}\|r\|^2 + \alpha\rho\|w\|_1 + \frac{\alpha(1-\rho)}{2}\|w\|^2`).
+    """
+
+    convention = "sklearn.ElasticNet"
+    likelihood = "gaussian"
+
+    def __init__(self, alpha: float = 1.0, l1_ratio: float = 0.5, *, method: str = "map",
+                 noise_sigma: float | None = 1.0, fit_intercept: bool = True,
+                 sampler_kwargs: dict[str, Any] | None = None) -> None:
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.method = method
+        self.noise_sigma = noise_sigma
+        self.fit_intercept = fit_intercept
+        self.sampler_kwargs = sampler_kwargs
+
+    def _penalty_params(self) -> dict[str, Any]:
+        return {"alpha": self.alpha, "l1_ratio": self.l1_ratio}
+
+
+class LogisticBayes(_Preset):
+    r"""Penalised logistic regression as its prior: ``sklearn.LogisticRegression(C, l1_ratio)``.
+
+    ``l1_ratio=0``: Gaussian prior with variance C; ``1``: Laplace with b = C; between: elastic net.
+    """
+
+    convention = "sklearn.LogisticRegression"
+    likelihood = "logistic"
+    noise_sigma = None
+
+    def __init__(self, C: float = 1.0, l1_ratio: float = 0.0, *, method: str = "map",
+                 fit_intercept: bool = True, sampler_kwargs: dict[str, Any] | None = None) -> None:
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.method = method
+        self.fit_intercept = fit_intercept
+        self.sampler_kwargs = sampler_kwargs
+
+    def _penalty_params(self) -> dict[str, Any]:
+        return {"C": self.C, "l1_ratio": self.l1_ratio}
+
+
+class GlmnetBayes(_Preset):
+    r"""glmnet's penalty as its prior, with glmnet's scaling of X and y (per-feature scales).
+
+    Parameters
+    ----------
+    lambda_ : float, default=1.0
+    alpha : float, default=1.0
+        glmnet's mixing parameter (1: lasso, 0: ridge).
+    family : {"gaussian", "binomial"}, default="gaussian"
+    standardize : bool, default=True
+    method, noise_sigma, fit_intercept, sampler_kwargs
+        As :class:`LassoBayes`.
+    """
+
+    convention = "glmnet"
+
+    def __init__(self, lambda_: float = 1.0, alpha: float = 1.0, family: str = "gaussian", *,
+                 standardize: bool = True, method: str = "map", noise_sigma: float | None = 1.0,
+                 fit_intercept: bool = True, sampler_kwargs: dict[str, Any] | None = None) -> None:
+        self.lambda_ = lambda_
+        self.alpha = alpha
+        self.family = family
+        self.standardize = standardize
+        self.method = method
+        self.noise_sigma = noise_sigma
+        self.fit_intercept = fit_intercept
+        self.sampler_kwargs = sampler_kwargs
+
+    @property
+    def likelihood(self) -> str:
+        return "logistic" if self.family == "binomial" else "gaussian"
+
+    def _penalty_params(self) -> dict[str, Any]:
+        return {"lambda_": self.lambda_, "alpha": self.alpha, "family": self.family,
+                "standardize": self.standardize}
