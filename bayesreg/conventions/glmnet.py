@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg._validation import check_fraction, check_positive_float
+from bayesreg._validation import check_fraction, check_positive_float, check_scale
 from bayesreg.conventions._base import Context, Convention, PenaltyWeights
 
 __all__ = ["glmnet_to_weights", "glmnet_from_weights", "CONVENTIONS"]
@@ -76,21 +76,31 @@ def _scales(ctx: Context, family: str, standardize: bool, alpha: float | None) -
 
 
 def glmnet_to_weights(ctx: Context, *, lambda_: float, alpha: float = 1.0,
-                      family: str = "gaussian", standardize: bool = True) -> PenaltyWeights:
-    r"""glmnet(``lambda``, ``alpha``, ``family``, ``standardize``) → sum form (module docstring).
+                      family: str = "gaussian", standardize: bool = True,
+                      penalty_factor: object = None) -> PenaltyWeights:
+    r"""glmnet(``lambda``, ``alpha``, ``family``, ``standardize``, ``penalty.factor``) → sum form.
 
-    :math:`\ell_{1,j} = n\lambda\alpha s_j/\sigma^2`,
-    :math:`\ell_{2,j} = n\lambda(1-\alpha)s_j^2/(2 s_y\sigma^2)` with :math:`\sigma^2 = \sigma_n^2`,
+    :math:`\ell_{1,j} = n\lambda\alpha v_j s_j/\sigma^2`,
+    :math:`\ell_{2,j} = n\lambda(1-\alpha)v_j s_j^2/(2 s_y\sigma^2)` with :math:`\sigma^2 = \sigma_n^2`,
     :math:`s_y` the population sd of y for gaussian, :math:`\sigma^2 = s_y = 1` for binomial,
-    :math:`s_j` the population sd of column j (1 without standardisation).
+    :math:`s_j` the population sd of column j (1 without standardisation), and
+    :math:`v_j = p\,f_j/\sum_k f_k` glmnet's rescaling of ``penalty.factor`` :math:`f` (1 by
+    default; glmnet rescales the factors to sum to p). Factors must be > 0 here (a zero factor
+    leaves a coefficient unpenalised: a flat prior, which bayesreg does not map).
     """
     lam = check_positive_float("lambda_", "glmnet", lambda_)
     a = check_fraction("alpha", "glmnet", alpha)
     n, s, s_y, sigma2 = _scales(ctx, family, standardize, a)
     sj = np.ones(1) if s is None else s
-    l1 = n * lam * a * sj / sigma2
-    l2 = n * lam * (1.0 - a) * sj**2 / (2.0 * s_y * sigma2)
-    if s is None:
+    v = np.ones(1)
+    if penalty_factor is not None:
+        f = np.atleast_1d(np.asarray(check_scale("penalty_factor", "glmnet", penalty_factor), dtype=float))
+        if ctx.X is not None and f.shape != (ctx.X.shape[1],):
+            raise ValueError(f"penalty_factor has {f.size} values but X has {ctx.X.shape[1]} columns.")
+        v = f.size * f / f.sum()
+    l1 = n * lam * a * v * sj / sigma2
+    l2 = n * lam * (1.0 - a) * v * sj**2 / (2.0 * s_y * sigma2)
+    if l1.size == 1:
         return PenaltyWeights.of(float(l1[0]), float(l2[0]))
     return PenaltyWeights.of(l1, l2)
 
@@ -120,7 +130,7 @@ def glmnet_from_weights(ctx: Context, w: PenaltyWeights, family: str = "gaussian
 
 
 CONVENTIONS = (
-    Convention("glmnet", ("lambda_", "alpha", "family", "standardize"), glmnet_to_weights,
+    Convention("glmnet", ("lambda_", "alpha", "family", "standardize", "penalty_factor"), glmnet_to_weights,
                glmnet_from_weights,
                "(1/(2n))RSS or −loglik/n, + lambda·[alpha·||b||₁ + (1−alpha)/2·||b||²] on scaled data",
                defaults={"alpha": 1.0, "family": "gaussian", "standardize": True}),
