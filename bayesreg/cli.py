@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from typing import Any
 
 import numpy as np
@@ -225,17 +224,10 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def write_netcdf_atomic(idata: Any, path: str) -> None:
-    """Write InferenceData to ``path`` atomically (temporary file + rename)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=directory)
-    os.close(fd)
-    try:
-        idata.to_netcdf(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write InferenceData to ``path`` atomically (see :func:`bayesreg.sampling.save_idata`)."""
+    from bayesreg.sampling import save_idata
+
+    save_idata(idata, path)
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:

@@ -28,6 +28,8 @@ __all__ = [
     "sample_posterior",
     "add_log_likelihood",
     "check_diagnostics",
+    "save_idata",
+    "load_idata",
     "ConvergenceWarning",
     "RHAT_MAX",
     "ESS_MIN",
@@ -166,3 +168,31 @@ def check_diagnostics(idata: Any, var_names: tuple[str, ...] = ("coef", "interce
         for msg in problems:
             warnings.warn(msg, ConvergenceWarning, stacklevel=2)
     return problems
+
+
+def save_idata(idata: Any, path: str) -> None:
+    """Write InferenceData to NetCDF atomically (temporary file in the same folder, then rename).
+
+    The model specification (prior, likelihood, noise, intercept, sampler, form) travels in
+    ``idata.attrs`` and is stored as NetCDF global attributes; :func:`load_idata` restores it.
+    """
+    import os
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=directory)
+    os.close(fd)
+    try:
+        idata.to_netcdf(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_idata(path: str) -> Any:
+    """Read InferenceData written by :func:`save_idata` (all groups and attributes)."""
+    idata = _arviz().from_netcdf(path)
+    idata.load()  # read into memory so the file can be replaced or deleted afterwards
+    return idata
