@@ -66,7 +66,7 @@ def default_noise_prior(data: RegressionData) -> Any:
 
 
 def half_student_t_noise(scale: float) -> Any:
-    """A ``noise_prior`` callable: :math:`\\sigma \\sim \text{HalfStudentT}(4, \text{scale})`."""
+    r"""A ``noise_prior`` callable: :math:`\sigma \sim \text{HalfStudentT}(4, \text{scale})`."""
     def make(data: RegressionData) -> Any:
         import pymc as pm
 

@@ -164,6 +164,9 @@ def verify_map(
     if reference not in REFERENCES:
         raise ValueError(f"reference must be one of {', '.join(map(repr, REFERENCES))}; got {reference!r}.")
     conv = get_convention(convention)
+    if reference == "sklearn" and not convention.startswith("sklearn."):
+        raise ValueError(f"reference='sklearn' is available for the sklearn.* conventions; "
+                         f"got {convention!r} (use reference='bayesreg').")
     lik_name = likelihood or infer_likelihood(convention, penalty_params)
     if lik_name not in conv.likelihoods:
         raise ValueError(f"Convention {convention!r} is defined for the {'/'.join(conv.likelihoods)} "

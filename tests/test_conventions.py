@@ -524,7 +524,10 @@ def test_unknown_variant_options():
     ("weight_decay", {"weight_decay": 0.1}, "wd, loss"),
 ])
 def test_wrong_parameter_name(convention, wrong, listed):
-    with pytest.raises(TypeError, match=rf"'{convention}' takes the parameters {listed}; got unexpected"):
+    """The message lists the convention's own parameter names (and the unexpected one)."""
+    unexpected = ", ".join(sorted(k for k in wrong if k not in listed.split(", ")))
+    with pytest.raises(TypeError, match=rf"'{convention}' takes the parameters {listed}\b.*; "
+                                        rf"got unexpected {unexpected}\.$"):
         penalty_to_prior(convention, n=10, **wrong)
 
 

@@ -12,9 +12,10 @@ glmnet's ``beta`` (original scale) and ``a0`` must be reproduced to 1e-6 relativ
 exact zeros. The fixture's ``l1_sigma1`` / ``l2_sigma1`` (derived by the R script from the
 documented formulas, not output by glmnet) are also compared with the converter's weights.
 
-Cases with observation ``weights`` or a ``penalty_factor`` are outside the ``glmnet`` convention
-(which maps unit weights and has no ``penalty.factor``); they are skipped there and checked
-separately with the sum-form weights written out in this file and a weighted likelihood.
+Cases with observation ``weights`` are outside the ``glmnet`` convention (it maps unit weights), and
+a ``penalty.factor`` containing 0 leaves a coefficient unpenalised (a flat prior bayesreg does not
+map); they are skipped there and checked separately with the sum-form weights written out in this
+file and a weighted likelihood (the zero-factor cases only up to the weights themselves).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bayesreg.conventions import penalty_to_prior, penalty_to_weights
+from bayesreg.conventions import get_convention, penalty_to_prior, penalty_to_weights
 from bayesreg.data import RegressionData
 from bayesreg.datasets import load_dataset
 from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood
@@ -64,13 +65,23 @@ def _cases() -> list:
 CASES = _cases()
 
 
+HAS_PENALTY_FACTOR = "penalty_factor" in get_convention("glmnet").params
+
+
 def _is_plain(case) -> bool:
-    return case["weights"] is None and case["penalty_factor"] is None
+    """Expressible by the 'glmnet' convention: unit weights, no (or all-positive) penalty.factor."""
+    if case["weights"] is not None:
+        return False
+    pf = case["penalty_factor"]
+    return pf is None or (HAS_PENALTY_FACTOR and min(pf) > 0)
 
 
 def _params(case) -> dict:
-    return {"lambda_": float(case["lambda"]), "alpha": float(case["alpha"]), "family": case["family"],
-            "standardize": bool(case["standardize"])}
+    params = {"lambda_": float(case["lambda"]), "alpha": float(case["alpha"]), "family": case["family"],
+              "standardize": bool(case["standardize"])}
+    if case["penalty_factor"] is not None:
+        params["penalty_factor"] = list(case["penalty_factor"])
+    return params
 
 
 def _assert_matches_glmnet(fit, case):
@@ -108,8 +119,8 @@ def test_fixture_diabetes_is_the_bundled_data_set():
 @pytest.mark.parametrize("case", CASES)
 def test_glmnet_convention_reproduces_glmnet(case):
     if not _is_plain(case):
-        pytest.skip("observation weights / penalty.factor are not part of the 'glmnet' convention "
-                    "(checked in test_weighted_and_penalty_factor_cases)")
+        pytest.skip("observation weights / a zero penalty.factor are not expressible by the 'glmnet' "
+                    "convention (checked in test_weighted_and_penalty_factor_cases)")
     X, y = data_of(case["dataset"])
     binomial = case["family"] == "binomial"
     params = _params(case)
@@ -171,11 +182,28 @@ def test_weighted_and_penalty_factor_cases(case):
 
 
 def test_glmnet_convention_rejects_what_it_cannot_map():
-    """No penalty.factor parameter; sample weights refused by verify_map for 'glmnet'."""
+    """A zero penalty.factor (flat prior) and sample weights (verify_map) are refused."""
     from bayesreg.verify import verify_map
 
     X, y = data_of("diabetes")
-    with pytest.raises(TypeError, match="unexpected penalty_factor"):
-        penalty_to_prior("glmnet", X=X, y=y, lambda_=2.0, penalty_factor=[1.0] * X.shape[1])
+    pf = [0.0] + [1.0] * (X.shape[1] - 1)
+    with pytest.raises((TypeError, ValueError), match="penalty_factor"):
+        penalty_to_prior("glmnet", X=X, y=y, lambda_=2.0, penalty_factor=pf)
     with pytest.raises(ValueError, match="sample_weight is not supported"):
         verify_map(X, y, "glmnet", sample_weight=np.ones(len(y)), lambda_=2.0)
+
+
+@pytest.mark.skipif(not HAS_PENALTY_FACTOR, reason="the 'glmnet' convention has no penalty_factor")
+def test_glmnet_positive_penalty_factor_weights():
+    """vq = pf p / sum(pf) multiplies both penalty parts; pf = c * ones is no penalty factor."""
+    X, y = data_of("diabetes")
+    p = X.shape[1]
+    base = penalty_to_weights("glmnet", X=X, y=y, lambda_=2.0, alpha=0.5)
+    np.testing.assert_allclose(
+        penalty_to_weights("glmnet", X=X, y=y, lambda_=2.0, alpha=0.5, penalty_factor=[3.0] * p).l1,
+        base.l1, rtol=1e-14)
+    pf = np.linspace(0.5, 2.0, p)
+    w = penalty_to_weights("glmnet", X=X, y=y, lambda_=2.0, alpha=0.5, penalty_factor=pf)
+    vq = pf * p / pf.sum()
+    np.testing.assert_allclose(w.l1, vq * base.l1, rtol=1e-13)
+    np.testing.assert_allclose(w.l2, vq * base.l2, rtol=1e-13)

@@ -114,7 +114,8 @@ def glmnet_from_weights(ctx: Context, w: PenaltyWeights, family: str = "gaussian
     every feature, else the prior is not a glmnet penalty), :math:`\lambda = u + v`,
     :math:`\alpha = u/(u + v)`.
     """
-    n, s, s_y, sigma2 = _scales(ctx, family, standardize, None)
+    pure_l1 = bool(np.all(np.asarray(w.l2) == 0))  # then glmnet's scaling of y does not matter
+    n, s, s_y, sigma2 = _scales(ctx, family, standardize, 1.0 if pure_l1 else None)
     sj = np.ones(np.shape(w.l1) or 1) if s is None else s
     u = np.broadcast_to(w.l1, sj.shape) * sigma2 / (n * sj)
     v = np.broadcast_to(w.l2, sj.shape) * 2.0 * s_y * sigma2 / (n * sj**2)
