@@ -190,10 +190,22 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
     ds = _load(args.data, args.target)
     likelihood = args.likelihood or ("logistic" if ds.task == "classification" else "gaussian")
+    from bayesreg.conventions import get_convention
+
+    convention = args.convention or ("sklearn.LogisticRegression" if likelihood == "logistic"
+                                     else "sklearn.Lasso")
+    try:
+        allowed = get_convention(convention).likelihoods
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if likelihood not in allowed:
+        raise UserError(f"convention {convention!r} is defined for the {'/'.join(allowed)} likelihood, "
+                        f"but the {likelihood} likelihood is used (data task: {ds.task}); pick "
+                        "another --convention or --likelihood.")
     params = _penalty_params(args)
     noise = None if args.sample_noise else (args.noise_sigma or 1.0)
     try:
-        prior = br.penalty_to_prior(args.convention, n=len(ds.y), noise_sigma=noise or 1.0,
+        prior = br.penalty_to_prior(convention, n=len(ds.y), noise_sigma=noise or 1.0,
                                     X=ds.X, y=ds.y, **params)
         est = br.BayesianRegression(prior=prior, likelihood=likelihood, noise_sigma=noise,
                                     method=args.method, draws=args.draws, tune=args.tune,
@@ -283,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fit", help="fit by MAP or NUTS and print coefficients")
     f.add_argument("--data", required=True)
     f.add_argument("--target")
-    f.add_argument("--convention", default="sklearn.Lasso")
+    f.add_argument("--convention", default=None,
+                   help="default: sklearn.Lasso (regression) or sklearn.LogisticRegression (0/1 target)")
     f.add_argument("--likelihood", choices=["gaussian", "logistic"])
     f.add_argument("--method", choices=["map", "nuts"], default="map")
     f.add_argument("--noise-sigma", type=float, default=None)
