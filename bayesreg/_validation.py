@@ -180,7 +180,10 @@ def check_sample_weight(sample_weight: object, n_samples: int) -> np.ndarray | N
         raise ValueError(
             f"sample_weight must have shape ({n_samples},) to match X; got shape {arr.shape}."
         )
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or arr.sum() <= 0:
+    if np.all(np.isfinite(arr)) and np.all(arr >= 0) and arr.sum() <= 0:
+        raise ValueError("sample_weight must not be all zero: the likelihood would be empty; "
+                         f"got {describe(arr)}.")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise ValueError(
             "sample_weight must be finite and non-negative with a positive sum; "
             f"got {describe(arr)}."

@@ -203,6 +203,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
                         f"but the {likelihood} likelihood is used (data task: {ds.task}); pick "
                         "another --convention or --likelihood.")
     params = _penalty_params(args)
+    if args.output and args.method != "nuts":
+        raise UserError("--output writes posterior draws: use it with --method nuts.")
     noise = None if args.sample_noise else (args.noise_sigma or 1.0)
     try:
         prior = br.penalty_to_prior(convention, n=len(ds.y), noise_sigma=noise or 1.0,
@@ -214,7 +216,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
         est.fit(ds.X, ds.y)
     except (ValueError, TypeError) as exc:
         raise UserError(str(exc)) from None
-    print(f"{likelihood} likelihood, prior {describe_prior(prior)}, method={args.method}")
+    if not args.json:
+        print(f"{likelihood} likelihood, prior {describe_prior(prior)}, method={args.method}")
     if args.method == "map":
         table = {"feature": list(ds.X.columns) + ["intercept"],
                  "MAP": list(est.coef_) + [est.intercept_]}
@@ -228,10 +231,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
         summary = est.summary(hdi_prob=args.hdi_prob)
         print(summary.to_json() if args.json else summary.to_string())
     if args.output:
-        if args.method != "nuts":
-            raise UserError("--output writes posterior draws: use it with --method nuts.")
         write_netcdf_atomic(est.idata_, args.output)
-        print(f"wrote {args.output}")
+        print(f"wrote {args.output}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -324,7 +325,10 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bayesreg`` console script."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help exits 0, usage errors 2
+        return int(exc.code or 0)
     np.set_printoptions(precision=6)
     try:
         return int(args.func(args))

@@ -2,12 +2,17 @@ r"""``BayesianRegression``: one model, two ways to fit it (exact MAP or NUTS).
 
 Follows the scikit-learn estimator contract: ``__init__`` only stores parameters, ``fit`` returns
 ``self``, fitted attributes end in ``_``, ``get_params``/``set_params`` work (scikit-learn's
-``BaseEstimator`` is used when scikit-learn is installed; it is not a dependency).
+``BaseEstimator`` is used when scikit-learn is installed; it is not a dependency). With
+scikit-learn installed the estimators pass ``sklearn.utils.estimator_checks``: regressor or binary
+classifier tags follow ``likelihood``, unfitted use raises ``NotFittedError``, a logistic fit takes
+any two class labels (``classes_``), and ``predict_proba`` / ``decision_function`` exist only
+for the logistic likelihood.
 """
 
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,13 +23,20 @@ from bayesreg.map import DEFAULT_TOL, find_map
 from bayesreg.model import FORMS, build_model
 from bayesreg.priors import Gaussian, Prior
 
-__all__ = ["BayesianRegression", "METHODS"]
+__all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
 
 METHODS = ("map", "nuts")
 
 try:  # pragma: no cover - depends on the environment
     from sklearn.base import BaseEstimator as _Base
+    from sklearn.exceptions import DataConversionWarning, NotFittedError
 except ImportError:  # pragma: no cover
+    class NotFittedError(ValueError, AttributeError):
+        """Raised when a method needs a fitted estimator (as scikit-learn's NotFittedError)."""
+
+    class DataConversionWarning(UserWarning):
+        """Input data converted silently otherwise (as scikit-learn's DataConversionWarning)."""
+
     class _Base:  # minimal get_params/set_params, same semantics as scikit-learn's
         @classmethod
         def _get_param_names(cls) -> list[str]:
@@ -41,6 +53,77 @@ except ImportError:  # pragma: no cover
                     raise ValueError(f"Invalid parameter {k!r} for {type(self).__name__}; valid: {valid}.")
                 setattr(self, k, v)
             return self
+
+
+def _check_design(X: Any) -> np.ndarray:
+    """``X`` as a finite float64 2-D array, rejecting what ``np.asarray(X, float)`` mishandles.
+
+    Sparse matrices are refused explicitly, complex values are refused instead of losing their
+    imaginary part, numpy's message is kept for non-numeric objects, and 1-D or empty arrays get
+    scikit-learn's wording; the rest is :func:`bayesreg._validation.check_matrix`.
+    """
+    from scipy import sparse
+
+    from bayesreg._validation import check_matrix
+
+    if sparse.issparse(X):
+        raise TypeError(f"Sparse input is not supported (got {type(X).__name__}); pass a dense "
+                        "array, e.g. X.toarray().")
+    arr = np.asarray(X)
+    if np.iscomplexobj(arr):
+        raise ValueError(f"Complex data not supported: X has dtype {arr.dtype}.")
+    if arr.dtype.kind not in "biuf":
+        try:
+            arr = arr.astype(float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"X must be a numeric 2-D array (n_samples, n_features): {exc}.") from None
+    if arr.ndim != 2:
+        raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features); got an array of shape "
+                         f"{arr.shape}. Reshape your data either using X.reshape(-1, 1) if it has a single "
+                         "feature or X.reshape(1, -1) if it contains a single sample.")
+    for axis, what in ((0, "sample"), (1, "feature")):
+        if arr.shape[axis] == 0:
+            raise ValueError(f"X has 0 {what}(s) (shape={arr.shape}) while a minimum of 1 is required.")
+    return check_matrix(arr)
+
+
+def _column_target(y: Any, owner: str) -> np.ndarray:
+    """``y`` as a 1-D array (dtype kept); a column vector is flattened with a warning."""
+    if y is None:
+        raise ValueError(f"{owner} requires y to be passed, but the target y is None.")
+    ya = np.asarray(y)
+    if ya.ndim == 2 and ya.shape[1] == 1:
+        import warnings
+
+        warnings.warn("A column-vector y was passed when a 1d array was expected; it is used as "
+                      "y.ravel(). Pass y of shape (n_samples,) to silence this warning.",
+                      DataConversionWarning, stacklevel=4)
+        ya = ya[:, 0]
+    return ya
+
+
+def _encode_binary(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two class labels -> (y in {0, 1}, ``classes_``); the second sorted label is class 1."""
+    from bayesreg._validation import check_target
+
+    if y.dtype.kind in "biufc":
+        check_target(y, n_samples, binary=False)  # shape and finiteness, with bayesreg's messages
+        if y.dtype.kind in "fc" and np.any(y != np.round(y)):
+            raise ValueError("Unknown label type: continuous (y has non-integer values). The logistic "
+                             "likelihood needs two class labels, e.g. 0 and 1.")
+    elif y.ndim != 1 or y.shape[0] != n_samples:
+        check_target(np.zeros(y.shape), n_samples, binary=False)  # the shape messages
+    try:
+        classes = np.unique(y)
+    except TypeError:
+        raise ValueError("Unknown label type: y mixes labels of different types (e.g. strings and "
+                         "numbers).") from None
+    if classes.size != 2:
+        shown = ", ".join(map(str, classes[:6])) + (", ..." if classes.size > 6 else "")
+        what = "Only binary classification is supported: the" if classes.size > 2 else "The"
+        raise ValueError(f"{what} logistic likelihood needs exactly two classes in y; got {classes.size} "
+                         f"class(es): {{{shown}}}.")
+    return (y == classes[1]).astype(float), classes
 
 
 class BayesianRegression(_Base):
@@ -82,8 +165,8 @@ class BayesianRegression(_Base):
         Scale of the HalfStudentT(4, scale) prior on a sampled noise scale; ``None`` uses sd(y).
     standardize : bool, default=False
         Put the prior on the *standardised* coefficients :math:`\tilde w_j = w_j s_j`
-        (:math:`s_j` the population sd of column j), as glmnet does. Nothing is rescaled
-        silently: this is exactly a per-feature prior on the original scale
+        (:math:`s_j` the population sd of column j, weighted by ``sample_weight``), as glmnet
+        does. Nothing is rescaled silently: this is exactly a per-feature prior on the original scale
         (:math:`\ell_{1,j} s_j`, :math:`\ell_{2,j} s_j^2`; Laplace :math:`b_j = b/s_j`), so
         ``coef_``, ``idata_`` and predictions stay on the original scale; ``prior_`` shows the
         per-feature prior actually used.
@@ -97,6 +180,9 @@ class BayesianRegression(_Base):
         KKT residuals of the MAP (``method="map"``).
     idata_ : arviz.InferenceData
         Posterior draws (``method="nuts"``).
+    classes_ : ndarray (2,)
+        The two class labels (logistic likelihood); ``classes_[1]`` is the event of the model
+        (y = 1), as in scikit-learn's binary classifiers.
     feature_names_in_ : ndarray of str
     n_features_in_ : int
     """
@@ -139,6 +225,36 @@ class BayesianRegression(_Base):
         self.noise_prior_scale = noise_prior_scale
         self.standardize = standardize
 
+    # ------------------------------------------------------------------ scikit-learn protocol
+    @property
+    def _estimator_type(self) -> str:
+        return "classifier" if self.likelihood == "logistic" else "regressor"
+
+    def __sklearn_tags__(self) -> Any:
+        """Regressor tags (Gaussian likelihood) or binary-classifier tags (logistic); dense input."""
+        from sklearn.utils import ClassifierTags, RegressorTags
+
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.target_tags.required = True
+        if self.likelihood == "logistic":
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags(multi_class=False)
+            tags.regressor_tags = None
+        else:
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+            tags.classifier_tags = None
+        tags.non_deterministic = self.method == "nuts" and self._random_seed() is None
+        return tags
+
+    def _random_seed(self) -> Any:
+        return self.random_seed
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # not scikit-learn's default (any attribute ending in "_"): GlmnetBayes has a lambda_ parameter
+        return hasattr(self, "coef_")
+
     # ------------------------------------------------------------------ helpers
     def _check_params(self) -> tuple[Prior, Any]:
         if self.method not in METHODS:
@@ -178,9 +294,15 @@ class BayesianRegression(_Base):
                              f"ElasticNet); got {type(prior).__name__}.")
         from bayesreg.conventions._base import PenaltyWeights, weights_to_prior
 
-        scale = data.X.std(axis=0)
-        if np.any(scale == 0):
+        w = data.weights
+        rows = data.X[w > 0]
+        if rows.shape[0] < 2:
+            raise ValueError(f"standardize=True needs at least 2 samples to scale the features; got "
+                             f"{rows.shape[0]} sample (with positive weight).")
+        if np.any(np.ptp(rows, axis=0) == 0):
             raise ValueError("standardize=True: X has a constant column (sd 0).")
+        mean = np.average(data.X, axis=0, weights=w)  # weighted as glmnet: weights = repeated rows
+        scale = np.sqrt(np.average((data.X - mean) ** 2, axis=0, weights=w))
         l1, l2 = prior.penalty_weights(data.n_features)
         return weights_to_prior(PenaltyWeights(l1 * scale, l2 * scale**2))
 
@@ -190,8 +312,34 @@ class BayesianRegression(_Base):
                 "progressbar": self.progressbar, "sampler": self.sampler}
 
     def _data(self, X: Any, y: Any, sample_weight: Any, lik: Any) -> RegressionData:
-        return RegressionData.from_xy(X, y, sample_weight=sample_weight, binary=lik.binary,
-                                      fit_intercept=self.fit_intercept)
+        data, _ = self._data_and_classes(X, y, sample_weight, lik)
+        return data
+
+    def _data_and_classes(self, X: Any, y: Any, sample_weight: Any,
+                          lik: Any) -> tuple[RegressionData, np.ndarray | None]:
+        """Validated data; a binary target's labels are encoded to {0, 1} (``classes`` else None)."""
+        from bayesreg._validation import feature_names_of
+
+        Xa = _check_design(X)
+        ya = _column_target(y, type(self).__name__)
+        classes = None
+        if lik.binary:
+            ya, classes = _encode_binary(ya, Xa.shape[0])
+        if sample_weight is not None:
+            try:
+                all_zero = bool(np.all(np.asarray(sample_weight, dtype=float) == 0))
+            except (TypeError, ValueError):
+                all_zero = False  # check_sample_weight reports it
+            if all_zero:
+                raise ValueError("sample_weight: all weights are zero; at least one must be positive.")
+        data = RegressionData.from_xy(Xa, ya, sample_weight=sample_weight, fit_intercept=self.fit_intercept)
+        if lik.binary and self.fit_intercept:
+            present = np.unique(data.y[data.weights > 0])
+            if present.size < 2:
+                raise ValueError(f"Only one class ({classes[int(present[0])]}) has positive sample_weight; "
+                                 "the logistic likelihood with an intercept needs both classes (the "
+                                 "intercept's posterior has no mode otherwise).")
+        return replace(data, feature_names=tuple(feature_names_of(X, Xa.shape[1]))), classes
 
     def build_model(self, X: Any, y: Any, sample_weight: Any = None) -> Any:
         """The ``pymc.Model`` this estimator fits on (X, y); nothing is fitted."""
@@ -203,8 +351,10 @@ class BayesianRegression(_Base):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BayesianRegression:
         """Fit by exact MAP or NUTS (``method``); returns ``self``."""
         prior, lik = self._check_params()
-        data = self._data(X, y, sample_weight, lik)
+        data, classes = self._data_and_classes(X, y, sample_weight, lik)
         prior = self._standardized(self._resolve_prior(prior, data), data)
+        if classes is not None:
+            self.classes_ = classes
         self.prior_ = prior
         self.n_features_in_ = data.n_features
         self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
@@ -244,19 +394,28 @@ class BayesianRegression(_Base):
 
     # ------------------------------------------------------------------ prediction
     def _check_X(self, X: Any) -> np.ndarray:
-        from bayesreg._validation import check_matrix
-
         if not hasattr(self, "coef_"):
-            raise AttributeError(f"This {type(self).__name__} instance is not fitted yet; call fit first.")
-        Xa = check_matrix(X)
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call fit first.")
+        Xa = _check_design(X)
         if Xa.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {Xa.shape[1]} features, but {type(self).__name__} was fitted "
-                             f"with {self.n_features_in_}.")
+            raise ValueError(f"X has {Xa.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input.")
         return Xa
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        r"""Linear predictor :math:`\eta = c + Xw` at the point estimate."""
+    def _linear_predictor(self, X: Any) -> np.ndarray:
         return self._check_X(X) @ self.coef_ + self.intercept_
+
+    @property
+    def decision_function(self) -> Any:
+        r"""Linear predictor (log-odds of ``classes_[1]``) :math:`\eta = c + Xw` at the point estimate.
+
+        Logistic likelihood only, as in scikit-learn, whose regressors have no
+        ``decision_function``; for the Gaussian likelihood :meth:`predict` returns :math:`\eta`.
+        """
+        if self.likelihood != "logistic":
+            raise AttributeError("decision_function is only available for likelihood='logistic'; "
+                                 "predict returns the linear predictor for likelihood='gaussian'.")
+        return self._linear_predictor
 
     def predict(self, X: Any, return_interval: bool = False, prob: float = 0.9) -> Any:
         """Predictions; with ``return_interval`` (NUTS) also the ``prob`` posterior-predictive interval.
@@ -266,8 +425,10 @@ class BayesianRegression(_Base):
         distribution (Gaussian: including the noise; logistic: of the probability).
         """
         if not return_interval:
-            eta = self.decision_function(X)
-            return eta if self.likelihood == "gaussian" else (eta > 0).astype(float)
+            eta = self._linear_predictor(X)
+            if self.likelihood == "gaussian":
+                return eta
+            return self.classes_[(eta > 0).astype(int)]
         draws = self.predictive_draws(X)
         lo, hi = np.quantile(draws, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
         return draws.mean(axis=0), lo, hi
@@ -290,22 +451,32 @@ class BayesianRegression(_Base):
         rng = np.random.default_rng(self.random_seed if random_seed is None else random_seed)
         return eta + sigma * rng.standard_normal(eta.shape)
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities ``[P(y=0), P(y=1)]`` (logistic only)."""
+    @property
+    def predict_proba(self) -> Any:
+        """Class probabilities ``[P(classes_[0]), P(classes_[1])]``, shape (n, 2) (logistic only).
+
+        Only present for ``likelihood="logistic"`` (``hasattr(est, "predict_proba")`` is False
+        otherwise, as for scikit-learn's regressors).
+        """
         if self.likelihood != "logistic":
             raise AttributeError("predict_proba is only available for likelihood='logistic'.")
+        return self._predict_proba
+
+    def _predict_proba(self, X: Any) -> np.ndarray:
         from scipy.special import expit
 
-        p1 = expit(self.decision_function(X))
+        p1 = expit(self._linear_predictor(X))
         return np.column_stack([1 - p1, p1])
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """R² (Gaussian) or accuracy (logistic)."""
-        y = np.asarray(y, dtype=float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         pred = self.predict(X)
+        y = _column_target(y, type(self).__name__)
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         if self.likelihood == "logistic":
             return float(np.average(pred == y, weights=w))
+        y = y.astype(float)
+        w = np.ones_like(y) if w is None else w
         ybar = np.average(y, weights=w)
         return float(1 - np.sum(w * (y - pred) ** 2) / np.sum(w * (y - ybar) ** 2))
 

@@ -53,6 +53,9 @@ class _Preset(BayesianRegression):
     def _resolve_prior(self, prior: Any, data: RegressionData) -> Any:
         noise = self.noise_sigma if self.likelihood == "gaussian" and self.noise_sigma else 1.0
         needs_xy = self.convention == "glmnet"
+        if needs_xy and getattr(self, "standardize", False) and data.n_samples < 2:
+            raise ValueError(f"glmnet with standardize=True needs at least 2 samples to scale the "
+                             f"features; got {data.n_samples} sample.")
         return penalty_to_prior(self.convention, n=data.weight_sum, noise_sigma=noise,
                                 X=data.X if needs_xy else None, y=data.y if needs_xy else None,
                                 **self._penalty_params())
@@ -64,6 +67,9 @@ class _Preset(BayesianRegression):
             raise ValueError(f"sampler_kwargs takes {', '.join(options)}; got {', '.join(sorted(unknown))}.")
         options.update(self.sampler_kwargs or {})
         return options
+
+    def _random_seed(self) -> Any:
+        return (self.sampler_kwargs or {}).get("random_seed")
 
     @property
     def tol(self) -> float:
@@ -189,6 +195,14 @@ class GlmnetBayes(_Preset):
     @property
     def likelihood(self) -> str:
         return "logistic" if self.family == "binomial" else "gaussian"
+
+    def fit(self, X: Any, y: Any) -> GlmnetBayes:
+        """Fit by exact MAP or NUTS (``method``); returns ``self``.
+
+        No ``sample_weight``: the glmnet mapping (its standardisation of X and scaling of y)
+        assumes unit observation weights.
+        """
+        return super().fit(X, y)
 
     def _penalty_params(self) -> dict[str, Any]:
         return {"lambda_": self.lambda_, "alpha": self.alpha, "family": self.family,

@@ -184,6 +184,9 @@ def save_idata(idata: Any, path: str) -> None:
     os.close(fd)
     try:
         idata.to_netcdf(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a saved result follows the umask
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -127,11 +127,16 @@ def test_binary_target_accepts_bool_and_int():
     _with(np.ones(12), 3, -1.0),
     _with(np.ones(12), 3, np.nan),
     _with(np.ones(12), 3, np.inf),
-    np.zeros(12),
 ])
 def test_bad_sample_weight(entry, sw):
     with pytest.raises(ValueError, match="sample_weight must be finite and non-negative with a positive sum"):
         ENTRY_POINTS[entry](X0, Y0, sample_weight=sw)
+
+
+@pytest.mark.parametrize("entry", ["from_xy", "verify_map"])
+def test_all_zero_sample_weight(entry):
+    with pytest.raises(ValueError, match="sample_weight must not be all zero"):
+        ENTRY_POINTS[entry](X0, Y0, sample_weight=np.zeros(12))
 
 
 def test_sample_weight_shape():

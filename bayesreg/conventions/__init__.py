@@ -67,6 +67,14 @@ def penalty_to_weights(convention: str, *, n: float | None = None, noise_sigma: 
             f"Convention {convention!r} takes the parameters {', '.join(conv.params)}; "
             f"got unexpected {', '.join(unknown)}."
         )
+    import inspect
+
+    required = [name for name, par in inspect.signature(conv.to_weights).parameters.items()
+                if par.kind is par.KEYWORD_ONLY and par.default is par.empty]
+    missing = [name for name in required if name not in penalty_params]
+    if missing:
+        raise TypeError(f"Convention {convention!r} needs {', '.join(missing)} "
+                        f"(its parameters: {', '.join(conv.params)}).")
     ctx = Context.create(convention, n, noise_sigma, X, y)
     return conv.to_weights(ctx, **penalty_params)
 
