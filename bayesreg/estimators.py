@@ -330,6 +330,10 @@ class BayesianRegression(BaseEstimator):
         Gaussian: the mean; logistic: the class label (use :meth:`predict_proba`). With
         ``return_interval=True`` returns ``(mean, lower, upper)`` of the posterior predictive
         distribution (Gaussian: including the noise; logistic: of the probability).
+
+        For the logistic likelihood the posterior of a probability near 0 or 1 is very skewed, so
+        its mean can lie outside the central interval; use the median (``predictive_draws``) if a
+        point inside the interval is wanted.
         """
         if not return_interval:
             eta = self._linear_predictor(X)
@@ -394,13 +398,14 @@ class BayesianRegression(BaseEstimator):
         from bayesreg.sampling import _arviz
 
         names = [v for v in ("coef", "intercept", "sigma") if v in self.idata_.posterior]
-        return _arviz().summary(self.idata_, var_names=names, hdi_prob=hdi_prob)
+        # 4 decimals, so that R-hat can be read against the 1.01 threshold
+        return _arviz().summary(self.idata_, var_names=names, hdi_prob=hdi_prob, round_to=4)
 
     def prob_exceeds(self, eps: float) -> Any:
         r"""Posterior probability :math:`P(|w_j| > \varepsilon \mid y)` per feature (NUTS only)."""
         import pandas as pd
 
-        draws = self._coef_draws()
+        draws = self.coef_draws()
         return pd.Series((np.abs(draws) > abs(float(eps))).mean(axis=0),
                          index=list(self.feature_names_in_), name=f"P(|w|>{abs(eps):g})")
 
@@ -411,7 +416,7 @@ class BayesianRegression(BaseEstimator):
         """
         import pandas as pd
 
-        draws = self._coef_draws()
+        draws = self.coef_draws()
         lo, med, hi = np.quantile(draws, [(1 - prob) / 2, 0.5, (1 + prob) / 2], axis=0)
         table = pd.DataFrame({"posterior_mean": draws.mean(axis=0), "posterior_median": med,
                               f"lower_{prob:g}": lo, f"upper_{prob:g}": hi},
@@ -422,7 +427,11 @@ class BayesianRegression(BaseEstimator):
             table.insert(0, "MAP", np.asarray(map_coef, dtype=float))
         return table
 
-    def _coef_draws(self) -> np.ndarray:
+    def coef_draws(self) -> np.ndarray:
+        """Posterior draws of the coefficients, chains stacked: shape ``(chains * draws, n_features)``."""
+        return self._stacked_coef_draws()
+
+    def _stacked_coef_draws(self) -> np.ndarray:
         if not hasattr(self, "idata_"):
             raise AttributeError("this needs a posterior: fit with method='nuts'.")
         return self.idata_.posterior["coef"].values.reshape(-1, self.n_features_in_)
