@@ -53,7 +53,7 @@ class Likelihood(ABC):
                      form: str, sigma: Any = None) -> Any:
         """Add the likelihood term (reading containers ``d``) to the model on the context stack."""
 
-    def curvature(self, eta: np.ndarray, data: RegressionData) -> np.ndarray:
+    def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
         r"""Per-row :math:`s_i\,\partial^2(-\log L_i)/\partial\eta_i^2` (for Newton steps)."""
         raise NotImplementedError
 
@@ -79,8 +79,8 @@ class GaussianLikelihood(Likelihood):
         rss = float(data.weights @ r**2)
         return rss / (2 * sigma**2) + 0.5 * data.weight_sum * np.log(2 * np.pi * sigma**2)
 
-    def curvature(self, eta: np.ndarray, data: RegressionData) -> np.ndarray:
-        return data.weights / self._fixed_sigma() ** 2
+    def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return weights / self._fixed_sigma() ** 2
 
     def pointwise_loglik(self, data: RegressionData, eta: np.ndarray, **params: Any) -> np.ndarray:
         sigma = params.get("sigma", self.noise_sigma)
@@ -143,9 +143,9 @@ class LogisticLikelihood(Likelihood):
         eta = data.linear_predictor(coef, intercept)
         return float(data.weights @ (np.logaddexp(0.0, eta) - data.y * eta))
 
-    def curvature(self, eta: np.ndarray, data: RegressionData) -> np.ndarray:
+    def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
         p = expit(eta)
-        return data.weights * p * (1.0 - p)
+        return weights * p * (1.0 - p)
 
     def pointwise_loglik(self, data: RegressionData, eta: np.ndarray, **params: Any) -> np.ndarray:
         return data.weights * (data.y * eta - np.logaddexp(0.0, eta))
