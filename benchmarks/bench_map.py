@@ -434,7 +434,7 @@ def environment() -> str:
 def print_tables(results: list[Result], configs: list[str]) -> None:
     main = configs[0]
     print(f"\n### MAP fit time: bayesreg vs scikit-learn (threads: {main})\n")
-    print("| problem | n x p | data | scikit-learn estimator | first call (build + compile) | "
+    print("| problem | n x p | data | scikit-learn estimator | first call (of which build + compile) | "
           "steady state | sklearn | ratio | max rel coef diff | zeros br / sk | certified |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
