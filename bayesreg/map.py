@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from bayesreg._quadratic import solve_l1_quadratic
-from bayesreg.data import RegressionData
+from bayesreg.data import _CHUNK_ROWS, RegressionData
 from bayesreg.likelihoods import GaussianLikelihood, Likelihood
 from bayesreg.model import build_model, resolve_form
 from bayesreg.priors import Prior
@@ -194,21 +194,27 @@ class _Curvature:
             return self.cache[1]
         data, p = self.data, self.data.n_features
         n = data.n_samples
-        idx = None if self.rows >= n else np.linspace(0, n - 1, self.rows).astype(np.intp)
-        X = data.X if idx is None else data.X[idx]
-        eta = X @ theta[:p] + (theta[p] if data.fit_intercept else 0.0)
-        weights = data.weights if idx is None else data.weights[idx]
-        root = np.sqrt(self.likelihood.curvature(eta, weights) * (n / X.shape[0]))
+        rows = (np.arange(n) if self.rows >= n
+                else np.linspace(0, n - 1, self.rows).astype(np.intp))
         cols = work[work < p]
-        Xs = X[:, cols] if cols.size < p else X.copy() if idx is None else X
-        Xs *= root[:, None]
         k = cols.size
-        H = np.empty((work.size, work.size))
-        H[:k, :k] = Xs.T @ Xs  # symmetric rank-k update (syrk)
-        if work.size > k:  # the intercept
-            H[:k, k] = H[k, :k] = Xs.T @ root
-            H[k, k] = root @ root
-        self.cache = (work, H) if idx is None and self.near else None
+        scale = n / rows.size
+        H = np.zeros((work.size, work.size))
+        weights = data.weights
+        for start in range(0, rows.size, _CHUNK_ROWS):  # no n x p temporary: chunks of rows
+            r = rows[start:start + _CHUNK_ROWS]
+            X = data.X[r] if self.rows < n else data.X[r[0]:r[-1] + 1]
+            eta = X @ theta[:p] + (theta[p] if data.fit_intercept else 0.0)
+            root = np.sqrt(self.likelihood.curvature(eta, weights[r]) * scale)
+            Xs = X[:, cols] if k < p else X * 1.0
+            Xs *= root[:, None]
+            H[:k, :k] += Xs.T @ Xs  # symmetric rank-k update (syrk)
+            if work.size > k:  # the intercept
+                H[:k, k] += Xs.T @ root
+                H[k, k] += root @ root
+        if work.size > k:
+            H[k, :k] = H[:k, k]
+        self.cache = (work, H) if self.rows >= n and self.near else None
         return H
 
 
