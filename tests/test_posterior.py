@@ -247,3 +247,68 @@ def test_hierarchical_prior_needs_nuts(diabetes):
         br.BayesianRegression(prior=BayesianLasso(lam=1.0), noise_sigma=None).fit(X, y)
     with pytest.raises(ValueError, match="noise_sigma=None"):
         br.BayesianRegression(prior=BayesianLasso(lam=1.0), noise_sigma=1.0, method="nuts").fit(X, y)
+
+
+@pytest.mark.slow
+def test_park_casella_hyperprior_matches_gibbs(diabetes):
+    """lambda^2 ~ Gamma(r, delta): NUTS on the preset vs Park & Casella's Gibbs with the same hyperprior."""
+    from bayesreg.hierarchical import BayesianLasso
+
+    X, y, _ = diabetes
+    est = _nuts(X, y, BayesianLasso(lam=None, r=1.0, delta=1.0), noise_sigma=None, draws=1500,
+                tune=1000, seed=12)
+    g = gibbs.gibbs_bayesian_lasso(X, y, lam=None, r=1.0, delta=1.0, draws=8000, burn=1000, seed=13,
+                                   chains=2)
+    _compare(est.idata_, g["beta"], g["intercept"], chains=2)
+    lam_nuts = est.idata_.posterior["lam"].values
+    lam_ref = g["lam"].reshape(2, -1)
+    tol = K * np.hypot(gibbs.mcse_mean(lam_nuts), gibbs.mcse_mean(lam_ref))
+    assert abs(lam_nuts.mean() - lam_ref.mean()) < tol
+
+
+@pytest.mark.slow
+def test_laplace_mixture_parameterization_matches_gibbs(diabetes):
+    """The non-centred normal-exponential mixture is the same Laplace posterior (vs Gibbs)."""
+    X, y, _ = diabetes
+    est = br.BayesianRegression(prior=br.Laplace(60.0), noise_sigma=55.0, method="nuts", draws=1500,
+                                tune=1000, chains=2, random_seed=14, progressbar=False,
+                                parameterization="mixture", sampler="pymc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert {"coef_tau2", "coef_z"} <= set(est.idata_.posterior.data_vars)
+    g = gibbs.gibbs_laplace_fixed_noise(X, y, 60.0, noise_sigma=55.0, draws=8000, burn=1000, seed=15,
+                                        chains=2)
+    _compare(est.idata_, g["w"], g["intercept"], chains=2)
+
+
+def test_auto_parameterization_rule():
+    from bayesreg.data import RegressionData
+    from bayesreg.likelihoods import get_likelihood
+    from bayesreg.model import build_model
+
+    rng = np.random.default_rng(0)
+    lik = get_likelihood("gaussian", 1.0)
+    wide = RegressionData.from_xy(rng.normal(size=(10, 6)), rng.normal(size=10))  # p >= n/2
+    tall = RegressionData.from_xy(rng.normal(size=(40, 6)), rng.normal(size=40))
+    assert "coef_tau2" in build_model(wide, br.Laplace(1.0), lik, parameterization="auto").model.named_vars
+    assert "coef_tau2" not in build_model(tall, br.Laplace(1.0), lik, parameterization="auto").model.named_vars
+    assert "coef_tau2" not in build_model(wide, br.Gaussian(1.0), lik, parameterization="auto").model.named_vars
+    with pytest.raises(ValueError, match="parameterization must be one of"):
+        build_model(tall, br.Laplace(1.0), lik, parameterization="bogus")
+
+
+def test_random_scale_priors_sample(diabetes):
+    """HierarchicalLaplace (prior on the rate 1/b) and HierarchicalGaussian (prior on the scale)."""
+    from bayesreg.hierarchical import HierarchicalGaussian, HierarchicalLaplace
+
+    X, y, _ = diabetes
+    for prior, hyper in ((HierarchicalLaplace(r=1.0, delta=0.01), "lam"), (HierarchicalGaussian(scale=500.0), "tau")):
+        est = _nuts(X, y, prior, noise_sigma=55.0, draws=300, tune=300, seed=16)
+        post = est.idata_.posterior
+        assert hyper in post and np.all(post[hyper].values > 0)
+        assert post["coef"].shape[-1] == X.shape[1]
+        # the learned scale shrinks weak coefficients less than a very tight fixed prior would
+        assert np.all(np.isfinite(est.coef_))
+    with pytest.raises(ValueError, match="'r' parameter of HierarchicalLaplace must be > 0"):
+        HierarchicalLaplace(r=0.0)
