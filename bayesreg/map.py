@@ -142,12 +142,19 @@ class _SmoothPart:
 
 
 def _smooth_part(data: RegressionData, prior: Prior, likelihood: Likelihood, form: str):
+    """Compiled smooth part for this data set's structure, bound to its data values.
+
+    The template model is built from a two-row stand-in of the data: the compiled function takes
+    the data as inputs (shapes are symbolic), so building it never copies X into the model, and one
+    compilation serves every data set with the same likelihood, form, p, intercept and weighting.
+    """
     values = likelihood.data_values(data, form)
-    key = (type(likelihood).__name__, form, data.n_features, data.fit_intercept,
-           tuple(sorted(values)), data.n_samples if form == "rows" else None)
+    key = (type(likelihood).__name__, form, data.n_features, data.fit_intercept, tuple(sorted(values)))
     part = _CACHE.get(key)
     if part is None:
-        built = build_model(data, prior, likelihood, form=form)
+        sw = None if data.sample_weight is None else data.sample_weight[:2]
+        stand_in = RegressionData(data.X[:2], data.y[:2], sw, data.feature_names, data.fit_intercept)
+        built = build_model(stand_in, prior, likelihood, form=form)
         part = _SmoothPart(built, with_hessian=isinstance(likelihood, GaussianLikelihood))
         _CACHE[key] = part
         if len(_CACHE) > _CACHE_SIZE:
