@@ -132,6 +132,7 @@ if ARGS is not None and ARGS.fresh_compiledir:
     os.environ["PYTENSOR_FLAGS"] = f"{_flags},base_compiledir={_dir}" if _flags else f"base_compiledir={_dir}"
 
 import numpy as np  # noqa: E402
+from _synthetic import sparse_gaussian  # noqa: E402  (benchmarks/ helper)
 
 import bayesreg  # noqa: E402  (first: links PyTensor to a real BLAS)
 import bayesreg.map as brmap  # noqa: E402
@@ -148,13 +149,7 @@ def gaussian_data(n: int, p: int, seed: int) -> tuple[np.ndarray, np.ndarray, st
 
         ds = load_dataset("diabetes")
         return ds.X.to_numpy(dtype=float), ds.y.to_numpy(dtype=float), "diabetes (raw)"
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    k = max(1, p // 10)
-    w = np.zeros(p)
-    idx = rng.choice(p, k, replace=False)
-    w[idx] = rng.uniform(0.5, 2.0, k) * rng.choice([-1.0, 1.0], k)
-    y = 1.0 + X @ w + rng.standard_normal(n)
+    X, y = sparse_gaussian(n, p, seed)
     return X, y, "synthetic"
 
 

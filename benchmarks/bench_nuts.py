@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from _synthetic import sparse_gaussian
 
 import bayesreg  # noqa: F401  (first: links PyTensor to a real BLAS)
 from bayesreg.data import RegressionData
@@ -127,18 +128,9 @@ def make_data(n: int, p: int, seed: int) -> tuple[RegressionData, float, str]:
         resid = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
         sigma = float(np.sqrt(resid @ resid / (n - p - 1)))
         return RegressionData.from_xy(X, y), sigma, "diabetes (z-scored)"
-    X, y = synthetic(n, p, seed)
+    X, y = sparse_gaussian(n, p, seed)
     return RegressionData.from_xy(X, y), 1.0, "synthetic"
 
-
-def synthetic(n: int, p: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    k = max(1, p // 10)
-    w = np.zeros(p)
-    idx = rng.choice(p, k, replace=False)
-    w[idx] = rng.uniform(0.5, 2.0, k) * rng.choice([-1.0, 1.0], k)
-    return X, 1.0 + X @ w + rng.standard_normal(n)
 
 
 def make_prior(kind: str) -> Any:
@@ -320,7 +312,7 @@ def part_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
     p = args.scaling_p
     rows: list[dict[str, Any]] = []
     for n in args.scaling_list:
-        X, y = synthetic(n, p, args.seed)
+        X, y = sparse_gaussian(n, p, args.seed)
         t = time.perf_counter()
         data = RegressionData.from_xy(X, y)
         _ = data.suffstats
