@@ -12,9 +12,8 @@ the second step for you, only when the user has not configured ``blas__ldflags``
 (via ``PYTENSOR_FLAGS`` or a ``.pytensorrc``) and PyTensor has not been imported yet. If no system
 OpenBLAS is found nothing is changed, and PyTensor's own warning stays visible.
 
-It also holds :func:`single_threaded_blas`, which the MAP solver uses so that the two OpenBLAS
-thread pools of one process (numpy's bundled one and the system one PyTensor links) do not fight
-over the cores on problems too small for threads to pay off.
+It also holds :func:`serial_blas`, which the MAP solver uses so that the two OpenBLAS thread pools
+of one process (numpy's bundled one and the system one PyTensor links) do not fight over the cores.
 """
 
 from __future__ import annotations
@@ -23,14 +22,12 @@ import contextlib
 import ctypes.util
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["configure_pytensor_blas", "blas_status", "single_threaded_blas", "SMALL_PROBLEM_SIZE"]
+__all__ = ["configure_pytensor_blas", "blas_status", "serial_blas", "refresh_thread_pools"]
 
-#: ``n * p`` up to which :func:`single_threaded_blas` limits BLAS to one thread.
-SMALL_PROBLEM_SIZE = 10_000_000
 _CONTROLLER: list[Any] = []
 
 
@@ -61,26 +58,54 @@ def blas_status() -> str:
     return pytensor.config.blas__ldflags
 
 
-@contextlib.contextmanager
-def single_threaded_blas(size: int) -> Iterator[None]:
-    """Limit every BLAS thread pool of the process to one thread while a small problem is solved.
+def refresh_thread_pools() -> None:
+    """Forget the cached thread-pool controller (call after compiling code that may load a BLAS)."""
+    _CONTROLLER.clear()
 
-    A process running bayesreg holds two OpenBLAS pools (numpy/scipy's bundled library and the
-    system library PyTensor's compiled code links) and often an OpenMP one. Their idle threads
-    spin for a while after each call, so alternating small calls between pools on a 2-core machine
-    oversubscribes it: ``docs/benchmarks.md`` measured an L2-logistic MAP at 10000 x 100 taking
-    128 ms with the default pools against 16 ms with numpy's pool at one thread. For
-    ``size = n * p <= SMALL_PROBLEM_SIZE`` (each matrix-vector product under ~10 ms) the pools are
-    limited to one thread with threadpoolctl, as scikit-learn does internally, and restored on exit;
-    larger problems keep the defaults (their ``syrk`` Hessians use the threads). The limit is
-    process-wide for the duration of the call.
-    """
-    if size > SMALL_PROBLEM_SIZE:
-        yield
-        return
-    if not _CONTROLLER:  # created once, after PyTensor's compiled code has loaded its BLAS
+
+def _controller() -> Any:
+    if not _CONTROLLER:
         from threadpoolctl import ThreadpoolController
 
         _CONTROLLER.append(ThreadpoolController())
-    with _CONTROLLER[0].limit(limits=1, user_api="blas"):
-        yield
+    return _CONTROLLER[0]
+
+
+def _wheel_bundled(filepath: str) -> bool:
+    """A library vendored inside a wheel (auditwheel's ``<package>.libs`` directory)."""
+    return Path(filepath).parent.name.endswith(".libs")
+
+
+@contextlib.contextmanager
+def serial_blas() -> Iterator[Callable[[], contextlib.AbstractContextManager[Any]]]:
+    """Run a solver with the wheel-bundled BLAS pools at one thread; yield a way to lift it.
+
+    A pip-installed process running bayesreg holds two OpenBLAS thread pools: the one vendored in
+    the numpy/scipy wheels (``numpy.libs/libscipy_openblas*``) and the system library PyTensor's
+    compiled code links. Idle OpenBLAS threads spin for a while after each call, so alternating
+    calls between the two pools oversubscribes a small machine. Inside this context the
+    wheel-bundled pools (numpy's and scipy's own copies, which PyTensor cannot be using) are
+    limited to one thread with threadpoolctl, as scikit-learn does internally, and restored on
+    exit; PyTensor's pool keeps its threads for the matrix-vector products of f and its gradient.
+    ``docs/benchmarks.md`` measured an L2-logistic MAP at 10000 x 100 taking 128 ms with the
+    default pools against 16 ms this way. The yielded callable returns a context manager that
+    gives numpy back the caller's thread count for one compute-bound call, the ``syrk`` of a
+    large Hessian. When numpy and PyTensor share one BLAS (conda) nothing is limited: there is one
+    pool and nothing to fight. The limit is process-wide for the duration of the call.
+    """
+    ctl = _controller()
+    # select() keeps libraries matching *any* given (key, value): filter on file paths alone
+    bundled = ctl.select(filepath=[lib.filepath for lib in ctl.lib_controllers
+                                   if lib.user_api == "blas" and _wheel_bundled(lib.filepath)])
+    outer = max((lib.num_threads for lib in bundled.lib_controllers), default=1)
+
+    def parallel() -> contextlib.AbstractContextManager[Any]:
+        if outer <= 1:
+            return contextlib.nullcontext()
+        return bundled.limit(limits=outer)
+
+    if not bundled.lib_controllers:
+        yield parallel
+        return
+    with bundled.limit(limits=1):
+        yield parallel

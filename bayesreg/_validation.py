@@ -126,7 +126,11 @@ def check_matrix(X: object, name: str = "X") -> np.ndarray:
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} must have at least one sample and one feature; got {arr.shape}.")
-    bad = ~np.isfinite(arr)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(arr, dtype=float)  # finite sum => every entry finite; O(1) memory
+    if np.isfinite(total):
+        return arr
+    bad = ~np.isfinite(arr)  # the sum overflowed or X holds NaN/inf: find them exactly
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise ValueError(

@@ -29,13 +29,14 @@ unpenalised intercept; it is reported absolute and relative to :math:`\|\nabla f
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from bayesreg._blas import single_threaded_blas
+from bayesreg._blas import refresh_thread_pools, serial_blas
 from bayesreg._quadratic import solve_l1_quadratic
 from bayesreg.data import _CHUNK_ROWS, RegressionData
 from bayesreg.likelihoods import GaussianLikelihood, Likelihood
@@ -163,6 +164,7 @@ def _smooth_part(data: RegressionData, prior: Prior, likelihood: Likelihood, for
         stand_in = RegressionData(data.X[:2], data.y[:2], sw, data.feature_names, data.fit_intercept)
         built = build_model(stand_in, prior, likelihood, form=form)
         part = _SmoothPart(built, with_hessian=isinstance(likelihood, GaussianLikelihood))
+        refresh_thread_pools()  # compiled code may have loaded PyTensor's BLAS
         _CACHE[key] = part
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
@@ -190,9 +192,11 @@ class _Curvature:
     MIN_ROWS = 10_000
     NEAR = 1e-3
     SLOW = 0.1
+    PARALLEL_FLOPS = 500_000_000  # a syrk chunk this large (~10 ms) uses the caller's BLAS threads
 
-    def __init__(self, data: RegressionData, likelihood: Likelihood, exact: Any) -> None:
-        self.data, self.likelihood, self.exact = data, likelihood, exact
+    def __init__(self, data: RegressionData, likelihood: Likelihood, exact: Any,
+                 parallel: Any = contextlib.nullcontext) -> None:
+        self.data, self.likelihood, self.exact, self.parallel = data, likelihood, exact, parallel
         self.rows = min(data.n_samples, max(self.MIN_ROWS, 20 * data.n_features))
         self.near = False
         self.dtype: type = np.float32
@@ -234,7 +238,8 @@ class _Curvature:
             root = np.sqrt(self.likelihood.curvature(eta, weights[r]) * scale)
             Xs = buf[:r.size]
             np.multiply(X[:, cols] if k < p else X, root[:, None], out=Xs, casting="same_kind")
-            H += Xs.T @ Xs  # symmetric rank-k update (syrk)
+            with self.parallel() if r.size * k * k >= self.PARALLEL_FLOPS else contextlib.nullcontext():
+                H += Xs.T @ Xs  # symmetric rank-k update (syrk)
             if work.size > k:  # the intercept
                 icpt += Xs.T @ root.astype(self.dtype)
                 icpt_icpt += float(root @ root)
@@ -295,12 +300,12 @@ def find_map(
     """
     form = resolve_form(likelihood, form)
     fg, hess = _smooth_part(data, prior, likelihood, form)
-    with single_threaded_blas(data.n_samples * data.n_features):
-        return _solve(data, prior, likelihood, fg, hess, tol, max_iter, warm_start)
+    with serial_blas() as parallel:  # one BLAS thread, except for large Hessians
+        return _solve(data, prior, likelihood, fg, hess, tol, max_iter, warm_start, parallel)
 
 
 def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, hess: Any,
-           tol: float, max_iter: int, warm_start: np.ndarray | None) -> MapResult:
+           tol: float, max_iter: int, warm_start: np.ndarray | None, parallel: Any) -> MapResult:
     """The proximal Newton iterations of :func:`find_map`."""
     p = data.n_features
     m = p + int(data.fit_intercept)
@@ -313,7 +318,7 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
         w = theta[:p]
         return float(l1_w @ np.abs(w) + l2_w @ (w * w))
 
-    curvature = _Curvature(data, likelihood, hess)
+    curvature = _Curvature(data, likelihood, hess, parallel)
 
     def working_set(theta: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """Coordinates the Newton step may move: all for a smooth problem; for L1, the non-zeros,

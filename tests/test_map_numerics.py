@@ -3,17 +3,19 @@
 The Bernoulli Hessian used for the Newton direction is accumulated in single precision; these
 tests pin its accuracy against a double-precision Hessian written out in NumPy, show that an
 ill-conditioned problem switches to double precision and still reaches the exact optimum of the
-independent reference solver, and check the thread limit is applied and restored.
+independent reference solver, and check the BLAS thread limit is applied to numpy's own pools only, and restored.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import bayesreg.map as brmap
-from bayesreg._blas import SMALL_PROBLEM_SIZE, single_threaded_blas
+from bayesreg._blas import serial_blas
 from bayesreg.data import RegressionData
 from bayesreg.likelihoods import LogisticLikelihood
 from bayesreg.map import find_map
@@ -103,16 +105,23 @@ def test_ill_conditioned_logistic_reaches_the_reference_optimum(prior, monkeypat
         assert dtypes[0] == "float32" and dtypes[-1] == "float64"
 
 
-def _blas_threads() -> list[int]:
-    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+def _blas_threads() -> dict[str, int]:
+    return {pool["filepath"]: pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
 
 
-def test_single_threaded_blas_limits_small_problems_and_restores():
+def test_serial_blas_limits_wheel_bundled_pools_and_restores():
     X, y = _logistic_problem(500, 5)
     find_map(RegressionData.from_xy(X, y, binary=True), Gaussian(1.0), LogisticLikelihood())  # loads BLAS
     before = _blas_threads()
-    with single_threaded_blas(SMALL_PROBLEM_SIZE):
-        assert all(t == 1 for t in _blas_threads())
+    bundled = {path for path in before if Path(path).parent.name.endswith(".libs")}
+    with threadpool_limits(limits=2, user_api="blas"):  # a caller's setting, whatever the machine
+        outer = _blas_threads()
+        with serial_blas() as parallel:
+            inside = _blas_threads()
+            assert all(inside[path] == 1 for path in bundled)  # numpy's and scipy's own OpenBLAS
+            assert all(inside[path] == outer[path] for path in inside if path not in bundled)  # PyTensor's
+            with parallel():
+                assert _blas_threads() == outer
+            assert _blas_threads() == inside
+        assert _blas_threads() == outer
     assert _blas_threads() == before
-    with single_threaded_blas(SMALL_PROBLEM_SIZE + 1):
-        assert _blas_threads() == before
