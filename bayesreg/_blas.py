@@ -26,8 +26,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["configure_pytensor_blas", "blas_status", "serial_blas", "refresh_thread_pools"]
+__all__ = ["configure_pytensor_blas", "blas_status", "serial_blas", "refresh_thread_pools", "SMALL_PROBLEM_SIZE"]
 
+#: ``n * p`` up to which :func:`serial_blas` limits *every* BLAS pool, PyTensor's included.
+SMALL_PROBLEM_SIZE = 10_000_000
 _CONTROLLER: list[Any] = []
 
 
@@ -77,26 +79,34 @@ def _wheel_bundled(filepath: str) -> bool:
 
 
 @contextlib.contextmanager
-def serial_blas() -> Iterator[Callable[[], contextlib.AbstractContextManager[Any]]]:
-    """Run a solver with the wheel-bundled BLAS pools at one thread; yield a way to lift it.
+def serial_blas(size: int) -> Iterator[Callable[[], contextlib.AbstractContextManager[Any]]]:
+    """Run a solver with BLAS pools at one thread; yield a way to lift the limit for one call.
 
     A pip-installed process running bayesreg holds two OpenBLAS thread pools: the one vendored in
     the numpy/scipy wheels (``numpy.libs/libscipy_openblas*``) and the system library PyTensor's
-    compiled code links. Idle OpenBLAS threads spin for a while after each call, so alternating
-    calls between the two pools oversubscribes a small machine. Inside this context the
-    wheel-bundled pools (numpy's and scipy's own copies, which PyTensor cannot be using) are
-    limited to one thread with threadpoolctl, as scikit-learn does internally, and restored on
-    exit; PyTensor's pool keeps its threads for the matrix-vector products of f and its gradient.
-    ``docs/benchmarks.md`` measured an L2-logistic MAP at 10000 x 100 taking 128 ms with the
-    default pools against 16 ms this way. The yielded callable returns a context manager that
-    gives numpy back the caller's thread count for one compute-bound call, the ``syrk`` of a
-    large Hessian. When numpy and PyTensor share one BLAS (conda) nothing is limited: there is one
-    pool and nothing to fight. The limit is process-wide for the duration of the call.
+    compiled code links. An idle OpenBLAS worker keeps spinning for a while after each call (up to
+    2^28 cycles, ~0.1 s), so calls that alternate between pools, or follow another library's
+    multi-threaded call, find a core taken and a 2-thread call waits for its descheduled half.
+    Inside this context, with threadpoolctl (as scikit-learn does internally):
+
+    * ``size = n * p <= SMALL_PROBLEM_SIZE``: every BLAS pool is limited to one thread. Such a
+      problem's matrix-vector products take under ~10 ms and gain nothing from threads;
+      ``docs/benchmarks.md`` measured an L2-logistic MAP at 10000 x 100 taking 100-130 ms with
+      the default pools (right after a scikit-learn fit) against 14-16 ms this way;
+    * larger problems: only the wheel-bundled pools (numpy's and scipy's own copies, which
+      PyTensor cannot be using) are limited; PyTensor's pool keeps its threads for the
+      memory-bound products of f and its gradient (100000 x 500: 40 ms with 2 threads, 59 ms
+      with 1).
+
+    The yielded callable returns a context manager that gives the limited pools back the caller's
+    thread count for one compute-bound call, the ``syrk`` of a large Hessian. When numpy and
+    PyTensor share one BLAS (conda) that pool is limited only for small problems. Everything is
+    restored on exit; the limit is process-wide for the duration of the call.
     """
     ctl = _controller()
     # select() keeps libraries matching *any* given (key, value): filter on file paths alone
-    bundled = ctl.select(filepath=[lib.filepath for lib in ctl.lib_controllers
-                                   if lib.user_api == "blas" and _wheel_bundled(lib.filepath)])
+    bundled = ctl.select(filepath=[lib.filepath for lib in ctl.lib_controllers if lib.user_api == "blas"
+                                   and (size <= SMALL_PROBLEM_SIZE or _wheel_bundled(lib.filepath))])
     outer = max((lib.num_threads for lib in bundled.lib_controllers), default=1)
 
     def parallel() -> contextlib.AbstractContextManager[Any]:

@@ -300,7 +300,7 @@ def find_map(
     """
     form = resolve_form(likelihood, form)
     fg, hess = _smooth_part(data, prior, likelihood, form)
-    with serial_blas() as parallel:  # one BLAS thread, except for large Hessians
+    with serial_blas(data.n_samples * data.n_features) as parallel:  # see bayesreg._blas
         return _solve(data, prior, likelihood, fg, hess, tol, max_iter, warm_start, parallel)
 
 

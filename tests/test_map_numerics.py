@@ -3,7 +3,7 @@
 The Bernoulli Hessian used for the Newton direction is accumulated in single precision; these
 tests pin its accuracy against a double-precision Hessian written out in NumPy, show that an
 ill-conditioned problem switches to double precision and still reaches the exact optimum of the
-independent reference solver, and check the BLAS thread limit is applied to numpy's own pools only, and restored.
+independent reference solver, and check the BLAS thread limits are applied and restored.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import bayesreg.map as brmap
-from bayesreg._blas import serial_blas
+from bayesreg._blas import SMALL_PROBLEM_SIZE, serial_blas
 from bayesreg.data import RegressionData
 from bayesreg.likelihoods import LogisticLikelihood
 from bayesreg.map import find_map
@@ -109,17 +109,20 @@ def _blas_threads() -> dict[str, int]:
     return {pool["filepath"]: pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
 
 
-def test_serial_blas_limits_wheel_bundled_pools_and_restores():
+@pytest.mark.parametrize("small", [True, False], ids=["small-problem", "large-problem"])
+def test_serial_blas_limits_pools_and_restores(small):
     X, y = _logistic_problem(500, 5)
     find_map(RegressionData.from_xy(X, y, binary=True), Gaussian(1.0), LogisticLikelihood())  # loads BLAS
     before = _blas_threads()
     bundled = {path for path in before if Path(path).parent.name.endswith(".libs")}
+    limited = set(before) if small else bundled  # small: every pool; large: numpy's and scipy's own
+    size = SMALL_PROBLEM_SIZE if small else SMALL_PROBLEM_SIZE + 1
     with threadpool_limits(limits=2, user_api="blas"):  # a caller's setting, whatever the machine
         outer = _blas_threads()
-        with serial_blas() as parallel:
+        with serial_blas(size) as parallel:
             inside = _blas_threads()
-            assert all(inside[path] == 1 for path in bundled)  # numpy's and scipy's own OpenBLAS
-            assert all(inside[path] == outer[path] for path in inside if path not in bundled)  # PyTensor's
+            assert all(inside[path] == 1 for path in limited)
+            assert all(inside[path] == outer[path] for path in inside if path not in limited)  # PyTensor's
             with parallel():
                 assert _blas_threads() == outer
             assert _blas_threads() == inside
