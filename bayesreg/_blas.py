@@ -79,7 +79,7 @@ def _wheel_bundled(filepath: str) -> bool:
 
 
 @contextlib.contextmanager
-def serial_blas(size: int) -> Iterator[Callable[[], contextlib.AbstractContextManager[Any]]]:
+def serial_blas(size: int) -> Iterator[Callable[[], contextlib.AbstractContextManager[None]]]:
     """Run a solver with BLAS pools at one thread; yield a way to lift the limit for one call.
 
     A pip-installed process running bayesreg holds two OpenBLAS thread pools: the one vendored in
@@ -98,7 +98,7 @@ def serial_blas(size: int) -> Iterator[Callable[[], contextlib.AbstractContextMa
       memory-bound products of f and its gradient (100000 x 500: 40 ms with 2 threads, 59 ms
       with 1).
 
-    The yielded callable returns a context manager that gives the limited pools back the caller's
+    The yielded callable returns a context manager that gives each limited pool back the caller's
     thread count for one compute-bound call, the ``syrk`` of a large Hessian. When numpy and
     PyTensor share one BLAS (conda) that pool is limited only for small problems. Everything is
     restored on exit; the limit is process-wide for the duration of the call.
@@ -107,12 +107,17 @@ def serial_blas(size: int) -> Iterator[Callable[[], contextlib.AbstractContextMa
     # select() keeps libraries matching *any* given (key, value): filter on file paths alone
     bundled = ctl.select(filepath=[lib.filepath for lib in ctl.lib_controllers if lib.user_api == "blas"
                                    and (size <= SMALL_PROBLEM_SIZE or _wheel_bundled(lib.filepath))])
-    outer = max((lib.num_threads for lib in bundled.lib_controllers), default=1)
+    outer = [(lib, lib.num_threads) for lib in bundled.lib_controllers]  # the caller's counts
 
-    def parallel() -> contextlib.AbstractContextManager[Any]:
-        if outer <= 1:
-            return contextlib.nullcontext()
-        return bundled.limit(limits=outer)
+    @contextlib.contextmanager
+    def parallel() -> Iterator[None]:
+        for lib, count in outer:
+            lib.set_num_threads(count)
+        try:
+            yield
+        finally:
+            for lib, _ in outer:
+                lib.set_num_threads(1)
 
     if not bundled.lib_controllers:
         yield parallel
