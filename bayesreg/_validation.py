@@ -173,7 +173,7 @@ def check_target(y: object, n_samples: int, *, binary: bool) -> np.ndarray:
     return arr
 
 
-def check_sample_weight(sample_weight: object, n_samples: int) -> np.ndarray | None:
+def check_sample_weight(sample_weight: object, n_samples: int, name: str = "sample_weight") -> np.ndarray | None:
     """Validate non-negative, finite sample weights with a positive sum (``None`` passes)."""
     if sample_weight is None:
         return None
@@ -182,14 +182,14 @@ def check_sample_weight(sample_weight: object, n_samples: int) -> np.ndarray | N
         arr = np.full(n_samples, float(arr))
     if arr.shape != (n_samples,):
         raise ValueError(
-            f"sample_weight must have shape ({n_samples},) to match X; got shape {arr.shape}."
+            f"{name} must have shape ({n_samples},) to match X; got shape {arr.shape}."
         )
     if np.all(np.isfinite(arr)) and np.all(arr >= 0) and arr.sum() <= 0:
-        raise ValueError("sample_weight must not be all zero: the likelihood would be empty; "
+        raise ValueError(f"{name} must not be all zero: the likelihood would be empty; "
                          f"got {describe(arr)}.")
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise ValueError(
-            "sample_weight must be finite and non-negative with a positive sum; "
+            f"{name} must be finite and non-negative with a positive sum; "
             f"got {describe(arr)}."
         )
     return arr

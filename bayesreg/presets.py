@@ -56,9 +56,12 @@ class _Preset(BayesianRegression):
         if needs_xy and getattr(self, "standardize", False) and data.n_samples < 2:
             raise ValueError(f"glmnet with standardize=True needs at least 2 samples to scale the "
                              f"features; got {data.n_samples} sample.")
-        return penalty_to_prior(self.convention, n=data.weight_sum, noise_sigma=noise,
+        params = self._penalty_params()
+        if needs_xy and data.sample_weight is not None:  # glmnet's `weights` also weight its scaling
+            params["weights"] = data.sample_weight
+        return penalty_to_prior(self.convention, n=None if needs_xy else data.weight_sum, noise_sigma=noise,
                                 X=data.X if needs_xy else None, y=data.y if needs_xy else None,
-                                **self._penalty_params())
+                                **params)
 
     def _sampling_options(self) -> dict[str, Any]:
         options = dict(_SAMPLING_DEFAULTS)
@@ -196,13 +199,14 @@ class GlmnetBayes(_Preset):
     def likelihood(self) -> str:
         return "logistic" if self.family == "binomial" else "gaussian"
 
-    def fit(self, X: Any, y: Any) -> GlmnetBayes:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlmnetBayes:
         """Fit by exact MAP or NUTS (``method``); returns ``self``.
 
-        No ``sample_weight``: the glmnet mapping (its standardisation of X and scaling of y)
-        assumes unit observation weights.
+        ``sample_weight`` are glmnet's observation ``weights``: they weight the likelihood and
+        glmnet's standardisation of X and scaling of y (weighted means and sds), exactly as
+        ``glmnet(x, y, weights=sample_weight)``.
         """
-        return super().fit(X, y)
+        return super().fit(X, y, sample_weight=sample_weight)
 
     def _penalty_params(self) -> dict[str, Any]:
         return {"lambda_": self.lambda_, "alpha": self.alpha, "family": self.family,

@@ -172,14 +172,19 @@ def verify_map(
         raise ValueError(f"Convention {convention!r} is defined for the {'/'.join(conv.likelihoods)} "
                          f"likelihood; got likelihood={lik_name!r}.")
     lik = get_likelihood(lik_name, noise_sigma)
+    needs_xy = convention == "glmnet"
+    if needs_xy and penalty_params.get("weights") is not None:  # glmnet's name for them
+        if sample_weight is not None:
+            raise ValueError("glmnet observation weights were given twice (sample_weight= and "
+                             "weights=); pass one of them.")
+        sample_weight = penalty_params["weights"]
     data = RegressionData.from_xy(X, y, sample_weight=sample_weight, binary=lik.binary,
                                   fit_intercept=fit_intercept)
-    # with sample weights, "n" of averaged conventions is their sum (as scikit-learn rescales them)
-    needs_xy = convention == "glmnet"
+    # with sample weights, "n" of averaged conventions is their sum (as scikit-learn rescales them);
+    # glmnet's weights also weight its standardisation: they enter its mapping as `weights`
     if needs_xy and data.sample_weight is not None:
-        raise ValueError("the 'glmnet' convention is mapped for unit observation weights; "
-                         "sample_weight is not supported with it.")
-    weights = penalty_to_weights(convention, n=data.weight_sum, noise_sigma=noise_sigma,
+        penalty_params = {**penalty_params, "weights": data.sample_weight}
+    weights = penalty_to_weights(convention, n=None if needs_xy else data.weight_sum, noise_sigma=noise_sigma,
                                  X=data.X if needs_xy else None, y=data.y if needs_xy else None,
                                  **penalty_params)
     prior = weights_to_prior(weights)

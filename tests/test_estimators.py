@@ -238,10 +238,16 @@ def test_integer_sample_weights_equal_duplicated_rows(make, name):
     assert weighted.intercept_ == pytest.approx(repeated.intercept_, rel=1e-8, abs=1e-8)
 
 
-def test_glmnet_preset_takes_no_sample_weight():
+def test_glmnet_preset_sample_weight_is_glmnet_weights():
+    """Integer weights = duplicated rows (weighted standardisation included); unit weights = none."""
     X, y = data("diabetes")
-    with pytest.raises(TypeError, match="sample_weight"):
-        br.GlmnetBayes().fit(X, y, sample_weight=np.ones(len(y)))
+    counts = np.random.default_rng(2).integers(1, 4, len(y))
+    weighted = br.GlmnetBayes(lambda_=0.5, alpha=0.5).fit(X, y, sample_weight=counts)
+    repeated = br.GlmnetBayes(lambda_=0.5, alpha=0.5).fit(np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-9, atol=1e-9 * np.abs(repeated.coef_).max())
+    unit = br.GlmnetBayes(lambda_=0.5, alpha=0.5).fit(X, y, sample_weight=np.ones(len(y)))
+    plain = br.GlmnetBayes(lambda_=0.5, alpha=0.5).fit(X, y)
+    np.testing.assert_allclose(unit.coef_, plain.coef_, rtol=1e-12, atol=1e-12 * np.abs(plain.coef_).max())
 
 
 # ----------------------------------------------------------------------------- standardize

@@ -12,10 +12,11 @@ glmnet's ``beta`` (original scale) and ``a0`` must be reproduced to 1e-6 relativ
 exact zeros. The fixture's ``l1_sigma1`` / ``l2_sigma1`` (derived by the R script from the
 documented formulas, not output by glmnet) are also compared with the converter's weights.
 
-Cases with observation ``weights`` are outside the ``glmnet`` convention (it maps unit weights), and
-a ``penalty.factor`` containing 0 leaves a coefficient unpenalised (a flat prior bayesreg does not
-map); they are skipped there and checked separately with the sum-form weights written out in this
-file and a weighted likelihood (the zero-factor cases only up to the weights themselves).
+Cases with observation ``weights`` go through the convention's ``weights`` parameter and a
+weighted likelihood (``sample_weight``), and also through ``verify_map`` and ``GlmnetBayes``. A
+``penalty.factor`` containing 0 leaves a coefficient unpenalised (a flat prior bayesreg does not
+map); those cases are skipped by the convention test and checked separately with the sum-form
+weights written out in this file (up to the weights themselves).
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bayesreg.conventions import get_convention, penalty_to_prior, penalty_to_weights
+from bayesreg.conventions import get_convention, penalty_to_prior, penalty_to_weights, prior_to_penalty
 from bayesreg.data import RegressionData
 from bayesreg.datasets import load_dataset
 from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood
 from bayesreg.map import find_map
+from bayesreg.presets import GlmnetBayes
 from bayesreg.priors import ElasticNet, Gaussian, Laplace
+from bayesreg.verify import verify_map
 
 FIXTURE = Path(__file__).parent / "data" / "glmnet_reference.json"
 RTOL = 1e-6
@@ -69,11 +72,13 @@ HAS_PENALTY_FACTOR = "penalty_factor" in get_convention("glmnet").params
 
 
 def _is_plain(case) -> bool:
-    """Expressible by the 'glmnet' convention: unit weights, no (or all-positive) penalty.factor."""
-    if case["weights"] is not None:
-        return False
+    """Expressible by the 'glmnet' convention: no (or an all-positive) penalty.factor."""
     pf = case["penalty_factor"]
     return pf is None or (HAS_PENALTY_FACTOR and min(pf) > 0)
+
+
+def _weights(case):
+    return None if case["weights"] is None else np.array(case["weights"], dtype=float)
 
 
 def _params(case) -> dict:
@@ -81,6 +86,8 @@ def _params(case) -> dict:
               "standardize": bool(case["standardize"])}
     if case["penalty_factor"] is not None:
         params["penalty_factor"] = list(case["penalty_factor"])
+    if case["weights"] is not None:
+        params["weights"] = _weights(case)
     return params
 
 
@@ -119,8 +126,8 @@ def test_fixture_diabetes_is_the_bundled_data_set():
 @pytest.mark.parametrize("case", CASES)
 def test_glmnet_convention_reproduces_glmnet(case):
     if not _is_plain(case):
-        pytest.skip("observation weights / a zero penalty.factor are not expressible by the 'glmnet' "
-                    "convention (checked in test_weighted_and_penalty_factor_cases)")
+        pytest.skip("a zero penalty.factor (a flat prior) is not expressible by the 'glmnet' "
+                    "convention (its weights are checked in test_weighted_and_penalty_factor_cases)")
     X, y = data_of(case["dataset"])
     binomial = case["family"] == "binomial"
     params = _params(case)
@@ -133,12 +140,44 @@ def test_glmnet_convention_reproduces_glmnet(case):
     expected_kind = {1.0: Laplace, 0.0: Gaussian}.get(float(case["alpha"]), ElasticNet)
     assert isinstance(prior, expected_kind)
     lik = LogisticLikelihood() if binomial else GaussianLikelihood(1.0)
-    fit = find_map(RegressionData.from_xy(X, y, binary=binomial), prior, lik)
+    data = RegressionData.from_xy(X, y, sample_weight=_weights(case), binary=binomial)
+    fit = find_map(data, prior, lik)
     _assert_matches_glmnet(fit, case)
+    # and back: the prior maps to the same (lambda, alpha) under the same weights
+    back = prior_to_penalty(prior, "glmnet", X=X, y=y, family=case["family"],
+                            standardize=bool(case["standardize"]), weights=_weights(case))
+    if case["penalty_factor"] is None:
+        assert back["lambda_"] == pytest.approx(float(case["lambda"]), rel=1e-12)
+        assert back["alpha"] == pytest.approx(float(case["alpha"]), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["weights"] is not None
+                                  and _is_plain(c.values[0])])
+def test_weighted_glmnet_through_verify_map_and_the_preset(case):
+    """glmnet(x, y, weights=w) equals verify_map(..., sample_weight=w) and GlmnetBayes.fit(..., w)."""
+    X, y = data_of(case["dataset"])
+    params = _params(case)
+    w = params.pop("weights")
+    report = verify_map(X, y, "glmnet", sample_weight=w, **params)
+    assert report.passed, report
+    beta = np.array(case["beta"], dtype=float)
+    assert np.max(np.abs(report.map_coef - beta)) <= RTOL * np.max(np.abs(beta))
+    same = verify_map(X, y, "glmnet", weights=w, **params)  # glmnet's own name for them
+    np.testing.assert_array_equal(same.map_coef, report.map_coef)
+    with pytest.raises(ValueError, match="given twice"):
+        verify_map(X, y, "glmnet", sample_weight=w, weights=w, **params)
+    est = GlmnetBayes(lambda_=params["lambda_"], alpha=params["alpha"], family=params["family"],
+                      standardize=params["standardize"], **({"noise_sigma": None} if params["family"] == "binomial"
+                                                           else {}))
+    if "penalty_factor" in params:
+        return  # the preset has no penalty_factor
+    est.fit(X, y, sample_weight=w)
+    assert np.max(np.abs(est.coef_ - beta)) <= RTOL * np.max(np.abs(beta))
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["family"] == "gaussian"
-                                  and _is_plain(c.values[0]) and c.values[0]["lambda"] == 2])
+                                  and _is_plain(c.values[0]) and c.values[0]["weights"] is None
+                                  and c.values[0]["lambda"] == 2])
 def test_glmnet_gaussian_estimate_does_not_depend_on_noise_sigma(case):
     """l1, l2 scale with 1/sigma^2 exactly like the likelihood: same MAP for any sigma."""
     X, y = data_of(case["dataset"])
@@ -182,15 +221,24 @@ def test_weighted_and_penalty_factor_cases(case):
 
 
 def test_glmnet_convention_rejects_what_it_cannot_map():
-    """A zero penalty.factor (flat prior) and sample weights (verify_map) are refused."""
-    from bayesreg.verify import verify_map
-
+    """A zero penalty.factor (flat prior) and bad observation weights are refused by name."""
     X, y = data_of("diabetes")
     pf = [0.0] + [1.0] * (X.shape[1] - 1)
     with pytest.raises((TypeError, ValueError), match="penalty_factor"):
         penalty_to_prior("glmnet", X=X, y=y, lambda_=2.0, penalty_factor=pf)
-    with pytest.raises(ValueError, match="sample_weight is not supported"):
-        verify_map(X, y, "glmnet", sample_weight=np.ones(len(y)), lambda_=2.0)
+    for bad in (np.ones(len(y) - 1), -np.ones(len(y)), np.full(len(y), np.nan), np.zeros(len(y))):
+        with pytest.raises(ValueError, match="^weights"):
+            penalty_to_prior("glmnet", X=X, y=y, lambda_=2.0, weights=bad)
+
+
+def test_unit_glmnet_weights_change_nothing_and_scale_invariance():
+    """weights = c * ones is glmnet without weights (glmnet normalises them to sum to 1)."""
+    X, y = data_of("diabetes")
+    plain = penalty_to_weights("glmnet", X=X, y=y, lambda_=2.0, alpha=0.5)
+    for c in (1.0, 3.5):
+        w = penalty_to_weights("glmnet", X=X, y=y, lambda_=2.0, alpha=0.5, weights=np.full(len(y), c))
+        np.testing.assert_allclose(w.l1, c * plain.l1, rtol=1e-13)  # the likelihood is c times larger too
+        np.testing.assert_allclose(w.l2, c * plain.l2, rtol=1e-13)
 
 
 @pytest.mark.skipif(not HAS_PENALTY_FACTOR, reason="the 'glmnet' convention has no penalty_factor")

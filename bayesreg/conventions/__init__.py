@@ -39,7 +39,7 @@ CONVENTIONS: dict[str, Convention] = {
 }
 
 # options of the inverse direction (they select the convention's variant, not its strength)
-_INVERSE_OPTIONS = {"glmnet": ("family", "standardize"), "statsmodels": ("model",),
+_INVERSE_OPTIONS = {"glmnet": ("family", "standardize", "weights"), "statsmodels": ("model",),
                     "weight_decay": ("loss",)}
 
 
@@ -113,7 +113,7 @@ def prior_to_penalty(prior: Prior, convention: str, *, n: float | None = None,
                      **options: Any) -> dict[str, Any]:
     """The penalty parameters of ``convention`` equivalent to ``prior`` (inverse of the above).
 
-    ``options`` select a convention's variant: ``family``/``standardize`` (glmnet), ``model``
+    ``options`` select a convention's variant: ``family``/``standardize``/``weights`` (glmnet), ``model``
     (statsmodels), ``loss`` (weight_decay).
     """
     conv = get_convention(convention)

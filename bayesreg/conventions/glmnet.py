@@ -32,9 +32,18 @@ Multiplying by :math:`n/\sigma_n^2` (gaussian) or :math:`n` (binomial) gives the
     \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2 s_y\sigma_n^2};\qquad
     \text{binomial:}\;\ell_{1,j} = n\lambda\alpha s_j,\; \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2},
 
-with :math:`s_j = 1` when ``standardize=FALSE``. Unit observation weights are assumed. The
-evidence (R output at ``thresh=1e-14``) is in ``docs/conventions_evidence.md`` and the fixture
-``tests/data/glmnet_reference.json``.
+with :math:`s_j = 1` when ``standardize=FALSE``.
+
+3. Observation ``weights`` :math:`v_i` (glmnet's ``weights=``): glmnet normalises them to sum to 1,
+   so the loss is the weighted mean :math:`\frac{1}{2W}\sum_i v_i r_i^2` (or
+   :math:`-\frac1W\sum_i v_i \log p_i`) with :math:`W = \sum_i v_i`, and the means and
+   population sds of X and y above are the :math:`v`-weighted ones. Multiplying by
+   :math:`W/\sigma_n^2` (or :math:`W`) gives the sum form with the *weighted* likelihood
+   :math:`\sum_i v_i \ell_i` and the formulas above with :math:`n \to W`: fit the prior with
+   ``sample_weight=weights``.
+
+The evidence (R output at ``thresh=1e-14``, unweighted and weighted) is in
+``docs/conventions_evidence.md`` and the fixture ``tests/data/glmnet_reference.json``.
 """
 
 from __future__ import annotations
@@ -43,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg._validation import check_fraction, check_positive_float, check_scale
+from bayesreg._validation import check_fraction, check_positive_float, check_sample_weight, check_scale
 from bayesreg.conventions._base import Context, Convention, PenaltyWeights
 
 __all__ = ["glmnet_to_weights", "glmnet_from_weights", "CONVENTIONS"]
@@ -51,7 +60,15 @@ __all__ = ["glmnet_to_weights", "glmnet_from_weights", "CONVENTIONS"]
 FAMILIES = ("gaussian", "binomial")
 
 
-def _scales(ctx: Context, family: str, standardize: bool, alpha: float | None) -> tuple:
+def _weighted_sd(a: np.ndarray, v: np.ndarray | None, axis: int | None = None) -> Any:
+    """Population standard deviation, weighted by ``v`` (glmnet's scaling)."""
+    if v is None:
+        return a.std(axis=axis)
+    mean = np.average(a, axis=axis, weights=v)
+    return np.sqrt(np.average((a - mean) ** 2, axis=axis, weights=v))
+
+
+def _scales(ctx: Context, family: str, standardize: bool, alpha: float | None, weights: object) -> tuple:
     if family not in FAMILIES:
         raise ValueError(f"The 'family' parameter of 'glmnet' must be one of "
                          f"{', '.join(map(repr, FAMILIES))}; got {family!r}.")
@@ -59,16 +76,20 @@ def _scales(ctx: Context, family: str, standardize: bool, alpha: float | None) -
         raise TypeError(f"The 'standardize' parameter of 'glmnet' must be True or False; "
                         f"got {standardize!r}.")
     n = ctx.need_n()
+    v = None
+    if weights is not None:
+        rows = ctx.X.shape[0] if ctx.X is not None else int(n)
+        v = check_sample_weight(weights, rows, name="weights")
+        n = float(v.sum())  # the weighted mean loss times W is the weighted sum form
     if standardize:
-        s = ctx.need_X("to standardize its columns (standardize=True)").std(axis=0)
+        s = _weighted_sd(ctx.need_X("to standardize its columns (standardize=True)"), v, axis=0)
         if np.any(s == 0):
             raise ValueError("glmnet with standardize=True: X has a constant column (sd 0).")
     else:
         s = None
     s_y = 1.0
     if family == "gaussian" and (alpha is None or alpha < 1.0):
-        s_y = float(ctx.need_y("for its internal scaling of y (family='gaussian', alpha < 1)")
-                    .std())
+        s_y = float(_weighted_sd(ctx.need_y("for its internal scaling of y (family='gaussian', alpha < 1)"), v))
         if s_y == 0:
             raise ValueError("glmnet family='gaussian': y is constant (sd 0).")
     sigma2 = ctx.noise_sigma**2 if family == "gaussian" else 1.0
@@ -77,8 +98,8 @@ def _scales(ctx: Context, family: str, standardize: bool, alpha: float | None) -
 
 def glmnet_to_weights(ctx: Context, *, lambda_: float, alpha: float = 1.0,
                       family: str = "gaussian", standardize: bool = True,
-                      penalty_factor: object = None) -> PenaltyWeights:
-    r"""glmnet(``lambda``, ``alpha``, ``family``, ``standardize``, ``penalty.factor``) → sum form.
+                      penalty_factor: object = None, weights: object = None) -> PenaltyWeights:
+    r"""glmnet(``lambda``, ``alpha``, ``family``, ``standardize``, ``penalty.factor``, ``weights``) → sum form.
 
     :math:`\ell_{1,j} = n\lambda\alpha v_j s_j/\sigma^2`,
     :math:`\ell_{2,j} = n\lambda(1-\alpha)v_j s_j^2/(2 s_y\sigma^2)` with :math:`\sigma^2 = \sigma_n^2`,
@@ -86,11 +107,14 @@ def glmnet_to_weights(ctx: Context, *, lambda_: float, alpha: float = 1.0,
     :math:`s_j` the population sd of column j (1 without standardisation), and
     :math:`v_j = p\,f_j/\sum_k f_k` glmnet's rescaling of ``penalty.factor`` :math:`f` (1 by
     default; glmnet rescales the factors to sum to p). Factors must be > 0 here (a zero factor
-    leaves a coefficient unpenalised: a flat prior, which bayesreg does not map).
+    leaves a coefficient unpenalised: a flat prior, which bayesreg does not map). With observation
+    ``weights`` :math:`v`, :math:`n` becomes :math:`W = \sum_i v_i` and :math:`s_j, s_y` the
+    :math:`v`-weighted population sds (module docstring, point 3); the model must then be fitted
+    with ``sample_weight=weights``.
     """
     lam = check_positive_float("lambda_", "glmnet", lambda_)
     a = check_fraction("alpha", "glmnet", alpha)
-    n, s, s_y, sigma2 = _scales(ctx, family, standardize, a)
+    n, s, s_y, sigma2 = _scales(ctx, family, standardize, a, weights)
     sj = np.ones(1) if s is None else s
     v = np.ones(1)
     if penalty_factor is not None:
@@ -106,16 +130,17 @@ def glmnet_to_weights(ctx: Context, *, lambda_: float, alpha: float = 1.0,
 
 
 def glmnet_from_weights(ctx: Context, w: PenaltyWeights, family: str = "gaussian",
-                        standardize: bool = True) -> dict[str, Any]:
+                        standardize: bool = True, weights: object = None) -> dict[str, Any]:
     r"""Inverse of :func:`glmnet_to_weights`.
 
     With :math:`u_j = \ell_{1,j}\sigma^2/(n s_j) = \lambda\alpha` and
     :math:`v_j = 2 s_y\ell_{2,j}\sigma^2/(n s_j^2) = \lambda(1-\alpha)` (both must be the same for
     every feature, else the prior is not a glmnet penalty), :math:`\lambda = u + v`,
-    :math:`\alpha = u/(u + v)`.
+    :math:`\alpha = u/(u + v)`; with observation ``weights``, :math:`n \to W` and weighted sds
+    as in :func:`glmnet_to_weights`.
     """
     pure_l1 = bool(np.all(np.asarray(w.l2) == 0))  # then glmnet's scaling of y does not matter
-    n, s, s_y, sigma2 = _scales(ctx, family, standardize, 1.0 if pure_l1 else None)
+    n, s, s_y, sigma2 = _scales(ctx, family, standardize, 1.0 if pure_l1 else None, weights)
     sj = np.ones(np.shape(w.l1) or 1) if s is None else s
     u = np.broadcast_to(w.l1, sj.shape) * sigma2 / (n * sj)
     v = np.broadcast_to(w.l2, sj.shape) * 2.0 * s_y * sigma2 / (n * sj**2)
@@ -126,12 +151,15 @@ def glmnet_from_weights(ctx: Context, w: PenaltyWeights, family: str = "gaussian
                 f"(standardize={standardize}); no single (lambda, alpha) reproduces it."
             )
     lam = float(u.flat[0] + v.flat[0])
-    return {"lambda_": lam, "alpha": float(u.flat[0]) / lam, "family": family,
-            "standardize": standardize}
+    out = {"lambda_": lam, "alpha": float(u.flat[0]) / lam, "family": family, "standardize": standardize}
+    if weights is not None:
+        out["weights"] = weights
+    return out
 
 
 CONVENTIONS = (
-    Convention("glmnet", ("lambda_", "alpha", "family", "standardize", "penalty_factor"), glmnet_to_weights,
+    Convention("glmnet", ("lambda_", "alpha", "family", "standardize", "penalty_factor", "weights"),
+               glmnet_to_weights,
                glmnet_from_weights,
                "(1/(2n))RSS or −loglik/n, + lambda·[alpha·||b||₁ + (1−alpha)/2·||b||²] on scaled data",
                defaults={"alpha": 1.0, "family": "gaussian", "standardize": True}),
