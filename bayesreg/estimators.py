@@ -45,9 +45,10 @@ class BayesianRegression(BaseEstimator):
         (build one from a penalty with :func:`bayesreg.penalty_to_prior`). ``None`` means
         ``Gaussian(1.0)``.
     likelihood : {"gaussian", "logistic"}, default="gaussian"
-    noise_sigma : float or None, default=1.0
+    noise_sigma : float, None or "auto", default="auto"
         Gaussian noise scale; fixed for the MAP. ``None`` samples it (NUTS only) with a
-        weakly-informative HalfStudentT(4, sd(y)) prior.
+        weakly-informative HalfStudentT(4, sd(y)) prior. ``"auto"`` is ``None`` for a prior that
+        puts its own prior on the noise (:class:`~bayesreg.BayesianLasso`) and 1.0 otherwise.
     fit_intercept : bool, default=True
         Unpenalised intercept (flat prior).
     method : {"map", "nuts"}, default="map"
@@ -98,7 +99,7 @@ class BayesianRegression(BaseEstimator):
         self,
         prior: Prior | None = None,
         likelihood: str = "gaussian",
-        noise_sigma: float | None = 1.0,
+        noise_sigma: float | None | str = "auto",
         fit_intercept: bool = True,
         method: str = "map",
         form: str = "auto",
@@ -183,11 +184,21 @@ class BayesianRegression(BaseEstimator):
         elif not isinstance(prior, Prior):
             raise TypeError(f"The 'prior' parameter of BayesianRegression must be a bayesreg prior "
                             f"(Laplace, Gaussian, ElasticNet); got {type(prior).__name__}.")
-        noise = self.noise_sigma
+        noise = self._noise_sigma(prior)
         if noise is None and self.method == "map" and self.likelihood == "gaussian":
             raise ValueError("noise_sigma=None (sampled noise) needs method='nuts'; the MAP uses a "
                              "fixed noise scale.")
         return prior, get_likelihood(self.likelihood, noise)
+
+    def _noise_sigma(self, prior: Any = None) -> float | None:
+        """``noise_sigma`` with ``"auto"`` resolved (see the class docstring)."""
+        if isinstance(self.noise_sigma, str):
+            if self.noise_sigma != "auto":
+                raise ValueError(f"The 'noise_sigma' parameter of BayesianRegression must be a positive "
+                                 f"float, None or 'auto'; got {self.noise_sigma!r}.")
+            prior = self.prior if prior is None else prior
+            return None if getattr(prior, "samples_noise", False) else 1.0
+        return self.noise_sigma
 
     def _resolve_prior(self, prior: Any, data: RegressionData) -> Any:
         """The prior for this data (presets build it from their penalty parameters)."""
@@ -290,8 +301,8 @@ class BayesianRegression(BaseEstimator):
         built = build_model(data, prior, lik, form=self.form, noise_prior=noise_prior,
                             parameterization=self.parameterization)
         attrs = {"prior": repr(prior), "likelihood": lik.name,
-                 "noise_sigma": "sampled" if lik.name == "gaussian" and self.noise_sigma is None
-                 else str(self.noise_sigma), "fit_intercept": int(self.fit_intercept)}
+                 "noise_sigma": "sampled" if lik.name == "gaussian" and lik.noise_sigma is None
+                 else str(getattr(lik, "noise_sigma", None)), "fit_intercept": int(self.fit_intercept)}
         self.idata_ = sample_posterior(built, attrs=attrs, **self._sampling_options())
         post = self.idata_.posterior
         self.coef_ = post["coef"].mean(("chain", "draw")).values
@@ -358,7 +369,7 @@ class BayesianRegression(BaseEstimator):
             from scipy.special import expit
 
             return expit(eta)
-        sigma = post["sigma"].values.reshape(-1, 1) if "sigma" in post else self.noise_sigma
+        sigma = post["sigma"].values.reshape(-1, 1) if "sigma" in post else self._noise_sigma()
         rng = np.random.default_rng(self.random_seed if random_seed is None else random_seed)
         return eta + sigma * rng.standard_normal(eta.shape)
 

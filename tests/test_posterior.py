@@ -249,6 +249,20 @@ def test_hierarchical_prior_needs_nuts(diabetes):
         br.BayesianRegression(prior=BayesianLasso(lam=1.0), noise_sigma=1.0, method="nuts").fit(X, y)
 
 
+def test_noise_sigma_auto_samples_the_noise_of_priors_that_own_it(diabetes):
+    from bayesreg.hierarchical import BayesianLasso
+
+    X, y, _ = diabetes
+    est = br.BayesianRegression(prior=BayesianLasso(lam=1.0), method="nuts")  # noise_sigma="auto"
+    assert est.get_params()["noise_sigma"] == "auto"
+    model = est.build_model(X, y)
+    assert "sigma" in model.named_vars  # sampled (BayesianLasso: through log_sigma)
+    fixed = br.BayesianRegression(prior=br.Laplace(1.0), method="nuts").build_model(X, y)
+    assert "sigma" not in fixed.named_vars  # other priors: 1.0, as before
+    with pytest.raises(ValueError, match="'noise_sigma'.*'auto'"):
+        br.BayesianRegression(noise_sigma="sampled").fit(X, y)
+
+
 @pytest.mark.slow
 def test_park_casella_hyperprior_matches_gibbs(diabetes):
     """lambda^2 ~ Gamma(r, delta): NUTS on the preset vs Park & Casella's Gibbs with the same hyperprior."""
