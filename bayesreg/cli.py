@@ -90,8 +90,20 @@ def _progress(i: int, total: int, label: str, quiet: bool) -> None:
         sys.stderr.flush()
 
 
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, np.ndarray) and v.ndim == 1 and v.size > 3:  # observation weights
+        return f"<{v.size} values>"
+    return str(v)
+
+
 def _fmt_params(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
+    return ", ".join(f"{k}={_fmt_value(v)}" for k, v in params.items())
+
+
+def _json_default(v: Any) -> Any:
+    return v.tolist() if isinstance(v, np.ndarray) else str(v)
 
 
 def _print_report_table(rows: list[Any], details: bool) -> None:
@@ -100,7 +112,8 @@ def _print_report_table(rows: list[Any], details: bool) -> None:
     print(head)
     print("-" * len(head))
     for data_name, r in rows:
-        print(f"{r.convention:<27} {data_name:<17} {_fmt_params(r.penalty_params):<34.34} "
+        shown = {k: v for k, v in r.penalty_params.items() if k != "weights"}  # in the data column
+        print(f"{r.convention:<27} {data_name:<17} {_fmt_params(shown):<34.34} "
               f"{r.prior_scales():<34.34} {r.max_abs_diff:>9.1e} {r.objective_gap:>8.1e} "
               f"{r.kkt_residual:>8.1e} {r.reference_kkt_residual:>8.1e} {r.n_zeros:>6d} "
               f"{'yes' if r.same_zero_pattern else 'NO':>5}  {'PASS' if r.passed else 'FAIL'}")
@@ -117,10 +130,23 @@ def _print_report_table(rows: list[Any], details: bool) -> None:
             print(f"  {'intercept':<10} {r.map_intercept:>14.6g} {r.reference_intercept:>14.6g}")
 
 
+def _split_weights(ds: Any, column: str | None) -> tuple[Any, Any]:
+    """Take the observation-weights column out of the features: ``(dataset, weights or None)``."""
+    if column is None:
+        return ds, None
+    if column not in ds.X.columns:
+        raise UserError(f"--weights column {column!r} not found; feature columns: {list(map(str, ds.X.columns))}.")
+    from dataclasses import replace
+
+    return replace(ds, X=ds.X.drop(columns=column)), ds.X[column].to_numpy(dtype=float)
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from bayesreg.verify import verify_map
 
     if args.all:
+        if args.weights:
+            raise UserError("--weights applies to one --convention on your data, not to --all.")
         cases = ALL_CASES
     else:
         if not args.convention:
@@ -132,17 +158,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     rows = []
     for i, (conv, data_name, params, opts) in enumerate(cases, 1):
         _progress(i, len(cases), f"{conv} on {data_name}", args.quiet)
-        ds = _load(data_name, args.target)
+        ds, weights = _split_weights(_load(data_name, args.target), args.weights)
         opts = {"noise_sigma": args.noise_sigma, **opts} if args.noise_sigma is not None else opts
         try:
-            report = verify_map(ds.X, ds.y, conv, reference=args.reference, **opts, **params)
+            report = verify_map(ds.X, ds.y, conv, reference=args.reference, sample_weight=weights,
+                                **opts, **params)
         except (ValueError, TypeError) as exc:
             raise UserError(f"{conv}: {exc}") from None
-        rows.append((data_name, report))
+        rows.append((data_name if weights is None else f"{data_name} (w)", report))
     if not args.quiet and (sys.stderr.isatty() or os.environ.get("BAYESREG_PROGRESS")):
         sys.stderr.write("\n")
     if args.json:
-        print(json.dumps([{"data": d, **r.to_dict()} for d, r in rows], indent=2, default=str))
+        print(json.dumps([{"data": d, **r.to_dict()} for d, r in rows], indent=2, default=_json_default))
     else:
         _print_report_table(rows, details=args.details)
         n_ok = sum(r.passed for _, r in rows)
@@ -156,10 +183,17 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from bayesreg.verify import describe_prior
 
     X = y = None
-    if args.data:
-        ds = _load(args.data, args.target)
-        X, y = ds.X, ds.y
     params = _penalty_params(args)
+    if args.data:
+        ds, weights = _split_weights(_load(args.data, args.target), args.weights)
+        X, y = ds.X, ds.y
+        if weights is not None:
+            if "glmnet" not in (args.from_, args.to):
+                raise UserError("--weights enters only the glmnet mapping (its weighted standardisation); "
+                                "other conventions take the weights' sum as --n.")
+            params["weights"] = weights
+    elif args.weights:
+        raise UserError("--weights COLUMN needs --data.")
     try:
         prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=args.noise_sigma or 1.0,
                                  X=X, y=y, **params)
@@ -169,10 +203,18 @@ def cmd_convert(args: argparse.Namespace) -> int:
                                       ("loss", args.to_loss)) if v}
             if args.to_standardize is not None:
                 opts["standardize"] = args.to_standardize
+            if args.to == "glmnet" and "weights" in params:
+                opts["weights"] = params["weights"]
+            if args.from_ != "glmnet":
+                params.pop("weights", None)
             out = prior_to_penalty(prior, args.to, n=args.n, noise_sigma=args.noise_sigma or 1.0,
                                    X=X, y=y, **opts)
     except (ValueError, TypeError) as exc:
         raise UserError(str(exc)) from None
+    if "weights" in params:
+        params["weights"] = f"column {args.weights!r}"
+    if out is not None and "weights" in out:
+        out["weights"] = f"column {args.weights!r}"
     if args.json:
         print(json.dumps({"from": args.from_, "params": params, "prior": repr(prior),
                           "to": args.to, "to_params": out}, default=float))
@@ -188,7 +230,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     import bayesreg as br
     from bayesreg.verify import describe_prior
 
-    ds = _load(args.data, args.target)
+    ds, weights = _split_weights(_load(args.data, args.target), args.weights)
     likelihood = args.likelihood or ("logistic" if ds.task == "classification" else "gaussian")
     from bayesreg.conventions import get_convention
 
@@ -207,13 +249,17 @@ def cmd_fit(args: argparse.Namespace) -> int:
         raise UserError("--output writes posterior draws: use it with --method nuts.")
     noise = None if args.sample_noise else (args.noise_sigma or 1.0)
     try:
-        prior = br.penalty_to_prior(convention, n=len(ds.y), noise_sigma=noise or 1.0,
-                                    X=ds.X, y=ds.y, **params)
+        if weights is not None and convention == "glmnet":
+            params["weights"] = weights  # they also weight glmnet's standardisation
+        glmnet = convention == "glmnet"  # the only convention that reads X and y
+        n = len(ds.y) if weights is None or glmnet else float(np.sum(weights))  # as verify_map
+        prior = br.penalty_to_prior(convention, n=None if glmnet else n, noise_sigma=noise or 1.0,
+                                    X=ds.X if glmnet else None, y=ds.y if glmnet else None, **params)
         est = br.BayesianRegression(prior=prior, likelihood=likelihood, noise_sigma=noise,
                                     method=args.method, draws=args.draws, tune=args.tune,
                                     chains=args.chains, random_seed=args.seed,
                                     progressbar=not args.quiet)
-        est.fit(ds.X, ds.y)
+        est.fit(ds.X, ds.y, sample_weight=weights)
     except (ValueError, TypeError) as exc:
         raise UserError(str(exc)) from None
     if not args.json:
@@ -273,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--noise-sigma", type=float, default=None)
     v.add_argument("--reference", choices=["bayesreg", "sklearn"], default="bayesreg")
     v.add_argument("--details", action="store_true", help="also print MAP and optimum per feature")
+    v.add_argument("--weights", help="CSV column of observation weights (sample_weight; glmnet's weights)")
     _add_common(v)
     _add_penalty_flags(v)
     v.set_defaults(func=cmd_verify)
@@ -289,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--noise-sigma", type=float, default=None)
     c.add_argument("--data", help="data set (needed by glmnet's standardisation)")
     c.add_argument("--target")
+    c.add_argument("--weights", help="column of observation weights in --data (glmnet's weights)")
     _add_common(c)
     _add_penalty_flags(c)
     c.set_defaults(func=cmd_convert)
@@ -296,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fit", help="fit by MAP or NUTS and print coefficients")
     f.add_argument("--data", required=True)
     f.add_argument("--target")
+    f.add_argument("--weights", help="column of observation weights (sample_weight)")
     f.add_argument("--convention", default=None,
                    help="default: sklearn.Lasso (regression) or sklearn.LogisticRegression (0/1 target)")
     f.add_argument("--likelihood", choices=["gaussian", "logistic"])

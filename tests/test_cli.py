@@ -241,6 +241,63 @@ def test_verify_user_csv(capsys, diabetes_csv):
     assert "1/1 equivalent" in out and "diabetes" in out
 
 
+@pytest.fixture
+def weighted_csv(tmp_path):
+    d = load_dataset("diabetes")
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(d.y))
+    path = tmp_path / "weighted.csv"
+    d.X.assign(y=d.y, w=w).to_csv(path, index=False)
+    return path, w
+
+
+@pytest.mark.parametrize("penalty", [["--convention", "glmnet", "--lambda", "0.5", "--alpha", "0.5"],
+                                     ["--convention", "sklearn.Lasso", "--alpha", "1"]])
+def test_weights_column_is_sample_weight(capsys, weighted_csv, penalty):
+    """--weights COLUMN = the library with sample_weight (glmnet: weighted standardisation too)."""
+    import bayesreg as br
+
+    path, w = weighted_csv
+    code, out, _ = run(capsys, "fit", "--data", str(path), "--target", "y", "--weights", "w", *penalty, "--json")
+    assert code == 0
+    cli = fit_json(out)
+    assert "w" not in cli["feature"]
+    d = load_dataset("diabetes")
+    params = {"lambda_": 0.5, "alpha": 0.5, "weights": w} if "glmnet" in penalty else {"alpha": 1.0}
+    if "glmnet" in penalty:
+        prior = br.penalty_to_prior("glmnet", X=d.X, y=d.y, **params)
+    else:
+        prior = br.penalty_to_prior(penalty[1], n=float(w.sum()), **params)  # sklearn: n = sum of weights
+    lib = br.BayesianRegression(prior=prior).fit(d.X, d.y, sample_weight=w)
+    np.testing.assert_allclose(cli["MAP"], list(lib.coef_) + [lib.intercept_], rtol=1e-9)
+    code, out, _ = run(capsys, "verify", "--data", str(path), "--target", "y", "--weights", "w", *penalty)
+    assert code == 0 and "1/1 equivalent" in out and "(w)" in out
+
+
+def test_convert_glmnet_with_weights_round_trips(capsys, weighted_csv):
+    path, _ = weighted_csv
+    code, out, _ = run(capsys, "convert", "--from", "glmnet", "--lambda", "0.5", "--alpha", "0.5", "--data",
+                       str(path), "--target", "y", "--weights", "w", "--to", "glmnet", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["to_params"]["lambda_"] == pytest.approx(0.5, rel=1e-12)
+    assert result["to_params"]["alpha"] == pytest.approx(0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize(("argv", "command", "fragments"), [
+    (["verify", "--all", "--weights", "w"], "verify", ["--weights", "--all"]),
+    (["verify", "--convention", "sklearn.Lasso", "--alpha", "1", "--weights", "nope"], "verify",
+     ["--weights column 'nope' not found", "'w'"]),
+    (["convert", "--from", "sklearn.Lasso", "--alpha", "1", "--weights", "w"], "convert", ["glmnet"]),
+    (["convert", "--from", "glmnet", "--lambda", "1", "--weights", "w"], "convert", ["--weights COLUMN needs --data"]),
+])
+def test_weights_user_errors(capsys, weighted_csv, argv, command, fragments):
+    path, _ = weighted_csv
+    if argv[-1] != "--all" and "--data" not in argv and argv[:3] != ["convert", "--from", "glmnet"]:
+        argv = [*argv, "--data", str(path), "--target", "y"]
+    code, _, err = run(capsys, *argv)
+    assert_user_error(code, err, command, *fragments)
+
+
 # ----------------------------------------------------------------------------- user errors
 @pytest.mark.parametrize(("argv", "command", "fragments"), [
     (["verify", "--convention", "sklearn.Lassso", "--alpha", "1"], "verify", ["Unknown convention 'sklearn.Lassso'"]),
