@@ -21,12 +21,14 @@ from bayesreg.hierarchical import BayesianLasso, HierarchicalGaussian, Hierarchi
 from bayesreg.map import Certificate, MapResult, find_map  # noqa: E402
 from bayesreg.presets import ElasticNetBayes, GlmnetBayes, LassoBayes, LogisticBayes, RidgeBayes  # noqa: E402
 from bayesreg.priors import ElasticNet, Gaussian, Laplace, Prior  # noqa: E402
+from bayesreg.unpenalized import Unpenalized  # noqa: E402
 from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
 
 __all__ = [
     "Laplace",
     "Gaussian",
     "ElasticNet",
+    "Unpenalized",
     "Prior",
     "BayesianRegression",
     "LassoBayes",

@@ -87,6 +87,8 @@ def describe_prior(prior: Prior) -> str:
         a = np.atleast_1d(np.asarray(v, float))
         return f"{a[0]:.4g}" if a.size == 1 or np.all(a == a[0]) else f"{a.min():.3g}..{a.max():.3g}"
 
+    if prior.kind == "unpenalized":
+        return f"{describe_prior(prior.prior)}, flat on {list(prior.features)}"
     if prior.kind == "laplace":
         return f"Laplace b={fmt(prior.b)}"
     if prior.kind == "gaussian":

@@ -14,9 +14,9 @@ documented formulas, not output by glmnet) are also compared with the converter'
 
 Cases with observation ``weights`` go through the convention's ``weights`` parameter and a
 weighted likelihood (``sample_weight``), and also through ``verify_map`` and ``GlmnetBayes``. A
-``penalty.factor`` containing 0 leaves a coefficient unpenalised (a flat prior bayesreg does not
-map); those cases are skipped by the convention test and checked separately with the sum-form
-weights written out in this file (up to the weights themselves).
+``penalty.factor`` containing 0 leaves a coefficient unpenalised: a flat prior there
+(``bayesreg.Unpenalized``). Weighted and penalty-factor cases are also checked with the sum-form
+weights written out in this file.
 """
 
 from __future__ import annotations
@@ -28,13 +28,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bayesreg.conventions import get_convention, penalty_to_prior, penalty_to_weights, prior_to_penalty
+from bayesreg.conventions import PenaltyWeights, get_convention, penalty_to_prior, penalty_to_weights, prior_to_penalty
+from bayesreg.conventions._base import weights_to_prior
 from bayesreg.data import RegressionData
 from bayesreg.datasets import load_dataset
 from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood
 from bayesreg.map import find_map
 from bayesreg.presets import GlmnetBayes
 from bayesreg.priors import ElasticNet, Gaussian, Laplace
+from bayesreg.unpenalized import Unpenalized
 from bayesreg.verify import verify_map
 
 FIXTURE = Path(__file__).parent / "data" / "glmnet_reference.json"
@@ -72,9 +74,8 @@ HAS_PENALTY_FACTOR = "penalty_factor" in get_convention("glmnet").params
 
 
 def _is_plain(case) -> bool:
-    """Expressible by the 'glmnet' convention: no (or an all-positive) penalty.factor."""
-    pf = case["penalty_factor"]
-    return pf is None or (HAS_PENALTY_FACTOR and min(pf) > 0)
+    """Expressible by the 'glmnet' convention: every case (a zero penalty.factor is a flat prior)."""
+    return case["penalty_factor"] is None or HAS_PENALTY_FACTOR
 
 
 def _weights(case):
@@ -126,8 +127,7 @@ def test_fixture_diabetes_is_the_bundled_data_set():
 @pytest.mark.parametrize("case", CASES)
 def test_glmnet_convention_reproduces_glmnet(case):
     if not _is_plain(case):
-        pytest.skip("a zero penalty.factor (a flat prior) is not expressible by the 'glmnet' "
-                    "convention (its weights are checked in test_weighted_and_penalty_factor_cases)")
+        pytest.skip("the 'glmnet' convention has no penalty_factor")
     X, y = data_of(case["dataset"])
     binomial = case["family"] == "binomial"
     params = _params(case)
@@ -138,15 +138,21 @@ def test_glmnet_convention_reproduces_glmnet(case):
 
     prior = penalty_to_prior("glmnet", X=X, y=y, **params)
     expected_kind = {1.0: Laplace, 0.0: Gaussian}.get(float(case["alpha"]), ElasticNet)
-    assert isinstance(prior, expected_kind)
+    if case["penalty_factor"] is not None and min(case["penalty_factor"]) == 0:  # a flat prior there
+        assert isinstance(prior, Unpenalized)
+        assert list(prior.features) == [j for j, f in enumerate(case["penalty_factor"]) if f == 0]
+        prior_kind = prior.prior
+    else:
+        prior_kind = prior
+    assert isinstance(prior_kind, expected_kind)
     lik = LogisticLikelihood() if binomial else GaussianLikelihood(1.0)
     data = RegressionData.from_xy(X, y, sample_weight=_weights(case), binary=binomial)
     fit = find_map(data, prior, lik)
     _assert_matches_glmnet(fit, case)
     # and back: the prior maps to the same (lambda, alpha) under the same weights
-    back = prior_to_penalty(prior, "glmnet", X=X, y=y, family=case["family"],
-                            standardize=bool(case["standardize"]), weights=_weights(case))
-    if case["penalty_factor"] is None:
+    if case["penalty_factor"] is None:  # (general factors are not recoverable from the prior alone)
+        back = prior_to_penalty(prior, "glmnet", X=X, y=y, family=case["family"],
+                                standardize=bool(case["standardize"]), weights=_weights(case))
         assert back["lambda_"] == pytest.approx(float(case["lambda"]), rel=1e-12)
         assert back["alpha"] == pytest.approx(float(case["alpha"]), rel=1e-12, abs=1e-15)
 
@@ -186,7 +192,8 @@ def test_glmnet_gaussian_estimate_does_not_depend_on_noise_sigma(case):
     _assert_matches_glmnet(fit, case)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if not _is_plain(c.values[0])])
+@pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["weights"] is not None
+                                  or c.values[0]["penalty_factor"] is not None])
 def test_weighted_and_penalty_factor_cases(case):
     """glmnet with weights w_i and penalty.factor pf: (documented objective, times W / sigma^2)
     l1_j = W lam alpha vq_j s_j, l2_j = W lam (1 - alpha) vq_j s_j^2 / (2 s_y) (gaussian; no s_y
@@ -210,22 +217,19 @@ def test_weighted_and_penalty_factor_cases(case):
     l2 = W * lam * (1 - a) * vq * s**2 / (2 * s_y)
     np.testing.assert_allclose(l1, case["l1_sigma1"], rtol=1e-12, atol=0)
     np.testing.assert_allclose(l2, case["l2_sigma1"], rtol=1e-12, atol=0)
-    if np.any(vq == 0):
-        pytest.skip("penalty.factor 0 (an unpenalised feature) is a flat prior: not a bayesreg prior")
-    prior = ElasticNet(tuple(l1), tuple(l2)) if 0 < a < 1 else (
-        Laplace(tuple(1 / l1)) if a == 1 else Gaussian(tuple(np.sqrt(0.5 / l2))))
+    prior = weights_to_prior(PenaltyWeights.of(l1, l2))  # penalty.factor 0: Unpenalized (flat) there
     lik = LogisticLikelihood() if binomial else GaussianLikelihood(1.0)
     data = RegressionData.from_xy(X, y, sample_weight=None if case["weights"] is None else w,
                                   binary=binomial)
     _assert_matches_glmnet(find_map(data, prior, lik), case)
 
 
-def test_glmnet_convention_rejects_what_it_cannot_map():
-    """A zero penalty.factor (flat prior) and bad observation weights are refused by name."""
+def test_glmnet_convention_rejects_bad_factors_and_weights():
+    """An all-zero or negative penalty.factor and bad observation weights are refused by name."""
     X, y = data_of("diabetes")
-    pf = [0.0] + [1.0] * (X.shape[1] - 1)
-    with pytest.raises((TypeError, ValueError), match="penalty_factor"):
-        penalty_to_prior("glmnet", X=X, y=y, lambda_=2.0, penalty_factor=pf)
+    for pf in ([0.0] * X.shape[1], [-1.0] + [1.0] * (X.shape[1] - 1)):
+        with pytest.raises(ValueError, match="penalty_factor"):
+            penalty_to_prior("glmnet", X=X, y=y, lambda_=2.0, penalty_factor=pf)
     for bad in (np.ones(len(y) - 1), -np.ones(len(y)), np.full(len(y), np.nan), np.zeros(len(y))):
         with pytest.raises(ValueError, match="^weights"):
             penalty_to_prior("glmnet", X=X, y=y, lambda_=2.0, weights=bad)

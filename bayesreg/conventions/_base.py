@@ -112,17 +112,27 @@ def common_value(values: np.ndarray, what: str, convention: str) -> float:
 
 
 def weights_to_prior(weights: PenaltyWeights) -> Any:
-    """Laplace if there is no L2 part, Gaussian if there is no L1 part, else ElasticNet."""
+    """Laplace if there is no L2 part, Gaussian if there is no L1 part, else ElasticNet.
+
+    Features with no penalty at all (``l1 == l2 == 0``, e.g. glmnet's ``penalty.factor = 0``) get
+    a flat prior: :class:`bayesreg.Unpenalized` around the prior of the others.
+    """
     from bayesreg.priors import ElasticNet, Gaussian, Laplace
 
     l1, l2 = np.asarray(weights.l1, float), np.asarray(weights.l2, float)
     if np.any(l1 < 0) or np.any(l2 < 0):
         raise ValueError("penalty weights must be non-negative.")
-    if np.any((l1 == 0) & (l2 == 0)):
+    flat = (l1 == 0) & (l2 == 0)
+    if np.all(flat):
         raise ValueError(
-            "the penalty is zero for some feature: that is a flat (improper) prior with no mode "
+            "the penalty is zero for every feature: that is a flat (improper) prior with no mode "
             "unique to the penalty; give a strictly positive penalty strength."
         )
+    if np.any(flat):
+        from bayesreg.unpenalized import Unpenalized
+
+        base = weights_to_prior(PenaltyWeights.of(l1[~flat], l2[~flat]))
+        return Unpenalized(base, features=tuple(np.flatnonzero(flat)))
     squeeze = (lambda a: float(a)) if l1.ndim == 0 else (lambda a: a)
     if np.all(l2 == 0):
         return Laplace(squeeze(1.0 / l1))

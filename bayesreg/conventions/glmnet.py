@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg._validation import check_fraction, check_positive_float, check_sample_weight, check_scale
+from bayesreg._validation import check_fraction, check_nonnegative, check_positive_float, check_sample_weight
 from bayesreg.conventions._base import Context, Convention, PenaltyWeights
 
 __all__ = ["glmnet_to_weights", "glmnet_from_weights", "CONVENTIONS"]
@@ -106,8 +106,8 @@ def glmnet_to_weights(ctx: Context, *, lambda_: float, alpha: float = 1.0,
     :math:`s_y` the population sd of y for gaussian, :math:`\sigma^2 = s_y = 1` for binomial,
     :math:`s_j` the population sd of column j (1 without standardisation), and
     :math:`v_j = p\,f_j/\sum_k f_k` glmnet's rescaling of ``penalty.factor`` :math:`f` (1 by
-    default; glmnet rescales the factors to sum to p). Factors must be > 0 here (a zero factor
-    leaves a coefficient unpenalised: a flat prior, which bayesreg does not map). With observation
+    default; glmnet rescales the factors to sum to p). A zero factor leaves a coefficient
+    unpenalised: a flat prior there (:class:`bayesreg.Unpenalized`). With observation
     ``weights`` :math:`v`, :math:`n` becomes :math:`W = \sum_i v_i` and :math:`s_j, s_y` the
     :math:`v`-weighted population sds (module docstring, point 3); the model must then be fitted
     with ``sample_weight=weights``.
@@ -118,10 +118,13 @@ def glmnet_to_weights(ctx: Context, *, lambda_: float, alpha: float = 1.0,
     sj = np.ones(1) if s is None else s
     v = np.ones(1)
     if penalty_factor is not None:
-        f = np.atleast_1d(np.asarray(check_scale("penalty_factor", "glmnet", penalty_factor), dtype=float))
+        f = np.atleast_1d(np.asarray(check_nonnegative("penalty_factor", "glmnet", penalty_factor), dtype=float))
         if ctx.X is not None and f.shape != (ctx.X.shape[1],):
             raise ValueError(f"penalty_factor has {f.size} values but X has {ctx.X.shape[1]} columns.")
-        v = f.size * f / f.sum()
+        if not np.any(f > 0):
+            raise ValueError(f"The 'penalty_factor' parameter of glmnet needs at least one positive value "
+                             f"(all zero leaves nothing penalised); got {f.tolist()}.")
+        v = f.size * f / f.sum()  # zeros stay zero: flat priors (bayesreg.Unpenalized)
     l1 = n * lam * a * v * sj / sigma2
     l2 = n * lam * (1.0 - a) * v * sj**2 / (2.0 * s_y * sigma2)
     if l1.size == 1:
@@ -137,13 +140,21 @@ def glmnet_from_weights(ctx: Context, w: PenaltyWeights, family: str = "gaussian
     :math:`v_j = 2 s_y\ell_{2,j}\sigma^2/(n s_j^2) = \lambda(1-\alpha)` (both must be the same for
     every feature, else the prior is not a glmnet penalty), :math:`\lambda = u + v`,
     :math:`\alpha = u/(u + v)`; with observation ``weights``, :math:`n \to W` and weighted sds
-    as in :func:`glmnet_to_weights`.
+    as in :func:`glmnet_to_weights`. Features with no penalty (a flat prior,
+    :class:`bayesreg.Unpenalized`) come back as ``penalty_factor`` 0 (1 elsewhere); glmnet
+    rescales the factors to sum to p, so then :math:`\lambda = (u + v)(p - k)/p` with k flat
+    features.
     """
     pure_l1 = bool(np.all(np.asarray(w.l2) == 0))  # then glmnet's scaling of y does not matter
     n, s, s_y, sigma2 = _scales(ctx, family, standardize, 1.0 if pure_l1 else None, weights)
     sj = np.ones(np.shape(w.l1) or 1) if s is None else s
     u = np.broadcast_to(w.l1, sj.shape) * sigma2 / (n * sj)
     v = np.broadcast_to(w.l2, sj.shape) * 2.0 * s_y * sigma2 / (n * sj**2)
+    flat = (u == 0) & (v == 0)
+    factor = 1.0
+    if np.any(flat) and flat.size > 1:
+        factor = float(np.sum(~flat)) / flat.size  # v_j = p / (p - k) on the penalised features
+        u, v = u[~flat], v[~flat]
     for arr, what in ((u, "L1"), (v, "L2")):
         if not np.allclose(arr, arr.flat[0], rtol=1e-10, atol=0.0):
             raise ValueError(
@@ -151,7 +162,9 @@ def glmnet_from_weights(ctx: Context, w: PenaltyWeights, family: str = "gaussian
                 f"(standardize={standardize}); no single (lambda, alpha) reproduces it."
             )
     lam = float(u.flat[0] + v.flat[0])
-    out = {"lambda_": lam, "alpha": float(u.flat[0]) / lam, "family": family, "standardize": standardize}
+    out = {"lambda_": lam * factor, "alpha": float(u.flat[0]) / lam, "family": family, "standardize": standardize}
+    if factor != 1.0:
+        out["penalty_factor"] = (~flat).astype(float)
     if weights is not None:
         out["weights"] = weights
     return out
