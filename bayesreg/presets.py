@@ -177,6 +177,9 @@ class GlmnetBayes(_Preset):
         glmnet's mixing parameter (1: lasso, 0: ridge).
     family : {"gaussian", "binomial"}, default="gaussian"
     standardize : bool, default=True
+    penalty_factor : array-like of shape (n_features,), optional
+        glmnet's ``penalty.factor``: relative penalty per feature, rescaled to sum to p; 0 leaves
+        a feature unpenalised (a flat prior, :class:`~bayesreg.Unpenalized`).
     method, noise_sigma, fit_intercept, sampler_kwargs
         As :class:`LassoBayes`.
     """
@@ -184,12 +187,14 @@ class GlmnetBayes(_Preset):
     convention = "glmnet"
 
     def __init__(self, lambda_: float = 1.0, alpha: float = 1.0, family: str = "gaussian", *,
-                 standardize: bool = True, method: str = "map", noise_sigma: float | None = 1.0,
-                 fit_intercept: bool = True, sampler_kwargs: dict[str, Any] | None = None) -> None:
+                 standardize: bool = True, penalty_factor: Any = None, method: str = "map",
+                 noise_sigma: float | None = 1.0, fit_intercept: bool = True,
+                 sampler_kwargs: dict[str, Any] | None = None) -> None:
         self.lambda_ = lambda_
         self.alpha = alpha
         self.family = family
         self.standardize = standardize
+        self.penalty_factor = penalty_factor
         self.method = method
         self.noise_sigma = noise_sigma
         self.fit_intercept = fit_intercept
@@ -209,5 +214,8 @@ class GlmnetBayes(_Preset):
         return super().fit(X, y, sample_weight=sample_weight)
 
     def _penalty_params(self) -> dict[str, Any]:
-        return {"lambda_": self.lambda_, "alpha": self.alpha, "family": self.family,
-                "standardize": self.standardize}
+        params = {"lambda_": self.lambda_, "alpha": self.alpha, "family": self.family,
+                  "standardize": self.standardize}
+        if self.penalty_factor is not None:
+            params["penalty_factor"] = self.penalty_factor
+        return params

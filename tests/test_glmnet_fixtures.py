@@ -173,10 +173,8 @@ def test_weighted_glmnet_through_verify_map_and_the_preset(case):
     with pytest.raises(ValueError, match="given twice"):
         verify_map(X, y, "glmnet", sample_weight=w, weights=w, **params)
     est = GlmnetBayes(lambda_=params["lambda_"], alpha=params["alpha"], family=params["family"],
-                      standardize=params["standardize"], **({"noise_sigma": None} if params["family"] == "binomial"
-                                                           else {}))
-    if "penalty_factor" in params:
-        return  # the preset has no penalty_factor
+                      standardize=params["standardize"], penalty_factor=params.get("penalty_factor"),
+                      **({"noise_sigma": None} if params["family"] == "binomial" else {}))
     est.fit(X, y, sample_weight=w)
     assert np.max(np.abs(est.coef_ - beta)) <= RTOL * np.max(np.abs(beta))
 
@@ -222,6 +220,18 @@ def test_weighted_and_penalty_factor_cases(case):
     data = RegressionData.from_xy(X, y, sample_weight=None if case["weights"] is None else w,
                                   binary=binomial)
     _assert_matches_glmnet(find_map(data, prior, lik), case)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["penalty_factor"] is not None])
+def test_glmnet_preset_with_penalty_factor(case):
+    X, y = data_of(case["dataset"])
+    params = _params(case)
+    est = GlmnetBayes(lambda_=params["lambda_"], alpha=params["alpha"], family=params["family"],
+                      standardize=params["standardize"], penalty_factor=params["penalty_factor"],
+                      noise_sigma=None if params["family"] == "binomial" else 1.0).fit(X, y)
+    beta = np.array(case["beta"], dtype=float)
+    assert np.max(np.abs(est.coef_ - beta)) <= RTOL * np.max(np.abs(beta))
+    assert np.array_equal(est.coef_ == 0, beta == 0)
 
 
 def test_glmnet_convention_rejects_bad_factors_and_weights():
