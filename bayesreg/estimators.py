@@ -7,6 +7,12 @@ scikit-learn installed the estimators pass ``sklearn.utils.estimator_checks``: r
 classifier tags follow ``likelihood``, unfitted use raises ``NotFittedError``, a logistic fit takes
 any two class labels (``classes_``), and ``predict_proba`` / ``decision_function`` exist only
 for the logistic likelihood.
+
+This module holds the parameters, their validation and ``fit``; the class inherits prediction
+(``predict``, ``predict_proba``, ``decision_function``, ``score``) from
+:class:`bayesreg._prediction_methods.PredictionMixin` and the posterior analysis of a NUTS fit
+(``predictive_draws``, ``summary``, ``prob_exceeds``, ``compare``, ``coef_draws``) from
+:class:`bayesreg._posterior_methods.PosteriorAnalysisMixin`.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg._posterior_methods import PosteriorAnalysisMixin
+from bayesreg._prediction_methods import PredictionMixin
 from bayesreg._sklearn_compat import (
     BaseEstimator,
     NotFittedError,
@@ -33,7 +41,8 @@ __all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
 
 METHODS = ("map", "nuts")
 
-class BayesianRegression(BaseEstimator):
+
+class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, BaseEstimator):
     r"""Bayesian linear or logistic regression with a penalty-equivalent prior.
 
     Model: :math:`w_j \sim` ``prior``, flat intercept, :math:`y \mid w, c \sim` ``likelihood``.
@@ -309,140 +318,3 @@ class BayesianRegression(BaseEstimator):
         self.intercept_ = float(post["intercept"].mean()) if "intercept" in post else 0.0
         self.diagnostics_ = check_diagnostics(self.idata_)
         return self
-
-    # ------------------------------------------------------------------ prediction
-    def _check_X(self, X: Any) -> np.ndarray:
-        if not hasattr(self, "coef_"):
-            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call fit first.")
-        Xa = check_design(X)
-        if Xa.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {Xa.shape[1]} features, but {type(self).__name__} is expecting "
-                             f"{self.n_features_in_} features as input.")
-        return Xa
-
-    def _linear_predictor(self, X: Any) -> np.ndarray:
-        return self._check_X(X) @ self.coef_ + self.intercept_
-
-    @property
-    def decision_function(self) -> Any:
-        r"""Linear predictor (log-odds of ``classes_[1]``) :math:`\eta = c + Xw` at the point estimate.
-
-        Logistic likelihood only, as in scikit-learn, whose regressors have no
-        ``decision_function``; for the Gaussian likelihood :meth:`predict` returns :math:`\eta`.
-        """
-        if self.likelihood != "logistic":
-            raise AttributeError("decision_function is only available for likelihood='logistic'; "
-                                 "predict returns the linear predictor for likelihood='gaussian'.")
-        return self._linear_predictor
-
-    def predict(self, X: Any, return_interval: bool = False, prob: float = 0.9) -> Any:
-        """Predictions; with ``return_interval`` (NUTS) also the ``prob`` posterior-predictive interval.
-
-        Gaussian: the mean; logistic: the class label (use :meth:`predict_proba`). With
-        ``return_interval=True`` returns ``(mean, lower, upper)`` of the posterior predictive
-        distribution (Gaussian: including the noise; logistic: of the probability).
-
-        For the logistic likelihood the posterior of a probability near 0 or 1 is very skewed, so
-        its mean can lie outside the central interval; use the median (``predictive_draws``) if a
-        point inside the interval is wanted.
-        """
-        if not return_interval:
-            eta = self._linear_predictor(X)
-            if self.likelihood == "gaussian":
-                return eta
-            return self.classes_[(eta > 0).astype(int)]
-        draws = self.predictive_draws(X)
-        lo, hi = np.quantile(draws, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
-        return draws.mean(axis=0), lo, hi
-
-    def predictive_draws(self, X: Any, random_seed: int | None = None) -> np.ndarray:
-        """Posterior predictive draws (Gaussian: y incl. noise; logistic: probabilities), (S, n)."""
-        if not hasattr(self, "idata_"):
-            raise AttributeError("predictive draws need a posterior: fit with method='nuts'.")
-        Xa = self._check_X(X)
-        post = self.idata_.posterior
-        coef = post["coef"].values.reshape(-1, self.n_features_in_)
-        eta = coef @ Xa.T
-        if "intercept" in post:
-            eta += post["intercept"].values.reshape(-1, 1)
-        if self.likelihood == "logistic":
-            from scipy.special import expit
-
-            return expit(eta)
-        sigma = post["sigma"].values.reshape(-1, 1) if "sigma" in post else self._noise_sigma()
-        rng = np.random.default_rng(self.random_seed if random_seed is None else random_seed)
-        return eta + sigma * rng.standard_normal(eta.shape)
-
-    @property
-    def predict_proba(self) -> Any:
-        """Class probabilities ``[P(classes_[0]), P(classes_[1])]``, shape (n, 2) (logistic only).
-
-        Only present for ``likelihood="logistic"`` (``hasattr(est, "predict_proba")`` is False
-        otherwise, as for scikit-learn's regressors).
-        """
-        if self.likelihood != "logistic":
-            raise AttributeError("predict_proba is only available for likelihood='logistic'.")
-        return self._predict_proba
-
-    def _predict_proba(self, X: Any) -> np.ndarray:
-        from scipy.special import expit
-
-        p1 = expit(self._linear_predictor(X))
-        return np.column_stack([1 - p1, p1])
-
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """R² (Gaussian) or accuracy (logistic)."""
-        pred = self.predict(X)
-        y = column_target(y, type(self).__name__)
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        if self.likelihood == "logistic":
-            return float(np.average(pred == y, weights=w))
-        y = y.astype(float)
-        w = np.ones_like(y) if w is None else w
-        ybar = np.average(y, weights=w)
-        return float(1 - np.sum(w * (y - pred) ** 2) / np.sum(w * (y - ybar) ** 2))
-
-    def summary(self, hdi_prob: float = 0.94) -> Any:
-        """ArviZ summary of the posterior: mean, sd, HDI, R-hat, bulk/tail ESS (NUTS only)."""
-        if not hasattr(self, "idata_"):
-            raise AttributeError("summary() needs a posterior: fit with method='nuts'.")
-        from bayesreg.sampling import _arviz
-
-        names = [v for v in ("coef", "intercept", "sigma") if v in self.idata_.posterior]
-        # 4 decimals, so that R-hat can be read against the 1.01 threshold
-        return _arviz().summary(self.idata_, var_names=names, hdi_prob=hdi_prob, round_to=4)
-
-    def prob_exceeds(self, eps: float) -> Any:
-        r"""Posterior probability :math:`P(|w_j| > \varepsilon \mid y)` per feature (NUTS only)."""
-        import pandas as pd
-
-        draws = self.coef_draws()
-        return pd.Series((np.abs(draws) > abs(float(eps))).mean(axis=0),
-                         index=list(self.feature_names_in_), name=f"P(|w|>{abs(eps):g})")
-
-    def compare(self, *, map_coef: Any = None, penalized_coef: Any = None, prob: float = 0.9) -> Any:
-        """Side by side per feature: MAP, penalised optimum, posterior mean, median, ``prob`` interval.
-
-        ``map_coef`` defaults to the exact MAP of the same prior (when it has a fixed penalty).
-        """
-        import pandas as pd
-
-        draws = self.coef_draws()
-        lo, med, hi = np.quantile(draws, [(1 - prob) / 2, 0.5, (1 + prob) / 2], axis=0)
-        table = pd.DataFrame({"posterior_mean": draws.mean(axis=0), "posterior_median": med,
-                              f"lower_{prob:g}": lo, f"upper_{prob:g}": hi},
-                             index=list(self.feature_names_in_))
-        if penalized_coef is not None:
-            table.insert(0, "penalized", np.asarray(penalized_coef, dtype=float))
-        if map_coef is not None:
-            table.insert(0, "MAP", np.asarray(map_coef, dtype=float))
-        return table
-
-    def coef_draws(self) -> np.ndarray:
-        """Posterior draws of the coefficients, chains stacked: shape ``(chains * draws, n_features)``."""
-        return self._stacked_coef_draws()
-
-    def _stacked_coef_draws(self) -> np.ndarray:
-        if not hasattr(self, "idata_"):
-            raise AttributeError("this needs a posterior: fit with method='nuts'.")
-        return self.idata_.posterior["coef"].values.reshape(-1, self.n_features_in_)

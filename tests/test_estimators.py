@@ -158,8 +158,8 @@ def test_preset_parameters_are_the_conventions():
                                                       "fit_intercept", "sampler_kwargs"}
     assert set(br.LogisticBayes().get_params()) == {"C", "l1_ratio", "method", "fit_intercept",
                                                     "sampler_kwargs"}
-    assert set(br.GlmnetBayes().get_params()) == {"lambda_", "alpha", "family", "standardize", "method",
-                                                  "noise_sigma", "fit_intercept", "sampler_kwargs"}
+    assert set(br.GlmnetBayes().get_params()) == {"lambda_", "alpha", "family", "standardize", "penalty_factor",
+                                                  "method", "noise_sigma", "fit_intercept", "sampler_kwargs"}
 
 
 def test_clone_of_fitted_estimator_is_unfitted():

@@ -1,0 +1,99 @@
+"""Prediction at the point estimate, mixed into :class:`bayesreg.BayesianRegression`.
+
+:class:`PredictionMixin` holds scikit-learn's prediction API: ``predict`` (with an optional
+posterior-predictive interval), ``predict_proba`` and ``decision_function`` (logistic likelihood
+only, so ``hasattr`` is False otherwise, as for scikit-learn's regressors) and ``score``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bayesreg._sklearn_compat import NotFittedError, check_design, column_target
+
+__all__ = ["PredictionMixin"]
+
+
+class PredictionMixin:
+    """Predictions from the fitted ``coef_`` and ``intercept_``.
+
+    The host class provides the fitted attributes ``coef_``, ``intercept_``, ``n_features_in_``
+    and (logistic likelihood) ``classes_``, the parameter ``likelihood`` and the method
+    ``predictive_draws`` (:class:`~bayesreg._posterior_methods.PosteriorAnalysisMixin`), as
+    :class:`~bayesreg.BayesianRegression` does.
+    """
+
+    def _check_X(self, X: Any) -> np.ndarray:
+        if not hasattr(self, "coef_"):
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call fit first.")
+        Xa = check_design(X)
+        if Xa.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {Xa.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input.")
+        return Xa
+
+    def _linear_predictor(self, X: Any) -> np.ndarray:
+        return self._check_X(X) @ self.coef_ + self.intercept_
+
+    @property
+    def decision_function(self) -> Any:
+        r"""Linear predictor (log-odds of ``classes_[1]``) :math:`\eta = c + Xw` at the point estimate.
+
+        Logistic likelihood only, as in scikit-learn, whose regressors have no
+        ``decision_function``; for the Gaussian likelihood :meth:`predict` returns :math:`\eta`.
+        """
+        if self.likelihood != "logistic":
+            raise AttributeError("decision_function is only available for likelihood='logistic'; "
+                                 "predict returns the linear predictor for likelihood='gaussian'.")
+        return self._linear_predictor
+
+    def predict(self, X: Any, return_interval: bool = False, prob: float = 0.9) -> Any:
+        """Predictions; with ``return_interval`` (NUTS) also the ``prob`` posterior-predictive interval.
+
+        Gaussian: the mean; logistic: the class label (use :meth:`predict_proba`). With
+        ``return_interval=True`` returns ``(mean, lower, upper)`` of the posterior predictive
+        distribution (Gaussian: including the noise; logistic: of the probability).
+
+        For the logistic likelihood the posterior of a probability near 0 or 1 is very skewed, so
+        its mean can lie outside the central interval; use the median (``predictive_draws``) if a
+        point inside the interval is wanted.
+        """
+        if not return_interval:
+            eta = self._linear_predictor(X)
+            if self.likelihood == "gaussian":
+                return eta
+            return self.classes_[(eta > 0).astype(int)]
+        draws = self.predictive_draws(X)
+        lo, hi = np.quantile(draws, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
+        return draws.mean(axis=0), lo, hi
+
+    @property
+    def predict_proba(self) -> Any:
+        """Class probabilities ``[P(classes_[0]), P(classes_[1])]``, shape (n, 2) (logistic only).
+
+        Only present for ``likelihood="logistic"`` (``hasattr(est, "predict_proba")`` is False
+        otherwise, as for scikit-learn's regressors).
+        """
+        if self.likelihood != "logistic":
+            raise AttributeError("predict_proba is only available for likelihood='logistic'.")
+        return self._predict_proba
+
+    def _predict_proba(self, X: Any) -> np.ndarray:
+        from scipy.special import expit
+
+        p1 = expit(self._linear_predictor(X))
+        return np.column_stack([1 - p1, p1])
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """R² (Gaussian) or accuracy (logistic)."""
+        pred = self.predict(X)
+        y = column_target(y, type(self).__name__)
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if self.likelihood == "logistic":
+            return float(np.average(pred == y, weights=w))
+        y = y.astype(float)
+        w = np.ones_like(y) if w is None else w
+        ybar = np.average(y, weights=w)
+        return float(1 - np.sum(w * (y - pred) ** 2) / np.sum(w * (y - ybar) ** 2))
