@@ -19,6 +19,7 @@ from bayesreg.conventions import (  # noqa: E402
 from bayesreg.estimators import BayesianRegression  # noqa: E402
 from bayesreg.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace  # noqa: E402
 from bayesreg.map import Certificate, MapResult, find_map  # noqa: E402
+from bayesreg.noise import estimate_noise_sigma  # noqa: E402
 from bayesreg.presets import ElasticNetBayes, GlmnetBayes, LassoBayes, LogisticBayes, RidgeBayes  # noqa: E402
 from bayesreg.priors import ElasticNet, Gaussian, Laplace, Prior  # noqa: E402
 from bayesreg.unpenalized import Unpenalized  # noqa: E402
@@ -44,6 +45,7 @@ __all__ = [
     "penalty_to_weights",
     "list_conventions",
     "verify_map",
+    "estimate_noise_sigma",
     "VerificationReport",
     "find_map",
     "MapResult",

@@ -17,31 +17,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["main", "ALL_CASES"]
+from bayesreg._verify_cases import ALL_CASES  # the main job's cases (re-exported)
 
-# (convention, data set, penalty parameters, verify_map options): the main job's cases
-ALL_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
-    ("sklearn.Lasso", "diabetes", {"alpha": 1.0}, {}),
-    ("sklearn.Lasso", "sparse_p_gt_n", {"alpha": 0.1}, {}),
-    ("sklearn.Ridge", "diabetes", {"alpha": 1.0}, {}),
-    ("sklearn.ElasticNet", "correlated", {"alpha": 0.1, "l1_ratio": 0.5}, {}),
-    ("sklearn.LogisticRegression", "binary_synthetic", {"C": 0.05, "l1_ratio": 1.0}, {}),
-    ("sklearn.LogisticRegression", "binary_synthetic", {"C": 1.0, "l1_ratio": 0.0}, {}),
-    ("glmnet", "diabetes", {"lambda_": 1.0, "alpha": 1.0}, {}),
-    ("glmnet", "diabetes", {"lambda_": 1.0, "alpha": 0.5}, {}),
-    ("glmnet", "binary_synthetic", {"lambda_": 0.02, "alpha": 1.0, "family": "binomial"}, {}),
-    ("statsmodels", "diabetes_std", {"alpha": 0.5, "L1_wt": 0.5}, {"noise_sigma": 50.0}),
-    ("statsmodels", "binary_synthetic", {"alpha": 5.0, "model": "Logit"}, {}),
-    ("sum", "diabetes_std", {"lam": 0.05, "penalty": "l1"}, {"noise_sigma": 50.0}),
-    ("sum", "binary_synthetic", {"lam": 2.0, "penalty": "l2"}, {"likelihood": "logistic"}),
-    ("mean", "diabetes_std", {"lam": 1e-4, "penalty": "l1"}, {"noise_sigma": 50.0}),
-    ("mse", "diabetes_std", {"lam": 5.0, "penalty": "l1"}, {"noise_sigma": 50.0}),
-    ("mse", "correlated", {"lam": 0.1, "penalty": "elasticnet", "l1_ratio": 0.5}, {}),
-    ("mean_half", "binary_synthetic", {"lam": 5.0, "penalty": "l2"}, {"likelihood": "logistic"}),
-    ("mean_half", "binary_synthetic", {"lam": 20.0, "penalty": "l1"}, {"likelihood": "logistic"}),
-    ("weight_decay", "binary_synthetic", {"wd": 0.01}, {"likelihood": "logistic"}),
-    ("weight_decay", "diabetes_std", {"wd": 1e-3}, {"noise_sigma": 50.0}),
-]
+__all__ = ["main", "ALL_CASES"]
 
 PENALTY_FLAGS = [  # (flag, python keyword, type)
     ("--alpha", "alpha", float), ("--l1-ratio", "l1_ratio", float), ("--C", "C", float),
@@ -247,13 +225,20 @@ def cmd_fit(args: argparse.Namespace) -> int:
     params = _penalty_params(args)
     if args.output and args.method != "nuts":
         raise UserError("--output writes posterior draws: use it with --method nuts.")
-    noise = None if args.sample_noise else (args.noise_sigma or 1.0)
     try:
+        scale = args.noise_sigma or 1.0  # noise scale of the penalty -> prior mapping
+        if args.noise_sigma is None and likelihood == "gaussian" and args.method == "nuts":
+            from bayesreg.noise import estimate_noise_sigma  # a plug-in: the MAP does not change
+
+            scale = estimate_noise_sigma(ds.X, ds.y, convention, sample_weight=weights, **params)
+            print(f"noise_sigma not given: plug-in {scale:.4g} (residual sd of the penalised fit; "
+                  "bayesreg.noise)", file=sys.stderr if args.json else sys.stdout)
+        noise = None if args.sample_noise else scale
         if weights is not None and convention == "glmnet":
             params["weights"] = weights  # they also weight glmnet's standardisation
         glmnet = convention == "glmnet"  # the only convention that reads X and y
         n = len(ds.y) if weights is None or glmnet else float(np.sum(weights))  # as verify_map
-        prior = br.penalty_to_prior(convention, n=None if glmnet else n, noise_sigma=noise or 1.0,
+        prior = br.penalty_to_prior(convention, n=None if glmnet else n, noise_sigma=scale,
                                     X=ds.X if glmnet else None, y=ds.y if glmnet else None, **params)
         est = br.BayesianRegression(prior=prior, likelihood=likelihood, noise_sigma=noise,
                                     method=args.method, draws=args.draws, tune=args.tune,
@@ -349,8 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: sklearn.Lasso (regression) or sklearn.LogisticRegression (0/1 target)")
     f.add_argument("--likelihood", choices=["gaussian", "logistic"])
     f.add_argument("--method", choices=["map", "nuts"], default="map")
-    f.add_argument("--noise-sigma", type=float, default=None)
-    f.add_argument("--sample-noise", action="store_true", help="sample the noise scale (NUTS)")
+    f.add_argument("--noise-sigma", type=float, default=None,
+                   help="Gaussian noise scale (default: 1 for the MAP, where it cancels; for NUTS a "
+                        "plug-in from the penalised fit's residuals)")
+    f.add_argument("--sample-noise", action="store_true",
+                   help="sample the noise scale (NUTS); the prior mapping uses the plug-in")
     f.add_argument("--draws", type=int, default=1000)
     f.add_argument("--tune", type=int, default=1000)
     f.add_argument("--chains", type=int, default=4)

@@ -193,7 +193,12 @@ def test_fit_nuts_writes_netcdf(capsys, tmp_path):
     code, out, _ = run(capsys, "fit", "--data", "diabetes", "--alpha", "1", "--method", "nuts", "--draws", "100",
                        "--tune", "100", "--chains", "2", "--seed", "1", "--quiet", "--output", str(path))
     assert code == 0
-    assert out.splitlines()[0] == "gaussian likelihood, prior Laplace b=0.002262, method=nuts"
+    d = load_dataset("diabetes")
+    from bayesreg.noise import estimate_noise_sigma
+
+    sigma = estimate_noise_sigma(d.X, d.y, "sklearn.Lasso", alpha=1.0)  # plug-in: b = sigma^2 / (n alpha)
+    assert out.splitlines()[0].startswith(f"noise_sigma not given: plug-in {sigma:.4g} ")
+    assert out.splitlines()[1] == f"gaussian likelihood, prior Laplace b={sigma**2 / len(d.y):.4g}, method=nuts"
     assert "r_hat" in out and "coef[bmi]" in out
     assert out.splitlines()[-1] == f"wrote {path}"
     idata = az.from_netcdf(path)
