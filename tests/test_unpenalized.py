@@ -179,3 +179,19 @@ def test_estimator_map_and_describe(diabetes):
     from bayesreg.verify import describe_prior
 
     assert describe_prior(prior) == "Laplace b=0.3, flat on [0]"
+
+
+def test_standardize_keeps_the_flat_coordinates_flat(diabetes):
+    """standardize=True rescales the penalised coordinates only: = glmnet with penalty.factor 0 there."""
+    X, y = diabetes
+    Xr = X * np.arange(1, X.shape[1] + 1)  # columns on different scales
+    n = len(y)
+    est = br.BayesianRegression(prior=br.Unpenalized(br.Laplace(0.05), features=[1]), noise_sigma=1.0,
+                                standardize=True).fit(Xr, y)
+    pf = np.ones(X.shape[1])
+    pf[1] = 0.0
+    lam = 1.0 / (0.05 * n) * (X.shape[1] - 1) / X.shape[1]  # glmnet rescales the factors to sum to p
+    prior = penalty_to_prior("glmnet", X=Xr, y=y, lambda_=lam, alpha=1.0, penalty_factor=pf)
+    ref = find_map(RegressionData.from_xy(Xr, y), prior, GaussianLikelihood(1.0))
+    assert np.max(np.abs(est.coef_ - ref.coef)) <= 1e-9 * np.max(np.abs(ref.coef))
+    assert est.coef_[1] != 0
