@@ -1,0 +1,25 @@
+"""The README's library example runs as written (it samples with NUTS: slow)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.slow
+def test_readme_library_example_runs(capsys):
+    block = re.search(r"## Library\n\n```python\n(.*?)```", README.read_text("utf-8"), re.S)
+    assert block is not None, "README has no library example"
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102
+    assert namespace["est"].certificate_.passed
+    assert namespace["report"].passed
+    assert namespace["post"].diagnostics_ == []          # the plug-in noise scale samples cleanly
+    assert namespace["keep"].features == (0, 1)
