@@ -21,11 +21,19 @@ from bayesreg._verify_cases import ALL_CASES  # the main job's cases (re-exporte
 
 __all__ = ["main", "ALL_CASES"]
 
+def _float_list(text: str) -> list[float]:
+    """``"0,1,1"`` -> ``[0.0, 1.0, 1.0]`` (glmnet's penalty.factor)."""
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
 PENALTY_FLAGS = [  # (flag, python keyword, type)
     ("--alpha", "alpha", float), ("--l1-ratio", "l1_ratio", float), ("--C", "C", float),
     ("--lambda", "lambda_", float), ("--lam", "lam", float), ("--penalty", "penalty", str),
     ("--wd", "wd", float), ("--L1-wt", "L1_wt", float), ("--family", "family", str),
-    ("--model", "model", str), ("--loss", "loss", str),
+    ("--model", "model", str), ("--loss", "loss", str), ("--penalty-factor", "penalty_factor", _float_list),
 ]
 
 

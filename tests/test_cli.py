@@ -288,6 +288,18 @@ def test_convert_glmnet_with_weights_round_trips(capsys, weighted_csv):
     assert result["to_params"]["alpha"] == pytest.approx(0.5, rel=1e-12)
 
 
+def test_glmnet_penalty_factor_flag(capsys):
+    """--penalty-factor 0,1,... leaves the first feature unpenalised (a flat prior) in verify and fit."""
+    pf = ",".join(["0"] + ["1"] * 9)
+    code, out, _ = run(capsys, "verify", "--convention", "glmnet", "--lambda", "2", "--penalty-factor", pf)
+    assert code == 0 and "1/1 equivalent" in out and "flat" in out
+    code, out, _ = run(capsys, "fit", "--data", "diabetes", "--convention", "glmnet", "--lambda", "2",
+                       "--penalty-factor", pf, "--json")
+    assert code == 0 and fit_json(out)["MAP"][0] != 0
+    code, _, err = run(capsys, "verify", "--convention", "glmnet", "--lambda", "2", "--penalty-factor", "0,x")
+    assert code == 2 and "comma-separated numbers" in err
+
+
 @pytest.mark.parametrize(("argv", "command", "fragments"), [
     (["verify", "--all", "--weights", "w"], "verify", ["--weights", "--all"]),
     (["verify", "--convention", "sklearn.Lasso", "--alpha", "1", "--weights", "nope"], "verify",
