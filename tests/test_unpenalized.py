@@ -195,3 +195,9 @@ def test_standardize_keeps_the_flat_coordinates_flat(diabetes):
     ref = find_map(RegressionData.from_xy(Xr, y), prior, GaussianLikelihood(1.0))
     assert np.max(np.abs(est.coef_ - ref.coef)) <= 1e-9 * np.max(np.abs(ref.coef))
     assert est.coef_[1] != 0
+
+
+def test_inverse_to_a_convention_without_per_feature_penalties_is_refused():
+    prior = br.Unpenalized(br.Laplace(0.1), features=[2])
+    with pytest.raises(ValueError, match=r"features \[2\] unpenalised.*'sklearn.Lasso'.*glmnet"):
+        prior_to_penalty(prior, "sklearn.Lasso", n=100)

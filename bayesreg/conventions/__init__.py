@@ -120,6 +120,10 @@ def prior_to_penalty(prior: Prior, convention: str, *, n: float | None = None,
     if not isinstance(prior, Prior):
         raise TypeError(f"prior must be a bayesreg prior (Laplace, Gaussian, ElasticNet); "
                         f"got {type(prior).__name__}.")
+    if prior.kind == "unpenalized" and convention != "glmnet":
+        raise ValueError(f"The prior leaves features {list(prior.features)} unpenalised (a flat prior); "
+                         f"convention {convention!r} penalises every feature. Only 'glmnet' maps it "
+                         "(penalty_factor 0).")
     allowed = _INVERSE_OPTIONS.get(convention, ())
     unknown = sorted(set(options) - set(allowed))
     if unknown:
