@@ -48,6 +48,7 @@ def test_notebook_runs_in_quick_mode(notebook: Path, tmp_path: Path, monkeypatch
     shutil.copyfile(notebook, copy)
     nb = nbformat.read(copy, as_version=4)
     monkeypatch.setenv("BAYESREG_QUICK", "1")  # inherited by the kernel process
+    monkeypatch.setenv("BAYESREG_REPO", str(notebook.parent.parent))  # for the repository's test data
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()  # raises CellExecutionError (with the failing cell and traceback) on any error
