@@ -295,8 +295,9 @@ def find_map(
     r"""Exact MAP of the model ``prior`` × ``likelihood`` on ``data``.
 
     Minimises :math:`f(w, c) + \sum_j \ell_{1,j}|w_j| + \ell_{2,j}w_j^2` (module docstring) to a
-    certified relative KKT residual far below ``tol`` (Newton steps continue until the residual
-    stops improving), and returns the point with its :class:`Certificate`.
+    certified relative KKT residual of at most ``1e-4 * tol`` (1e-12 by default), or until Newton
+    steps stop improving it once it is below ``tol``, and returns the point with its
+    :class:`Certificate` (which passes at ``tol``).
     """
     form = resolve_form(likelihood, form)
     fg, hess = _smooth_part(data, prior, likelihood, form)
@@ -365,7 +366,7 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
         improved = new_cert.relative_residual < best
         if Fc <= F or improved:
             theta, f, g, F, cert = cand, fc, gc, Fc, new_cert
-        if cert.relative_residual <= 1e-3 * tol or (not improved and cert.passed):
+        if cert.relative_residual <= 1e-4 * tol or (not improved and cert.passed):
             break
         curvature.advance(new_cert.relative_residual / max(best, 1e-300), cert.relative_residual)
         best = min(best, new_cert.relative_residual)
