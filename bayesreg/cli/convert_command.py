@@ -1,0 +1,86 @@
+"""``bayesreg convert``: a penalty in one convention, its prior, and the same penalty in another."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from bayesreg.cli.options import (
+    UserError,
+    add_common,
+    add_penalty_flags,
+    fmt_params,
+    load_data,
+    penalty_params,
+    split_weights,
+)
+
+__all__ = ["register", "run"]
+
+
+def run(args: argparse.Namespace) -> int:
+    from bayesreg.conventions import penalty_to_prior, prior_to_penalty
+    from bayesreg.verify import describe_prior
+
+    X = y = None
+    params = penalty_params(args)
+    if args.data:
+        ds, weights = split_weights(load_data(args.data, args.target), args.weights)
+        X, y = ds.X, ds.y
+        if weights is not None:
+            if "glmnet" not in (args.from_, args.to):
+                raise UserError("--weights enters only the glmnet mapping (its weighted standardisation); "
+                                "other conventions take the weights' sum as --n.")
+            params["weights"] = weights
+    elif args.weights:
+        raise UserError("--weights COLUMN needs --data.")
+    try:
+        prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=args.noise_sigma or 1.0,
+                                 X=X, y=y, **params)
+        out = None
+        if args.to:
+            opts = {k: v for k, v in (("family", args.to_family), ("model", args.to_model),
+                                      ("loss", args.to_loss)) if v}
+            if args.to_standardize is not None:
+                opts["standardize"] = args.to_standardize
+            if args.to == "glmnet" and "weights" in params:
+                opts["weights"] = params["weights"]
+            if args.from_ != "glmnet":
+                params.pop("weights", None)
+            out = prior_to_penalty(prior, args.to, n=args.n, noise_sigma=args.noise_sigma or 1.0,
+                                   X=X, y=y, **opts)
+    except (ValueError, TypeError) as exc:
+        raise UserError(str(exc)) from None
+    if "weights" in params:
+        params["weights"] = f"column {args.weights!r}"
+    if out is not None and "weights" in out:
+        out["weights"] = f"column {args.weights!r}"
+    if args.json:
+        print(json.dumps({"from": args.from_, "params": params, "prior": repr(prior),
+                          "to": args.to, "to_params": out}, default=float))
+    else:
+        print(f"{args.from_}({fmt_params(params)})")
+        print(f"  = prior {describe_prior(prior)}")
+        if out is not None:
+            print(f"  = {args.to}({fmt_params(out)})")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this command's parser to the ``bayesreg`` subcommands."""
+    c = sub.add_parser("convert", help="penalty <-> prior between conventions")
+    c.add_argument("--from", dest="from_", required=True, help="source convention")
+    c.add_argument("--to", help="target convention")
+    c.add_argument("--to-family", help="glmnet family of the target")
+    c.add_argument("--to-model", help="statsmodels model of the target")
+    c.add_argument("--to-loss", help="weight_decay loss of the target (nll or mse)")
+    c.add_argument("--to-standardize", action=argparse.BooleanOptionalAction, default=None,
+                   help="glmnet standardize of the target")
+    c.add_argument("--n", type=float, help="number of samples")
+    c.add_argument("--noise-sigma", type=float, default=None)
+    c.add_argument("--data", help="data set (needed by glmnet's standardisation)")
+    c.add_argument("--target")
+    c.add_argument("--weights", help="column of observation weights in --data (glmnet's weights)")
+    add_common(c)
+    add_penalty_flags(c)
+    c.set_defaults(func=run)

@@ -1,0 +1,109 @@
+"""``bayesreg fit``: MAP or NUTS on a bundled data set or a CSV file; ``--output`` writes NetCDF."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import numpy as np
+
+from bayesreg.cli.options import UserError, add_common, add_penalty_flags, load_data, penalty_params, split_weights
+
+__all__ = ["register", "run", "write_netcdf_atomic"]
+
+
+def run(args: argparse.Namespace) -> int:
+    import bayesreg as br
+    from bayesreg.verify import describe_prior
+
+    ds, weights = split_weights(load_data(args.data, args.target), args.weights)
+    likelihood = args.likelihood or ("logistic" if ds.task == "classification" else "gaussian")
+    from bayesreg.conventions import get_convention
+
+    convention = args.convention or ("sklearn.LogisticRegression" if likelihood == "logistic"
+                                     else "sklearn.Lasso")
+    try:
+        allowed = get_convention(convention).likelihoods
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if likelihood not in allowed:
+        raise UserError(f"convention {convention!r} is defined for the {'/'.join(allowed)} likelihood, "
+                        f"but the {likelihood} likelihood is used (data task: {ds.task}); pick "
+                        "another --convention or --likelihood.")
+    params = penalty_params(args)
+    if args.output and args.method != "nuts":
+        raise UserError("--output writes posterior draws: use it with --method nuts.")
+    try:
+        scale = args.noise_sigma or 1.0  # noise scale of the penalty -> prior mapping
+        if args.noise_sigma is None and likelihood == "gaussian" and args.method == "nuts":
+            # a plug-in: the MAP does not change
+            scale = br.estimate_noise_sigma(ds.X, ds.y, convention, sample_weight=weights, **params)
+            print(f"noise_sigma not given: plug-in {scale:.4g} (residual sd of the penalised fit; "
+                  "br.estimate_noise_sigma)", file=sys.stderr if args.json else sys.stdout)
+        noise = None if args.sample_noise else scale
+        if weights is not None and convention == "glmnet":
+            params["weights"] = weights  # they also weight glmnet's standardisation
+        glmnet = convention == "glmnet"  # the only convention that reads X and y
+        n = len(ds.y) if weights is None or glmnet else float(np.sum(weights))  # as verify_map
+        prior = br.penalty_to_prior(convention, n=None if glmnet else n, noise_sigma=scale,
+                                    X=ds.X if glmnet else None, y=ds.y if glmnet else None, **params)
+        est = br.BayesianRegression(prior=prior, likelihood=likelihood, noise_sigma=noise,
+                                    method=args.method, draws=args.draws, tune=args.tune,
+                                    chains=args.chains, random_seed=args.seed,
+                                    progressbar=not args.quiet)
+        est.fit(ds.X, ds.y, sample_weight=weights)
+    except (ValueError, TypeError) as exc:
+        raise UserError(str(exc)) from None
+    if not args.json:
+        print(f"{likelihood} likelihood, prior {describe_prior(prior)}, method={args.method}")
+    if args.method == "map":
+        table = {"feature": list(ds.X.columns) + ["intercept"],
+                 "MAP": list(est.coef_) + [est.intercept_]}
+        if args.json:
+            print(json.dumps({**table, "certificate": str(est.certificate_)}))
+        else:
+            for f, v in zip(table["feature"], table["MAP"], strict=True):
+                print(f"  {f:<14} {v:>12.6g}")
+            print(f"certificate: {est.certificate_}")
+    else:
+        summary = est.summary(hdi_prob=args.hdi_prob)
+        print(summary.to_json() if args.json else summary.to_string())
+    if args.output:
+        write_netcdf_atomic(est.idata_, args.output)
+        print(f"wrote {args.output}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def write_netcdf_atomic(idata: Any, path: str) -> None:
+    """Write InferenceData to ``path`` atomically (see :func:`bayesreg.save_idata`)."""
+    import bayesreg as br
+
+    br.save_idata(idata, path)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this command's parser to the ``bayesreg`` subcommands."""
+    f = sub.add_parser("fit", help="fit by MAP or NUTS and print coefficients")
+    f.add_argument("--data", required=True)
+    f.add_argument("--target")
+    f.add_argument("--weights", help="column of observation weights (sample_weight)")
+    f.add_argument("--convention", default=None,
+                   help="default: sklearn.Lasso (regression) or sklearn.LogisticRegression (0/1 target)")
+    f.add_argument("--likelihood", choices=["gaussian", "logistic"])
+    f.add_argument("--method", choices=["map", "nuts"], default="map")
+    f.add_argument("--noise-sigma", type=float, default=None,
+                   help="Gaussian noise scale (default: 1 for the MAP, where it cancels; for NUTS a "
+                        "plug-in from the penalised fit's residuals)")
+    f.add_argument("--sample-noise", action="store_true",
+                   help="sample the noise scale (NUTS); the prior mapping uses the plug-in")
+    f.add_argument("--draws", type=int, default=1000)
+    f.add_argument("--tune", type=int, default=1000)
+    f.add_argument("--chains", type=int, default=4)
+    f.add_argument("--seed", type=int, default=None)
+    f.add_argument("--hdi-prob", type=float, default=0.94)
+    f.add_argument("--output", help="NetCDF file for the InferenceData (written atomically)")
+    add_common(f)
+    add_penalty_flags(f)
+    f.set_defaults(func=run)

@@ -1,0 +1,100 @@
+"""What the commands share: penalty flags, data loading, formatting, and the user-error type."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+import numpy as np
+
+__all__ = ["UserError", "PENALTY_FLAGS", "add_penalty_flags", "penalty_params", "load_data", "progress",
+           "fmt_params", "json_default", "split_weights", "add_common"]
+
+
+def float_list(text: str) -> list[float]:
+    """``"0,1,1"`` -> ``[0.0, 1.0, 1.0]`` (glmnet's penalty.factor)."""
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+PENALTY_FLAGS = [  # (flag, python keyword, type)
+    ("--alpha", "alpha", float), ("--l1-ratio", "l1_ratio", float), ("--C", "C", float),
+    ("--lambda", "lambda_", float), ("--lam", "lam", float), ("--penalty", "penalty", str),
+    ("--wd", "wd", float), ("--L1-wt", "L1_wt", float), ("--family", "family", str),
+    ("--model", "model", str), ("--loss", "loss", str), ("--penalty-factor", "penalty_factor", float_list),
+]
+
+
+class UserError(Exception):
+    """A problem with the user's input: printed without a traceback, exit code 2."""
+
+
+def add_penalty_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("penalty parameters (named after the Python keywords)")
+    for flag, dest, typ in PENALTY_FLAGS:
+        g.add_argument(flag, dest=dest, type=typ, default=None)
+    g.add_argument("--standardize", dest="standardize", action=argparse.BooleanOptionalAction,
+                   default=None, help="glmnet's standardize (default: True)")
+
+
+def penalty_params(args: argparse.Namespace) -> dict[str, Any]:
+    keys = [dest for _, dest, _ in PENALTY_FLAGS] + ["standardize"]
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+
+
+def load_data(data: str, target: str | None):
+    from bayesreg.datasets import list_datasets, load_csv, load_dataset
+
+    if data in list_datasets():
+        return load_dataset(data)
+    if not os.path.exists(data):
+        raise UserError(f"--data {data!r} is neither a bundled data set ({', '.join(list_datasets())}) "
+                        "nor an existing CSV file.")
+    if target is None:
+        raise UserError("--target COLUMN is required with a CSV file.")
+    try:
+        return load_csv(data, target)
+    except (ValueError, FileNotFoundError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def progress(i: int, total: int, label: str, quiet: bool) -> None:
+    if not quiet and sys.stderr.isatty() or (not quiet and os.environ.get("BAYESREG_PROGRESS")):
+        sys.stderr.write(f"\r[{i}/{total}] {label:<60}")
+        sys.stderr.flush()
+
+
+def fmt_value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, np.ndarray) and v.ndim == 1 and v.size > 3:  # observation weights
+        return f"<{v.size} values>"
+    return str(v)
+
+
+def fmt_params(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={fmt_value(v)}" for k, v in params.items())
+
+
+def json_default(v: Any) -> Any:
+    return v.tolist() if isinstance(v, np.ndarray) else str(v)
+
+
+def split_weights(ds: Any, column: str | None) -> tuple[Any, Any]:
+    """Take the observation-weights column out of the features: ``(dataset, weights or None)``."""
+    if column is None:
+        return ds, None
+    if column not in ds.X.columns:
+        raise UserError(f"--weights column {column!r} not found; feature columns: {list(map(str, ds.X.columns))}.")
+    from dataclasses import replace
+
+    return replace(ds, X=ds.X.drop(columns=column)), ds.X[column].to_numpy(dtype=float)
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
