@@ -6,7 +6,7 @@
 >>> est.coef_, est.certificate_                                      # doctest: +SKIP
 """
 
-from bayesreg._blas import configure_pytensor_blas
+from bayesreg.inference.blas import configure_pytensor_blas
 
 configure_pytensor_blas()
 
@@ -16,14 +16,37 @@ from bayesreg.conventions import (  # noqa: E402
     penalty_to_weights,
     prior_to_penalty,
 )
-from bayesreg.estimators import BayesianRegression  # noqa: E402
-from bayesreg.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace  # noqa: E402
-from bayesreg.map import Certificate, MapResult, find_map  # noqa: E402
-from bayesreg.noise import estimate_noise_sigma  # noqa: E402
-from bayesreg.presets import ElasticNetBayes, GlmnetBayes, LassoBayes, LogisticBayes, RidgeBayes  # noqa: E402
-from bayesreg.priors import ElasticNet, Gaussian, Laplace, Prior  # noqa: E402
-from bayesreg.unpenalized import Unpenalized  # noqa: E402
+from bayesreg.estimators import (  # noqa: E402
+    BayesianRegression,
+    ElasticNetBayes,
+    GlmnetBayes,
+    LassoBayes,
+    LogisticBayes,
+    RidgeBayes,
+)
+from bayesreg.inference import (  # noqa: E402
+    Certificate,
+    ConvergenceWarning,
+    MapResult,
+    estimate_noise_sigma,
+    find_map,
+    load_idata,
+    save_idata,
+)
+from bayesreg.model import (  # noqa: E402
+    BayesianLasso,
+    ElasticNet,
+    Gaussian,
+    HierarchicalGaussian,
+    HierarchicalLaplace,
+    Laplace,
+    Prior,
+    Unpenalized,
+)
 from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
+from bayesreg._legacy_paths import install as _install_legacy_paths  # noqa: E402
+
+_install_legacy_paths()  # bayesreg 0.1 module paths (bayesreg.map, bayesreg.gibbs, ...) keep working
 
 __all__ = [
     "Laplace",
@@ -50,5 +73,8 @@ __all__ = [
     "find_map",
     "MapResult",
     "Certificate",
+    "ConvergenceWarning",
+    "save_idata",
+    "load_idata",
 ]
 __version__ = "0.1.0"

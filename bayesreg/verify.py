@@ -3,9 +3,9 @@ r"""Verify that the MAP of the mapped prior *is* the penalised optimum.
 For a penalty given in any convention, :func:`verify_map`
 
 1. converts it to a prior (:func:`bayesreg.penalty_to_prior`) and fits the exact MAP of the PyMC
-   model (:func:`bayesreg.map.find_map`), with its KKT certificate;
+   model (:func:`bayesreg.inference.map.find_map`), with its KKT certificate;
 2. solves the penalised problem with an independent solver: bayesreg's NumPy/SciPy reference
-   solvers (:mod:`bayesreg.reference`, written from the penalty formulas, not via PyMC), or, with
+   solvers (:mod:`bayesreg.reference.penalized`, written from the penalty formulas, not via PyMC), or, with
    ``reference="sklearn"``, the real scikit-learn estimator of a ``sklearn.*`` convention;
 3. compares coefficients, zero patterns and objective values, and certifies the reference point
    under the model's posterior too.
@@ -24,12 +24,14 @@ import numpy as np
 
 from bayesreg.conventions import get_convention, penalty_to_weights
 from bayesreg.conventions._base import weights_to_prior
-from bayesreg.data import RegressionData
-from bayesreg.likelihoods import get_likelihood
-from bayesreg.map import DEFAULT_TOL, certify, find_map
-from bayesreg.priors import Prior
+from bayesreg.inference.certificate import DEFAULT_TOL, certify
+from bayesreg.inference.map import find_map
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import get_likelihood
+from bayesreg.model.priors import Prior
+from bayesreg.verify_cases import ALL_CASES
 
-__all__ = ["VerificationReport", "verify_map", "infer_likelihood", "REFERENCES"]
+__all__ = ["VerificationReport", "verify_map", "infer_likelihood", "describe_prior", "REFERENCES", "ALL_CASES"]
 
 REFERENCES = ("bayesreg", "sklearn")
 
@@ -195,7 +197,7 @@ def verify_map(
         ref_coef, ref_icpt = _sklearn_reference(convention, data.X, data.y, penalty_params,
                                                 data.sample_weight, fit_intercept)
     else:
-        from bayesreg.reference import reference_solve
+        from bayesreg.reference.penalized import reference_solve
 
         l1, l2 = prior.penalty_weights(data.n_features)
         ref = reference_solve(data.X, data.y, l1, l2, likelihood=lik_name, noise_sigma=noise_sigma,
@@ -234,7 +236,7 @@ def verify_map(
 def _certify_point(data: RegressionData, prior: Prior, lik: Any, theta: np.ndarray,
                    map_cert: Any) -> float:
     """Relative KKT residual of an arbitrary point under the model's posterior (same scale)."""
-    from bayesreg.map import smooth_gradient
+    from bayesreg.inference.smooth_part import smooth_gradient
 
     grad, scale = smooth_gradient(data, prior, lik, theta)
     return certify(prior, theta, grad, fit_intercept=data.fit_intercept, scale=scale).relative_residual

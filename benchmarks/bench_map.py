@@ -3,7 +3,7 @@
 For each problem size and penalty this script measures, in **one** Python process:
 
 * **first call**: ``RegressionData.from_xy`` + ``penalty_to_prior`` + ``find_map`` with the
-  compiled-function cache of :mod:`bayesreg.map` emptied first, so the PyMC model is built and the
+  compiled-function cache of :mod:`bayesreg.inference.map` emptied first, so the PyMC model is built and the
   PyTensor functions are compiled (PyTensor's on-disk C-module cache is whatever the machine has;
   pass ``--fresh-compiledir`` to start from an empty one). The time spent in ``build_model`` and
   in compiling the PyTensor functions is reported alongside;
@@ -140,10 +140,10 @@ import numpy as np  # noqa: E402
 from _synthetic import sparse_gaussian  # noqa: E402  (benchmarks/ helper)
 
 import bayesreg  # noqa: E402  (first: links PyTensor to a real BLAS)
-import bayesreg.map as brmap  # noqa: E402
+import bayesreg.inference.smooth_part as brmap  # noqa: E402
 from bayesreg import find_map, penalty_to_prior  # noqa: E402
-from bayesreg.data import RegressionData  # noqa: E402
-from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood  # noqa: E402
+from bayesreg.model.data import RegressionData  # noqa: E402
+from bayesreg.model.likelihoods import GaussianLikelihood, LogisticLikelihood  # noqa: E402
 
 
 # --------------------------------------------------------------------------- data
@@ -276,7 +276,7 @@ def sklearn_fit(pb: Problem) -> tuple[Any, int]:
 
 
 class _Timers:
-    """Wrap ``build_model`` and ``_SmoothPart.__init__`` of bayesreg.map to time them (in process)."""
+    """Wrap ``build_model`` and ``_SmoothPart.__init__`` of bayesreg.inference.smooth_part to time them (in process)."""
 
     def __init__(self) -> None:
         self.build = 0.0
@@ -439,7 +439,7 @@ def environment() -> str:
     import sklearn
     from threadpoolctl import threadpool_info
 
-    from bayesreg._blas import blas_status
+    from bayesreg.inference.blas import blas_status
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     pools = ", ".join(f"{i['prefix']}={i['num_threads']}" for i in threadpool_info())

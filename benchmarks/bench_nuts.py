@@ -58,10 +58,10 @@ import numpy as np
 from _synthetic import sparse_gaussian
 
 import bayesreg  # noqa: F401  (first: links PyTensor to a real BLAS)
-from bayesreg.data import RegressionData
-from bayesreg.likelihoods import GaussianLikelihood
-from bayesreg.model import build_model
-from bayesreg.priors import Gaussian, Laplace
+from bayesreg.model.build import build_model
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import GaussianLikelihood
+from bayesreg.model.priors import Gaussian, Laplace
 
 DEFAULT_SIZES = "442x10,10000x100,100000x500"
 QUICK_SIZES = "442x10,2000x20"
@@ -364,7 +364,7 @@ def environment() -> str:
     import pymc
     import pytensor
 
-    from bayesreg._blas import blas_status
+    from bayesreg.inference.blas import blas_status
 
     load = os.getloadavg()
     return (f"python {platform.python_version()}, numpy {np.__version__}, pymc {pymc.__version__}, "

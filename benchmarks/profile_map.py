@@ -50,9 +50,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_map as bm  # noqa: E402  (imports bayesreg first)
 
 from bayesreg import find_map, penalty_to_prior  # noqa: E402
-from bayesreg.data import RegressionData  # noqa: E402
-from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood  # noqa: E402
-from bayesreg.map import _smooth_part  # noqa: E402
+from bayesreg.inference.smooth_part import smooth_part  # noqa: E402
+from bayesreg.model.data import RegressionData  # noqa: E402
+from bayesreg.model.likelihoods import GaussianLikelihood, LogisticLikelihood  # noqa: E402
 
 
 def timeit(fn: Callable[[], object], repeats: int) -> float:
@@ -112,7 +112,7 @@ def logistic_rows(n: int, p: int, seed: int, repeats: int) -> list[tuple[str, st
     res1 = find_map(data, prior1, lik)
     t_fit2 = timeit(lambda: find_map(RegressionData.from_xy(X, y, binary=True), prior2, lik), max(1, repeats // 2))
     t_fit1 = timeit(lambda: find_map(RegressionData.from_xy(X, y, binary=True), prior1, lik), max(1, repeats // 2))
-    fg, _ = _smooth_part(data, prior2, lik, "rows")
+    fg, _ = smooth_part(data, prior2, lik, "rows")
     theta = np.concatenate([res2.coef, [res2.intercept]])
     t_fg = timeit(lambda: fg(theta), repeats)
     t_eta = timeit(lambda: X @ res2.coef + res2.intercept, repeats)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Give PyTensor a BLAS it can link (see docs/install.md and bayesreg/_blas.py).
+# Give PyTensor a BLAS it can link (see docs/install.md and bayesreg/inference/blas.py).
 # pip's numpy/scipy wheels carry an OpenBLAS with prefixed symbols that PyTensor cannot use, so a
 # pip-only install makes PyTensor warn "could not link to a BLAS installation" and run matrix
 # products through a slow fallback. A system OpenBLAS fixes it; bayesreg links it automatically.

@@ -185,7 +185,7 @@ def test_fit_logistic_dataset_picks_the_logistic_likelihood(capsys):
     assert out.startswith("logistic likelihood, prior Gaussian σ²=1, method=map")
 
 
-@pytest.mark.filterwarnings("ignore::bayesreg.sampling.ConvergenceWarning")  # 100 draws: shapes, not inference
+@pytest.mark.filterwarnings("ignore::bayesreg.ConvergenceWarning")  # 100 draws: shapes, not inference
 def test_fit_nuts_writes_netcdf(capsys, tmp_path):
     import arviz as az
 
@@ -194,7 +194,7 @@ def test_fit_nuts_writes_netcdf(capsys, tmp_path):
                        "--tune", "100", "--chains", "2", "--seed", "1", "--quiet", "--output", str(path))
     assert code == 0
     d = load_dataset("diabetes")
-    from bayesreg.noise import estimate_noise_sigma
+    from bayesreg.inference.noise_scale import estimate_noise_sigma
 
     sigma = estimate_noise_sigma(d.X, d.y, "sklearn.Lasso", alpha=1.0)  # plug-in: b = sigma^2 / (n alpha)
     assert out.splitlines()[0].startswith(f"noise_sigma not given: plug-in {sigma:.4g} ")
@@ -209,7 +209,7 @@ def test_fit_nuts_writes_netcdf(capsys, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["tmp.nc"]  # no temporary file left behind
 
 
-@pytest.mark.filterwarnings("ignore::bayesreg.sampling.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::bayesreg.ConvergenceWarning")
 def test_fit_output_has_ordinary_file_permissions(capsys, tmp_path):
     path = tmp_path / "post.nc"
     code, _, _ = run(capsys, "fit", "--data", "diabetes", "--alpha", "1", "--method", "nuts", "--draws", "20",

@@ -31,11 +31,11 @@ from bayesreg.conventions import (
     penalty_to_weights,
     prior_to_penalty,
 )
-from bayesreg.data import RegressionData
 from bayesreg.datasets import load_dataset
-from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood
-from bayesreg.map import find_map
-from bayesreg.priors import ElasticNet, Gaussian, Laplace
+from bayesreg.inference.map import find_map
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import GaussianLikelihood, LogisticLikelihood
+from bayesreg.model.priors import ElasticNet, Gaussian, Laplace
 
 
 def _diabetes_raw():

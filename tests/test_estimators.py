@@ -34,7 +34,7 @@ RTOL = 1e-6  # coefficients, relative to max |coef|
 CD = {"tol": 1e-14, "max_iter": 1_000_000}
 TINY_NUTS = {"draws": 50, "tune": 50, "chains": 1, "random_seed": 1, "progressbar": False}
 # tiny chains are for shapes and names, not inference: their low-ESS warnings are expected
-tiny_nuts = pytest.mark.filterwarnings("ignore::bayesreg.sampling.ConvergenceWarning")
+tiny_nuts = pytest.mark.filterwarnings("ignore::bayesreg.ConvergenceWarning")
 
 
 @functools.cache
@@ -98,7 +98,7 @@ def test_works_without_scikit_learn():
         sys.modules["sklearn"] = None  # any import of scikit-learn fails
         import numpy as np
         import bayesreg as br
-        from bayesreg.estimators import NotFittedError
+        from bayesreg.estimators.regression import NotFittedError
 
         X = np.random.default_rng(0).normal(size=(30, 3)); y = X @ [1.0, 0.0, -2.0] + 0.5
         est = br.LassoBayes(alpha=0.1)

@@ -1,4 +1,4 @@
-"""Validate the exact Gibbs references in bayesreg.gibbs against closed forms and quadrature.
+"""Validate the exact Gibbs references in bayesreg.reference against closed forms and quadrature.
 
 Every strict check is ``|estimate - truth| < 4 * MCSE`` with the MCSE taken from the
 effective sample size of the draws (``mcse_mean`` / ``mcse_quantile``), never a hand-set
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize, special, stats
 
-from bayesreg.gibbs import (
+from bayesreg.reference import (
     effective_sample_size,
     gibbs_bayesian_lasso,
     gibbs_laplace_fixed_noise,

@@ -30,13 +30,13 @@ import pytest
 
 from bayesreg.conventions import PenaltyWeights, get_convention, penalty_to_prior, penalty_to_weights, prior_to_penalty
 from bayesreg.conventions._base import weights_to_prior
-from bayesreg.data import RegressionData
 from bayesreg.datasets import load_dataset
-from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood
-from bayesreg.map import find_map
-from bayesreg.presets import GlmnetBayes
-from bayesreg.priors import ElasticNet, Gaussian, Laplace
-from bayesreg.unpenalized import Unpenalized
+from bayesreg.estimators.presets import GlmnetBayes
+from bayesreg.inference.map import find_map
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import GaussianLikelihood, LogisticLikelihood
+from bayesreg.model.priors import ElasticNet, Gaussian, Laplace
+from bayesreg.model.unpenalized import Unpenalized
 from bayesreg.verify import verify_map
 
 FIXTURE = Path(__file__).parent / "data" / "glmnet_reference.json"

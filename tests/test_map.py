@@ -1,4 +1,4 @@
-"""The exact MAP (``bayesreg.map.find_map``) against scikit-learn, the external peer.
+"""The exact MAP (``bayesreg.inference.map.find_map``) against scikit-learn, the external peer.
 
 References
 ----------
@@ -13,7 +13,7 @@ References
   scikit-learn's ``sample_weight`` (Lasso / ElasticNet rescale the weights to sum to ``n``, so the
   mapping uses ``n = sum(weights)``).
 * The optimality certificate must fail on perturbed points (computed with
-  ``bayesreg.map.smooth_gradient``, PyMC's gradient, and ``bayesreg.map.certify``).
+  ``bayesreg.inference.map.smooth_gradient``, PyMC's gradient, and ``bayesreg.inference.map.certify``).
 * The PyMC model of ``bayesreg.model.build_model``: its full log-density at the MAP equals
   ``-(NLL + penalty + sum log Z)`` with the NLL and the prior's log-density from ``scipy.stats``,
   and no nearby point has a higher log-density (the MAP is the mode of the model's own posterior).
@@ -32,12 +32,12 @@ from sklearn.linear_model import ElasticNet as SkElasticNet
 from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 
 from bayesreg.conventions import penalty_to_prior
-from bayesreg.data import RegressionData
 from bayesreg.datasets import load_dataset
-from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood
-from bayesreg.map import certify, find_map, smooth_gradient
-from bayesreg.model import build_model
-from bayesreg.priors import ElasticNet, Gaussian, Laplace
+from bayesreg.inference.map import certify, find_map, smooth_gradient
+from bayesreg.model.build import build_model
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import GaussianLikelihood, LogisticLikelihood
+from bayesreg.model.priors import ElasticNet, Gaussian, Laplace
 from bayesreg.verify import verify_map
 
 RTOL = 1e-6  # coefficients, relative to max |coef|

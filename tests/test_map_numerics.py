@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import bayesreg.map as brmap
-from bayesreg._blas import SMALL_PROBLEM_SIZE, serial_blas
-from bayesreg.data import RegressionData
-from bayesreg.likelihoods import LogisticLikelihood
-from bayesreg.map import find_map
-from bayesreg.priors import Gaussian, Laplace
-from bayesreg.reference import reference_solve
+from bayesreg.inference.blas import SMALL_PROBLEM_SIZE, serial_blas
+from bayesreg.inference.curvature import Curvature
+from bayesreg.inference.map import find_map
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import LogisticLikelihood
+from bayesreg.model.priors import Gaussian, Laplace
+from bayesreg.reference.penalized import reference_solve
 
 
 def _logistic_problem(n: int, p: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +45,7 @@ def test_single_precision_hessian_is_accurate(weighted):
     sw = rng.uniform(0.5, 2.0, X.shape[0]) if weighted else None
     data = RegressionData.from_xy(X, y, sample_weight=sw, binary=True)
     theta = rng.normal(0.0, 0.3, 31)
-    curv = brmap._Curvature(data, LogisticLikelihood(), None)
+    curv = Curvature(data, LogisticLikelihood(), None)
     curv.rows = data.n_samples
     exact = _exact_hessian(X, theta, sw)
     work = np.arange(31)
@@ -62,7 +62,7 @@ def test_single_precision_hessian_is_accurate(weighted):
 def test_subsampled_hessian_estimates_the_full_one():
     X, y = _logistic_problem(40_000, 10)
     data = RegressionData.from_xy(X, y, binary=True)
-    curv = brmap._Curvature(data, LogisticLikelihood(), None)
+    curv = Curvature(data, LogisticLikelihood(), None)
     assert curv.rows == curv.MIN_ROWS < data.n_samples
     theta = np.zeros(11)
     H = curv.hessian(theta, np.arange(11))
@@ -84,13 +84,13 @@ def _ill_conditioned(n=20_000, seed=3):
 def test_ill_conditioned_logistic_reaches_the_reference_optimum(prior, monkeypatch):
     X, y = _ill_conditioned()
     dtypes = []
-    original = brmap._Curvature.hessian
+    original = Curvature.hessian
 
     def spy(self, theta, work):
         dtypes.append(np.dtype(self.dtype).name)
         return original(self, theta, work)
 
-    monkeypatch.setattr(brmap._Curvature, "hessian", spy)
+    monkeypatch.setattr(Curvature, "hessian", spy)
     data = RegressionData.from_xy(X, y, binary=True)
     fit = find_map(data, prior, LogisticLikelihood())
     assert fit.certificate.passed and fit.certificate.relative_residual <= 1e-11

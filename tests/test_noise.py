@@ -1,4 +1,4 @@
-"""The plug-in noise scale of ``bayesreg.noise`` against ordinary least squares and by its definition."""
+"""The plug-in noise scale (``bayesreg.estimate_noise_sigma``) against ordinary least squares and its definition."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 import bayesreg as br
 from bayesreg.datasets import load_dataset
-from bayesreg.noise import estimate_noise_sigma
+from bayesreg.inference.noise_scale import estimate_noise_sigma
 
 
 def test_tiny_penalty_gives_the_ols_residual_sd():

@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 import bayesreg as br  # noqa: E402
 from bayesreg import plots  # noqa: E402
 from bayesreg.datasets import load_dataset  # noqa: E402
-from bayesreg.reference import reference_solve  # noqa: E402
+from bayesreg.reference.penalized import reference_solve  # noqa: E402
 
 NOISE = 54.0  # about the OLS residual sd of the diabetes data, so the prior scale is meaningful
 ALPHA = 0.1

@@ -2,7 +2,7 @@
 
 References: the closed-form Gaussian posterior (Gaussian prior, Gaussian likelihood, known noise),
 bayesreg's NumPy Gibbs samplers (Park & Casella's normal scale mixture for Laplace priors, Polya-Gamma
-augmentation for logistic regression; :mod:`bayesreg.gibbs`), and simulation-based calibration.
+augmentation for logistic regression; :mod:`bayesreg.reference`), and simulation-based calibration.
 Tolerances are 4 Monte Carlo standard errors (ArviZ's MCSE for NUTS; combined in quadrature with
 the Gibbs MCSE), with fixed seeds.
 """
@@ -16,11 +16,11 @@ import pytest
 from scipy import stats
 
 import bayesreg as br
-from bayesreg import gibbs
+from bayesreg import reference as gibbs
 from bayesreg.datasets import load_dataset
-from bayesreg.sampling import ConvergenceWarning, _arviz
+from bayesreg.inference.diagnostics import ConvergenceWarning, import_arviz
 
-az = _arviz()
+az = import_arviz()
 K = 4.0  # tolerance in Monte Carlo standard errors
 
 
@@ -151,7 +151,7 @@ def test_idata_contents_and_netcdf_roundtrip(diabetes, tmp_path):
     assert np.isfinite(loo.elpd_loo)
     path = tmp_path / "post.nc"
     write_netcdf_atomic(idata, str(path))
-    from bayesreg.sampling import load_idata
+    from bayesreg.inference.idata_io import load_idata
 
     back = load_idata(str(path))
     np.testing.assert_array_equal(back.posterior["coef"].values, idata.posterior["coef"].values)
@@ -172,9 +172,9 @@ def test_idata_contents_and_netcdf_roundtrip(diabetes, tmp_path):
 
 def test_suffstats_and_rows_forms_are_the_same_posterior(diabetes):
     """Identical log-density (constants included) at random points: the same posterior."""
-    from bayesreg.data import RegressionData
-    from bayesreg.likelihoods import get_likelihood
-    from bayesreg.model import build_model
+    from bayesreg.model.build import build_model
+    from bayesreg.model.data import RegressionData
+    from bayesreg.model.likelihoods import get_likelihood
 
     X, y, _ = diabetes
     data = RegressionData.from_xy(X, y, sample_weight=np.linspace(0.5, 2, len(y)))
@@ -228,7 +228,7 @@ def test_simulation_based_calibration_laplace():
 @pytest.mark.slow
 def test_park_casella_preset_matches_gibbs(diabetes):
     """The Bayesian lasso preset (fixed lambda = 0.237, Park & Casella's diabetes value) vs their Gibbs sampler."""
-    from bayesreg.hierarchical import BayesianLasso
+    from bayesreg.model.hierarchical import BayesianLasso
 
     X, y, _ = diabetes
     est = _nuts(X, y, BayesianLasso(lam=0.237), noise_sigma=None, draws=1500, tune=1000, seed=8)
@@ -240,7 +240,7 @@ def test_park_casella_preset_matches_gibbs(diabetes):
 
 
 def test_hierarchical_prior_needs_nuts(diabetes):
-    from bayesreg.hierarchical import BayesianLasso
+    from bayesreg.model.hierarchical import BayesianLasso
 
     X, y, _ = diabetes
     with pytest.raises(ValueError, match="method='nuts'"):
@@ -250,7 +250,7 @@ def test_hierarchical_prior_needs_nuts(diabetes):
 
 
 def test_noise_sigma_auto_samples_the_noise_of_priors_that_own_it(diabetes):
-    from bayesreg.hierarchical import BayesianLasso
+    from bayesreg.model.hierarchical import BayesianLasso
 
     X, y, _ = diabetes
     est = br.BayesianRegression(prior=BayesianLasso(lam=1.0), method="nuts")  # noise_sigma="auto"
@@ -266,7 +266,7 @@ def test_noise_sigma_auto_samples_the_noise_of_priors_that_own_it(diabetes):
 @pytest.mark.slow
 def test_park_casella_hyperprior_matches_gibbs(diabetes):
     """lambda^2 ~ Gamma(r, delta): NUTS on the preset vs Park & Casella's Gibbs with the same hyperprior."""
-    from bayesreg.hierarchical import BayesianLasso
+    from bayesreg.model.hierarchical import BayesianLasso
 
     X, y, _ = diabetes
     est = _nuts(X, y, BayesianLasso(lam=None, r=1.0, delta=1.0), noise_sigma=None, draws=1500,
@@ -297,9 +297,9 @@ def test_laplace_mixture_parameterization_matches_gibbs(diabetes):
 
 
 def test_auto_parameterization_rule():
-    from bayesreg.data import RegressionData
-    from bayesreg.likelihoods import get_likelihood
-    from bayesreg.model import build_model
+    from bayesreg.model.build import build_model
+    from bayesreg.model.data import RegressionData
+    from bayesreg.model.likelihoods import get_likelihood
 
     rng = np.random.default_rng(0)
     lik = get_likelihood("gaussian", 1.0)
@@ -314,7 +314,7 @@ def test_auto_parameterization_rule():
 
 def test_random_scale_priors_sample(diabetes):
     """HierarchicalLaplace (prior on the rate 1/b) and HierarchicalGaussian (prior on the scale)."""
-    from bayesreg.hierarchical import HierarchicalGaussian, HierarchicalLaplace
+    from bayesreg.model.hierarchical import HierarchicalGaussian, HierarchicalLaplace
 
     X, y, _ = diabetes
     for prior, hyper in ((HierarchicalLaplace(r=1.0, delta=0.01), "lam"), (HierarchicalGaussian(scale=500.0), "tau")):

@@ -1,4 +1,4 @@
-"""Tests of ``bayesreg.priors`` against independent references.
+"""Tests of ``bayesreg.model.priors`` against independent references.
 
 References
 ----------
@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize, stats
 
-from bayesreg.priors import ElasticNet, Gaussian, Laplace, elastic_net_log_normalizer
+from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, elastic_net_log_normalizer
 
 W = np.array([0.0, 0.3, -1.7, 4.2, -0.01])
 P = W.size

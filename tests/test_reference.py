@@ -1,4 +1,4 @@
-"""Cross-check of ``bayesreg.reference`` against scikit-learn 1.9.
+"""Cross-check of ``bayesreg.reference.penalized`` against scikit-learn 1.9.
 
 Internal objective (docs/CONTRACT.md), Gaussian with ``noise_sigma = 1``::
 
@@ -38,7 +38,7 @@ from scipy.special import expit
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, Ridge
 
-from bayesreg.reference import ReferenceResult, penalized_objective, reference_solve
+from bayesreg.reference.penalized import ReferenceResult, penalized_objective, reference_solve
 
 CD = {"tol": 1e-13, "max_iter": 1_000_000, "selection": "cyclic"}
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import bayesreg as br
-from bayesreg.data import RegressionData
 from bayesreg.datasets import load_dataset
-from bayesreg.likelihoods import get_likelihood
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import get_likelihood
 
 sm = pytest.importorskip("statsmodels.api")
 

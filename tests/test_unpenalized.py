@@ -15,16 +15,16 @@ import pytest
 from scipy import stats
 
 import bayesreg as br
-from bayesreg import gibbs
+from bayesreg import reference as gibbs
 from bayesreg.conventions import PenaltyWeights, penalty_to_prior, prior_to_penalty
 from bayesreg.conventions._base import weights_to_prior
-from bayesreg.data import RegressionData
 from bayesreg.datasets import load_dataset
-from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood
-from bayesreg.map import find_map
-from bayesreg.model import build_model
-from bayesreg.reference import reference_solve
-from bayesreg.sampling import ConvergenceWarning
+from bayesreg.inference.diagnostics import ConvergenceWarning
+from bayesreg.inference.map import find_map
+from bayesreg.model.build import build_model
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import GaussianLikelihood, LogisticLikelihood
+from bayesreg.reference.penalized import reference_solve
 
 K = 4.0  # tolerance in Monte Carlo standard errors
 

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 
 import bayesreg as br
-from bayesreg.data import RegressionData
-from bayesreg.likelihoods import GaussianLikelihood, LogisticLikelihood, get_likelihood
-from bayesreg.map import find_map
-from bayesreg.model import build_model, resolve_form
-from bayesreg.priors import Laplace
+from bayesreg.inference.map import find_map
+from bayesreg.model.build import build_model, resolve_form
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import GaussianLikelihood, LogisticLikelihood, get_likelihood
+from bayesreg.model.priors import Laplace
 
 RNG = np.random.default_rng(0)
 X0 = RNG.standard_normal((12, 3))

@@ -19,7 +19,7 @@ from bayesreg.conventions._base import (
     PenaltyWeights,
     weights_to_prior,
 )
-from bayesreg.priors import Prior
+from bayesreg.model.priors import Prior
 
 __all__ = [
     "Convention",

@@ -117,7 +117,7 @@ def weights_to_prior(weights: PenaltyWeights) -> Any:
     Features with no penalty at all (``l1 == l2 == 0``, e.g. glmnet's ``penalty.factor = 0``) get
     a flat prior: :class:`bayesreg.Unpenalized` around the prior of the others.
     """
-    from bayesreg.priors import ElasticNet, Gaussian, Laplace
+    from bayesreg.model.priors import ElasticNet, Gaussian, Laplace
 
     l1, l2 = np.asarray(weights.l1, float), np.asarray(weights.l2, float)
     if np.any(l1 < 0) or np.any(l2 < 0):
@@ -129,7 +129,7 @@ def weights_to_prior(weights: PenaltyWeights) -> Any:
             "unique to the penalty; give a strictly positive penalty strength."
         )
     if np.any(flat):
-        from bayesreg.unpenalized import Unpenalized
+        from bayesreg.model.unpenalized import Unpenalized
 
         base = weights_to_prior(PenaltyWeights.of(l1[~flat], l2[~flat]))
         return Unpenalized(base, features=tuple(np.flatnonzero(flat)))

@@ -46,11 +46,11 @@ class PosteriorAnalysisMixin:
         """ArviZ summary of the posterior: mean, sd, HDI, R-hat, bulk/tail ESS (NUTS only)."""
         if not hasattr(self, "idata_"):
             raise AttributeError("summary() needs a posterior: fit with method='nuts'.")
-        from bayesreg.sampling import _arviz
+        from bayesreg.inference.diagnostics import summarize
 
         names = [v for v in ("coef", "intercept", "sigma") if v in self.idata_.posterior]
         # 4 decimals, so that R-hat can be read against the 1.01 threshold
-        return _arviz().summary(self.idata_, var_names=names, hdi_prob=hdi_prob, round_to=4)
+        return summarize(self.idata_, names, hdi_prob=hdi_prob, round_to=4)
 
     def prob_exceeds(self, eps: float) -> Any:
         r"""Posterior probability :math:`P(|w_j| > \varepsilon \mid y)` per feature (NUTS only)."""

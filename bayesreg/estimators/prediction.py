@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg._sklearn_compat import NotFittedError, check_design, column_target
+from bayesreg.estimators.sklearn_compat import NotFittedError, check_design, column_target
 
 __all__ = ["PredictionMixin"]
 
@@ -21,7 +21,7 @@ class PredictionMixin:
 
     The host class provides the fitted attributes ``coef_``, ``intercept_``, ``n_features_in_``
     and (logistic likelihood) ``classes_``, the parameter ``likelihood`` and the method
-    ``predictive_draws`` (:class:`~bayesreg._posterior_methods.PosteriorAnalysisMixin`), as
+    ``predictive_draws`` (:class:`~bayesreg.estimators.posterior_analysis.PosteriorAnalysisMixin`), as
     :class:`~bayesreg.BayesianRegression` does.
     """
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 from typing import Any
 
 from bayesreg.conventions import penalty_to_prior
-from bayesreg.data import RegressionData
-from bayesreg.estimators import BayesianRegression
+from bayesreg.estimators.regression import BayesianRegression
+from bayesreg.model.data import RegressionData
 
 __all__ = ["LassoBayes", "RidgeBayes", "ElasticNetBayes", "LogisticBayes", "GlmnetBayes"]
 
@@ -76,7 +76,7 @@ class _Preset(BayesianRegression):
 
     @property
     def tol(self) -> float:
-        from bayesreg.map import DEFAULT_TOL
+        from bayesreg.inference.map import DEFAULT_TOL
 
         return DEFAULT_TOL
 

@@ -10,9 +10,9 @@ for the logistic likelihood.
 
 This module holds the parameters, their validation and ``fit``; the class inherits prediction
 (``predict``, ``predict_proba``, ``decision_function``, ``score``) from
-:class:`bayesreg._prediction_methods.PredictionMixin` and the posterior analysis of a NUTS fit
+:class:`bayesreg.estimators.prediction.PredictionMixin` and the posterior analysis of a NUTS fit
 (``predictive_draws``, ``summary``, ``prob_exceeds``, ``compare``, ``coef_draws``) from
-:class:`bayesreg._posterior_methods.PosteriorAnalysisMixin`.
+:class:`bayesreg.estimators.posterior_analysis.PosteriorAnalysisMixin`.
 """
 
 from __future__ import annotations
@@ -22,20 +22,20 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg._posterior_methods import PosteriorAnalysisMixin
-from bayesreg._prediction_methods import PredictionMixin
-from bayesreg._sklearn_compat import (
+from bayesreg.estimators.posterior_analysis import PosteriorAnalysisMixin
+from bayesreg.estimators.prediction import PredictionMixin
+from bayesreg.estimators.sklearn_compat import (
     BaseEstimator,
     NotFittedError,
     check_design,
     column_target,
     encode_binary,
 )
-from bayesreg.data import RegressionData
-from bayesreg.likelihoods import LIKELIHOODS, get_likelihood
-from bayesreg.map import DEFAULT_TOL, find_map
-from bayesreg.model import FORMS, build_model
-from bayesreg.priors import Gaussian, Prior
+from bayesreg.inference.map import DEFAULT_TOL, find_map
+from bayesreg.model.build import FORMS, build_model
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import LIKELIHOODS, get_likelihood
+from bayesreg.model.priors import Gaussian, Prior
 
 __all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
 
@@ -183,7 +183,7 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, BaseEstimator)
         if self.form not in FORMS:
             raise ValueError(f"The 'form' parameter of BayesianRegression must be one of "
                              f"{', '.join(map(repr, FORMS))}; got {self.form!r}.")
-        from bayesreg.hierarchical import HierarchicalPrior
+        from bayesreg.model.hierarchical import HierarchicalPrior
 
         prior = Gaussian(1.0) if self.prior is None else self.prior
         if isinstance(prior, HierarchicalPrior):
@@ -298,12 +298,13 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, BaseEstimator)
                 warnings.warn(f"MAP not certified optimal: {result.certificate}", RuntimeWarning,
                               stacklevel=2)
             return self
-        from bayesreg.sampling import check_diagnostics, sample_posterior
+        from bayesreg.inference.diagnostics import check_diagnostics
+        from bayesreg.inference.sampling import sample_posterior
 
         noise_prior = None
         if self.noise_prior_scale is not None:
             from bayesreg._validation import check_positive_float
-            from bayesreg.model import half_student_t_noise
+            from bayesreg.model.build import half_student_t_noise
 
             scale = check_positive_float("noise_prior_scale", "BayesianRegression", self.noise_prior_scale)
             noise_prior = half_student_t_noise(scale)

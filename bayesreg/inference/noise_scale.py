@@ -57,9 +57,9 @@ def estimate_noise_sigma(X: Any, y: Any, convention: str, *, sample_weight: Any 
         scale yourself then).
     """
     from bayesreg.conventions import penalty_to_prior
-    from bayesreg.data import RegressionData
-    from bayesreg.likelihoods import GaussianLikelihood
-    from bayesreg.map import find_map
+    from bayesreg.inference.map import find_map
+    from bayesreg.model.data import RegressionData
+    from bayesreg.model.likelihoods import GaussianLikelihood
 
     data = RegressionData.from_xy(X, y, sample_weight=sample_weight, fit_intercept=fit_intercept)
     glmnet = convention == "glmnet"  # reads X, y (and the weights) itself

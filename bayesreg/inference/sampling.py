@@ -1,4 +1,4 @@
-r"""Full-posterior inference: the one module that talks to PyMC's samplers and to ArviZ.
+r"""Full-posterior inference: the one module that calls PyMC's samplers.
 
 :func:`sample_posterior` runs NUTS on a model from :func:`bayesreg.model.build_model` (PyMC's own
 NUTS, or nutpie when installed and requested) and returns ArviZ ``InferenceData`` with
@@ -8,8 +8,8 @@ NUTS, or nutpie when installed and requested) and returns ArviZ ``InferenceData`
   sufficient-statistics form, whose single ``Potential`` has none), so ``arviz.loo`` works;
 * ``sample_stats`` with divergences, and the model specification in ``attrs``.
 
-Diagnostics are never hidden: :func:`check_diagnostics` warns, naming the problem and the fix, when
-R-hat > 1.01, bulk or tail ESS < 400, or any transition diverged.
+Diagnostics (:mod:`bayesreg.inference.diagnostics`) and NetCDF input/output
+(:mod:`bayesreg.inference.idata_io`) are the other two modules that touch ArviZ.
 """
 
 from __future__ import annotations
@@ -19,36 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.data import RegressionData
-from bayesreg.likelihoods import Likelihood
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import Likelihood
 
-__all__ = [
-    "SAMPLERS",
-    "choose_sampler",
-    "sample_posterior",
-    "add_log_likelihood",
-    "check_diagnostics",
-    "save_idata",
-    "load_idata",
-    "ConvergenceWarning",
-    "RHAT_MAX",
-    "ESS_MIN",
-]
+__all__ = ["SAMPLERS", "NUTPIE_MIN_FEATURES", "choose_sampler", "sample_posterior", "add_log_likelihood"]
 
 SAMPLERS = ("auto", "pymc", "nutpie")
-RHAT_MAX = 1.01
-ESS_MIN = 400
-
-
-class ConvergenceWarning(UserWarning):
-    """The sampler's diagnostics indicate the draws may not represent the posterior."""
-
-
-def _arviz():
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*ArviZ is undergoing a major refactor.*")
-        import arviz as az
-    return az
 
 
 def sample_posterior(
@@ -140,62 +116,3 @@ def add_log_likelihood(idata: Any, data: RegressionData, likelihood: Likelihood)
         idata.log_likelihood = ds
     else:
         idata.add_groups({"log_likelihood": ds})
-
-
-def check_diagnostics(idata: Any, var_names: tuple[str, ...] = ("coef", "intercept", "sigma"),
-                      *, warn: bool = True) -> list[str]:
-    """Problems found in R-hat, bulk/tail ESS and divergences; each also raised as a warning."""
-    az = _arviz()
-    names = [v for v in var_names if v in idata.posterior]
-    problems: list[str] = []
-    n_chains = idata.posterior.sizes["chain"]
-    if n_chains > 1:
-        rhat = az.rhat(idata, var_names=names)
-        worst = max(float(rhat[v].max()) for v in names)
-        if worst > RHAT_MAX:
-            problems.append(f"R-hat up to {worst:.3f} (> {RHAT_MAX}): chains disagree; "
-                            "increase tune/draws or check the model.")
-    for method in ("bulk", "tail"):
-        ess = az.ess(idata, var_names=names, method=method)
-        low = min(float(ess[v].min()) for v in names)
-        if low < ESS_MIN:
-            problems.append(f"{method} ESS as low as {low:.0f} (< {ESS_MIN}): increase draws or chains.")
-    div = int(idata.sample_stats["diverging"].sum()) if "diverging" in idata.sample_stats else 0
-    if div:
-        problems.append(f"{div} divergent transition(s): raise target_accept (e.g. 0.95-0.99) or use "
-                        "parameterization='mixture' for Laplace priors.")
-    if warn:
-        for msg in problems:
-            warnings.warn(msg, ConvergenceWarning, stacklevel=2)
-    return problems
-
-
-def save_idata(idata: Any, path: str) -> None:
-    """Write InferenceData to NetCDF atomically (temporary file in the same folder, then rename).
-
-    The model specification (prior, likelihood, noise, intercept, sampler, form) travels in
-    ``idata.attrs`` and is stored as NetCDF global attributes; :func:`load_idata` restores it.
-    """
-    import os
-    import tempfile
-
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=directory)
-    os.close(fd)
-    try:
-        idata.to_netcdf(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a saved result follows the umask
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def load_idata(path: str) -> Any:
-    """Read InferenceData written by :func:`save_idata` (all groups and attributes)."""
-    idata = _arviz().from_netcdf(path)
-    idata.load()  # read into memory so the file can be replaced or deleted afterwards
-    return idata

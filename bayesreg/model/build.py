@@ -8,8 +8,8 @@ The model is
     y_i \mid w, c \sim \text{likelihood}(\eta_i = c + x_i^\top w),
 
 with named variables ``coef`` (dim ``feature``, named after the columns), ``intercept`` and, when
-the Gaussian noise scale is sampled, ``sigma``. MAP (:mod:`bayesreg.map`) and NUTS
-(:mod:`bayesreg.sampling`) are two ways to fit the same model.
+the Gaussian noise scale is sampled, ``sigma``. MAP (:mod:`bayesreg.inference.map`) and NUTS
+(:mod:`bayesreg.inference.sampling`) are two ways to fit the same model.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.data import RegressionData
-from bayesreg.likelihoods import GaussianLikelihood, Likelihood
-from bayesreg.priors import Prior
+from bayesreg.model.data import RegressionData
+from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood
+from bayesreg.model.priors import Prior
 
 __all__ = ["BuiltModel", "build_model", "resolve_form", "FORMS"]
 
@@ -117,7 +117,7 @@ def build_model(
     coords: dict[str, Any] = {"feature": names}
     if form == "rows":
         coords["obs"] = np.arange(data.n_samples)
-    from bayesreg.hierarchical import HierarchicalPrior
+    from bayesreg.model.hierarchical import HierarchicalPrior
 
     with pm.Model(coords=coords) as model:
         sigma = None

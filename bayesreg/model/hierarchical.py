@@ -11,7 +11,7 @@ published:
 with :math:`\lambda` fixed or :math:`\lambda^2 \sim \text{Gamma}(r, \delta)` (shape, rate). The
 Jeffreys prior :math:`p(\sigma^2) \propto 1/\sigma^2` is a flat prior on :math:`\log\sigma`
 (improper; the posterior is proper for n > 1). Its Gibbs sampler is
-:func:`bayesreg.gibbs.gibbs_bayesian_lasso`, against which the NUTS posterior is tested.
+:func:`bayesreg.reference.gibbs_linear.gibbs_bayesian_lasso`, against which the NUTS posterior is tested.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ weights :math:`s_i` (a weighted likelihood :math:`\prod_i p(y_i\mid\eta_i)^{s_i}
   :math:`-\log L = \sum_i s_i\,[\log(1 + e^{\eta_i}) - y_i \eta_i]`.
 
 The Gaussian likelihood can be added to a PyMC model in two identical forms: over all rows
-(``form="rows"``), or through the sufficient statistics of :mod:`bayesreg.data`
+(``form="rows"``), or through the sufficient statistics of :mod:`bayesreg.model.data`
 (``form="suffstats"``), whose gradient costs :math:`O(p^2)` instead of :math:`O(np)`.
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import expit
 
 from bayesreg._validation import check_positive_float
-from bayesreg.data import RegressionData
+from bayesreg.model.data import RegressionData
 
 __all__ = ["Likelihood", "GaussianLikelihood", "LogisticLikelihood", "get_likelihood"]
 

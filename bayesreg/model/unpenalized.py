@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from bayesreg.priors import Prior
+from bayesreg.model.priors import Prior
 
 __all__ = ["Unpenalized"]
 

@@ -2,7 +2,7 @@
 
 :func:`plot_regularization_path` maps a convention's penalty to its prior along a grid of
 strengths, computes the exact MAP (:func:`bayesreg.find_map`) and the optimum of
-:func:`bayesreg.reference.reference_solve`, and draws both, with the exact prior scale on a
+:func:`bayesreg.reference.penalized.reference_solve`, and draws both, with the exact prior scale on a
 secondary axis when all features share one.
 """
 
@@ -37,7 +37,7 @@ def plot_regularization_path(X: Any, y: Any, convention: str = "sklearn.Lasso", 
     For every value of ``param`` the penalty of ``convention`` is mapped to its prior
     (:func:`bayesreg.penalty_to_prior`) and the exact MAP is computed (:func:`bayesreg.find_map`);
     the same sum-form weights (:func:`bayesreg.penalty_to_weights`) are passed to
-    :func:`bayesreg.reference.reference_solve`, which shares no code with the MAP solver.
+    :func:`bayesreg.reference.penalized.reference_solve`, which shares no code with the MAP solver.
 
     Parameters
     ----------
@@ -72,10 +72,10 @@ def plot_regularization_path(X: Any, y: Any, convention: str = "sklearn.Lasso", 
     from matplotlib.lines import Line2D
 
     from bayesreg.conventions import penalty_to_prior, penalty_to_weights
-    from bayesreg.data import RegressionData
-    from bayesreg.likelihoods import get_likelihood
-    from bayesreg.map import find_map
-    from bayesreg.reference import reference_solve
+    from bayesreg.inference.map import find_map
+    from bayesreg.model.data import RegressionData
+    from bayesreg.model.likelihoods import get_likelihood
+    from bayesreg.reference.penalized import reference_solve
     from bayesreg.verify import infer_likelihood
 
     lik_name = likelihood or infer_likelihood(convention, fixed_params)

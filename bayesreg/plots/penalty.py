@@ -3,7 +3,7 @@ r"""Data-free plots of the prior ↔ penalty correspondence (re-exported by :mod
 :func:`plot_prior_penalty` draws prior densities next to their penalties
 :math:`-\log p(w) + \log p(0)`; :func:`plot_shrinkage_dynamics` runs gradient steps on the penalty
 alone (L1 reaches 0, L2 only decays). Also the per-coordinate prior log-density
-:func:`_coord_logpdf` that the posterior plots (:mod:`bayesreg._plots_posterior`) draw as well.
+:func:`_coord_logpdf` that the posterior plots (:mod:`bayesreg.plots.posterior`) draw as well.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.priors import ElasticNet, Gaussian, Laplace, Prior
+from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
 
 __all__ = ["plot_prior_penalty", "plot_shrinkage_dynamics"]
 

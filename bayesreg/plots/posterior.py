@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg._plots_penalty import _coord_logpdf
-from bayesreg.priors import Gaussian
+from bayesreg.model.priors import Gaussian
+from bayesreg.plots.penalty import _coord_logpdf
 
 __all__ = ["plot_posterior_forest", "plot_prior_vs_posterior"]
 
@@ -49,11 +49,11 @@ def plot_posterior_forest(estimator: Any, map_coef: Any = None, penalized_coef: 
     """
     import matplotlib.pyplot as plt
 
-    from bayesreg.sampling import _arviz
+    from bayesreg.inference.diagnostics import hdi as posterior_hdi
 
     draws, names = _posterior_coef(estimator)
     p = draws.shape[1]
-    hdi = np.asarray(_arviz().hdi(estimator.idata_, var_names=["coef"], hdi_prob=hdi_prob)["coef"].values)
+    hdi = posterior_hdi(estimator.idata_, "coef", hdi_prob)
     q25, med, q75 = np.quantile(draws, [0.25, 0.5, 0.75], axis=0)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.45 * p + 1.8), layout="constrained")

@@ -1,4 +1,4 @@
-"""Building blocks shared by the Gibbs samplers of :mod:`bayesreg.gibbs` and :mod:`bayesreg._gibbs_logistic`.
+"""Building blocks shared by the Gibbs samplers (:mod:`.gibbs_linear`, :mod:`.gibbs_logistic`).
 
 The chain runner (independent chains from spawned seeds, concatenated chain-major), the Gaussian
 draw from a precision matrix that every sampler's coefficient block uses, the ``(X, y)`` check

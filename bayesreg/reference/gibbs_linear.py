@@ -1,17 +1,15 @@
-"""Exact Gibbs samplers used as independent references for the NUTS posteriors.
+"""Exact Gibbs samplers for linear regression with Laplace priors (references for NUTS).
 
 NumPy/SciPy only on purpose: nothing here shares code with the PyMC models it checks.
 Every sampler returns ``dict[str, ndarray]`` whose leading axis is the draw axis; with
 ``chains=k`` the ``k`` independent chains (seeds spawned from ``seed``) are concatenated
 chain-major, so ``a.reshape(k, draws, *a.shape[1:])`` recovers the per-chain layout that
-:func:`effective_sample_size`, :func:`mcse_mean` and :func:`mcse_quantile` accept.
+:mod:`bayesreg.reference.mcse` accepts.
 
-This module holds the linear-regression samplers (:func:`gibbs_laplace_fixed_noise`,
-:func:`gibbs_bayesian_lasso`) and the Monte Carlo error estimates. The Pólya-Gamma sampler for
-logistic regression (:func:`sample_pg1`, :func:`gibbs_logistic_gaussian`) lives in
-:mod:`bayesreg._gibbs_logistic` and the chain runner shared by all samplers in
-:mod:`bayesreg._gibbs_common`; both are re-exported here, so ``from bayesreg.gibbs import ...``
-works for every name.
+This module holds :func:`gibbs_laplace_fixed_noise` and Park & Casella's
+:func:`gibbs_bayesian_lasso`; the Pólya-Gamma sampler for logistic regression is in
+:mod:`bayesreg.reference.gibbs_logistic`, the chain runner shared by all samplers in
+:mod:`bayesreg.reference.chains`.
 """
 
 from __future__ import annotations
@@ -19,23 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from numpy.typing import ArrayLike
 
-from bayesreg._gibbs_common import Draws, Seed, _design, _mvn_from_precision, _run_chains
+from bayesreg.reference.chains import Draws, Seed, _design, _mvn_from_precision, _run_chains
 
-# the private Pólya-Gamma helpers (_T, _a_n, _trunc_ig) are re-exported so they stay importable from here
-from bayesreg._gibbs_logistic import _T, _a_n, _trunc_ig, gibbs_logistic_gaussian, sample_pg1  # noqa: F401
-
-__all__ = [
-    "effective_sample_size",
-    "gibbs_bayesian_lasso",
-    "gibbs_laplace_fixed_noise",
-    "gibbs_logistic_gaussian",
-    "mcse_mean",
-    "mcse_quantile",
-    "sample_pg1",
-]
+__all__ = ["gibbs_bayesian_lasso", "gibbs_laplace_fixed_noise"]
 
 
 def gibbs_laplace_fixed_noise(X: ArrayLike, y: ArrayLike, b: ArrayLike, *, noise_sigma: float,
@@ -186,61 +172,3 @@ def gibbs_bayesian_lasso(X: ArrayLike, y: ArrayLike, *, lam: float | None = None
         return advance
 
     return _run_chains(step, draws=draws, burn=burn, seed=seed, chains=chains)
-
-
-def _chains(draws: ArrayLike) -> NDArray:
-    x = np.asarray(draws, dtype=float)
-    x = x[None, :] if x.ndim == 1 else x
-    if x.ndim != 2 or x.shape[1] < 4:
-        raise ValueError("draws must be (draws,) or (chains, draws) with >= 4 draws")
-    return x
-
-
-def effective_sample_size(draws: ArrayLike) -> float:
-    """Effective sample size of a scalar quantity, Stan / Geyer style.
-
-    ``draws`` is ``(draws,)`` or ``(chains, draws)``. Per-chain autocovariances by FFT are
-    combined with the between-chain variance (Gelman et al., BDA3 sec. 11.5); the
-    autocorrelation sum uses Geyer's initial monotone positive-pair sequence, so
-    ``ESS = chains * draws / tau`` with ``tau = -1 + 2 sum_k (rho_2k + rho_2k+1)``.
-    No rank normalisation (unlike ``arviz.ess``): this is the ESS relevant to the MCSE of a
-    mean. Returns ``nan`` for a constant input.
-    """
-    x = _chains(draws)
-    m, n = x.shape
-    xc = x - x.mean(axis=1, keepdims=True)
-    nfft = 1 << (2 * n - 1).bit_length()
-    f = np.fft.rfft(xc, nfft, axis=1)
-    acov = np.fft.irfft(f * np.conj(f), nfft, axis=1)[:, :n] / n
-    w = acov[:, 0].mean() * n / (n - 1)
-    var_plus = w * (n - 1) / n + (x.mean(axis=1).var(ddof=1) if m > 1 else 0.0)
-    if var_plus <= 0:
-        return float("nan")
-    rho = 1.0 - (w - acov.mean(axis=0)) / var_plus
-    rho[0] = 1.0
-    pairs = rho[: 2 * (n // 2) : 2] + rho[1 : 2 * (n // 2) : 2]
-    stop = np.flatnonzero(pairs <= 0)
-    pairs = np.minimum.accumulate(pairs[: stop[0] if stop.size else pairs.size])
-    tau = max(-1.0 + 2.0 * pairs.sum(), 1.0 / np.log10(m * n))
-    return float(m * n / tau)
-
-
-def mcse_mean(draws: ArrayLike) -> float:
-    """Monte Carlo standard error of the mean: ``sd / sqrt(ESS)`` (:func:`effective_sample_size`)."""
-    x = _chains(draws)
-    return float(np.sqrt(x.var(ddof=1) / effective_sample_size(x)))
-
-
-def mcse_quantile(draws: ArrayLike, q: float) -> float:
-    """Monte Carlo standard error of the ``q`` sample quantile (Vehtari et al. 2021, sec. 4.3).
-
-    With ``S`` the ESS of the indicator ``1{x <= xhat_q}``, the quantile's +-1 sd interval is
-    read off the empirical distribution at the ``Phi(-1), Phi(1)`` points of a
-    ``Beta(S q + 1, S (1 - q) + 1)``; the MCSE is half its width. Avoids a density estimate.
-    """
-    x = _chains(draws)
-    ess = effective_sample_size((x <= np.quantile(x, q)).astype(float))
-    lo, hi = stats.beta.ppf(stats.norm.cdf([-1.0, 1.0]), ess * q + 1, ess * (1 - q) + 1)
-    srt = np.sort(x, axis=None)
-    i = np.clip(np.ceil(np.array([lo, hi]) * srt.size).astype(int) - 1, 0, srt.size - 1)
-    return float((srt[i[1]] - srt[i[0]]) / 2)

@@ -1,9 +1,9 @@
-r"""Pólya-Gamma data augmentation for Bayesian logistic regression (re-exported by :mod:`bayesreg.gibbs`).
+r"""Pólya-Gamma data augmentation for Bayesian logistic regression: an exact Gibbs reference.
 
 :func:`sample_pg1` draws PG(1, z) exactly with Devroye's alternating-series rejection sampler
 (Polson, Scott & Windle 2013); :func:`gibbs_logistic_gaussian` is the two-block Gibbs sampler of
 a logistic regression with Gaussian priors built on it. NumPy/SciPy only, like the rest of the
-Gibbs references; the chain runner is shared with them (:mod:`bayesreg._gibbs_common`).
+Gibbs references; the chain runner is shared with them (:mod:`bayesreg.reference.chains`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from bayesreg._gibbs_common import Draws, Seed, _design, _mvn_from_precision, _run_chains
+from bayesreg.reference.chains import Draws, Seed, _design, _mvn_from_precision, _run_chains
 
 __all__ = ["gibbs_logistic_gaussian", "sample_pg1"]
 

@@ -18,7 +18,8 @@ pass an exact KKT check (signs on the support, ``|grad_j| <= l1_j`` off it).
 
 This module holds the public API (:func:`reference_solve`, :func:`penalized_objective`,
 :class:`ReferenceResult`) and the input validation; the algorithms themselves (ridge, coordinate
-descent, Newton, L-BFGS-B with active-set polish) live in :mod:`bayesreg._reference_solvers`.
+descent, Newton, L-BFGS-B with active-set polish) live in
+:mod:`bayesreg.reference.penalized_algorithms`.
 """
 
 from __future__ import annotations
@@ -27,18 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# reference_solve dispatches to _solve_gaussian / _solve_logistic; the other private helpers are
-# re-exported so that they stay importable from bayesreg.reference
-from bayesreg._reference_solvers import (  # noqa: F401
-    _KKT_RTOL,
-    _gaussian_cd,
-    _gaussian_polish,
-    _newton,
-    _ridge,
-    _solve_gaussian,
-    _solve_logistic,
-    _solve_pd,
-)
+from bayesreg.reference.penalized_algorithms import _solve_gaussian, _solve_logistic
 
 __all__ = ["ReferenceResult", "penalized_objective", "reference_solve"]
 

@@ -1,9 +1,9 @@
-"""The algorithms behind :func:`bayesreg.reference.reference_solve` (NumPy/SciPy only).
+"""The algorithms behind :func:`bayesreg.reference.penalized.reference_solve` (NumPy/SciPy only).
 
 Gaussian likelihood: closed-form ridge, or cyclic coordinate descent with an exact active-set
 polish (:func:`_solve_gaussian`). Bernoulli-logit: damped Newton, or L-BFGS-B on the split form
 ``w = u - v`` followed by an active-set Newton polish (:func:`_solve_logistic`). Inputs are the
-validated arrays of :mod:`bayesreg.reference`; each solver returns
+validated arrays of :mod:`bayesreg.reference.penalized`; each solver returns
 ``(w, c, n_iter, converged, method)``. Like that module, nothing here shares code with the
 package's MAP solver.
 """

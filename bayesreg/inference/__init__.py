@@ -1,0 +1,37 @@
+"""Inference: two ways to fit the same model, and the only code that runs PyMC's samplers or ArviZ.
+
+* :mod:`~bayesreg.inference.map`: the exact MAP by proximal Newton, with
+  :mod:`~bayesreg.inference.smooth_part` (f and its gradient compiled from the PyMC model),
+  :mod:`~bayesreg.inference.curvature` (Newton Hessians), :mod:`~bayesreg.inference.l1_quadratic`
+  (the exact L1-penalised quadratic subproblem) and :mod:`~bayesreg.inference.certificate`
+  (the KKT certificate);
+* :mod:`~bayesreg.inference.sampling`: NUTS through PyMC (or nutpie), returning InferenceData;
+  :mod:`~bayesreg.inference.diagnostics` and :mod:`~bayesreg.inference.idata_io` are the other
+  ArviZ-facing modules;
+* :mod:`~bayesreg.inference.noise_scale`: the plug-in noise scale of a penalised fit;
+* :mod:`~bayesreg.inference.blas`: PyTensor's BLAS and BLAS thread pools.
+
+``bayesreg/__init__.py`` imports :mod:`~bayesreg.inference.blas` before anything imports
+PyTensor, so nothing imported here may import PyTensor or PyMC at module level.
+"""
+
+from bayesreg.inference.certificate import DEFAULT_TOL, Certificate, certify
+from bayesreg.inference.diagnostics import ConvergenceWarning, check_diagnostics
+from bayesreg.inference.idata_io import load_idata, save_idata
+from bayesreg.inference.map import MapResult, find_map
+from bayesreg.inference.noise_scale import estimate_noise_sigma
+from bayesreg.inference.sampling import sample_posterior
+
+__all__ = [
+    "find_map",
+    "MapResult",
+    "Certificate",
+    "certify",
+    "DEFAULT_TOL",
+    "sample_posterior",
+    "check_diagnostics",
+    "ConvergenceWarning",
+    "save_idata",
+    "load_idata",
+    "estimate_noise_sigma",
+]

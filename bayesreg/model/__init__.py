@@ -1,0 +1,41 @@
+"""The model: what a Bayesian regression *is*, independent of how it is fitted.
+
+* :mod:`~bayesreg.model.priors`: weight priors with a fixed penalty (Laplace, Gaussian, elastic
+  net), each knowing its PyMC form, log-density, penalty, proximal operator and subdifferential;
+* :mod:`~bayesreg.model.unpenalized`: a flat prior on chosen coefficients;
+* :mod:`~bayesreg.model.hierarchical`: priors with random scales (NUTS only);
+* :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
+* :mod:`~bayesreg.model.data`: validated data and the Gaussian sufficient statistics;
+* :mod:`~bayesreg.model.build`: the PyMC model built from the three.
+
+Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.md``).
+"""
+
+from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
+from bayesreg.model.data import RegressionData, SufficientStats
+from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
+from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
+from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
+from bayesreg.model.unpenalized import Unpenalized
+
+__all__ = [
+    "Prior",
+    "Laplace",
+    "Gaussian",
+    "ElasticNet",
+    "Unpenalized",
+    "HierarchicalPrior",
+    "BayesianLasso",
+    "HierarchicalLaplace",
+    "HierarchicalGaussian",
+    "Likelihood",
+    "GaussianLikelihood",
+    "LogisticLikelihood",
+    "get_likelihood",
+    "RegressionData",
+    "SufficientStats",
+    "BuiltModel",
+    "build_model",
+    "resolve_form",
+    "FORMS",
+]

@@ -1,0 +1,31 @@
+"""Independent references: the checks that the MAP and NUTS results are verified against.
+
+NumPy/SciPy only, and nothing from :mod:`bayesreg.model`, :mod:`bayesreg.inference` or
+:mod:`bayesreg.estimators` (enforced by ``tests/test_architecture.py``): if they shared code with
+the package's PyMC models, "MAP ≡ penalised optimum" and "NUTS ≡ Gibbs" would be circular.
+
+* :mod:`~bayesreg.reference.penalized`: penalised solvers written from the penalty formulas
+  (algorithms in :mod:`~bayesreg.reference.penalized_algorithms`);
+* :mod:`~bayesreg.reference.gibbs_linear`, :mod:`~bayesreg.reference.gibbs_logistic`: exact Gibbs
+  samplers (Laplace scale mixture, Park & Casella's Bayesian lasso, Pólya-Gamma logistic), sharing
+  :mod:`~bayesreg.reference.chains`;
+* :mod:`~bayesreg.reference.mcse`: effective sample sizes and Monte Carlo standard errors.
+"""
+
+from bayesreg.reference.gibbs_linear import gibbs_bayesian_lasso, gibbs_laplace_fixed_noise
+from bayesreg.reference.gibbs_logistic import gibbs_logistic_gaussian, sample_pg1
+from bayesreg.reference.mcse import effective_sample_size, mcse_mean, mcse_quantile
+from bayesreg.reference.penalized import ReferenceResult, penalized_objective, reference_solve
+
+__all__ = [
+    "reference_solve",
+    "penalized_objective",
+    "ReferenceResult",
+    "gibbs_laplace_fixed_noise",
+    "gibbs_bayesian_lasso",
+    "gibbs_logistic_gaussian",
+    "sample_pg1",
+    "effective_sample_size",
+    "mcse_mean",
+    "mcse_quantile",
+]
