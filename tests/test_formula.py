@@ -221,8 +221,10 @@ def test_get_params_clone_pickle_and_cross_validation(df):
     twin = clone(est)
     assert twin.formula == est.formula and not hasattr(twin, "coef_")
     np.testing.assert_array_equal(twin.fit().coef_, est.coef_)
+    assert repr(est) == "RidgeBayes.from_formula('y ~ x1 + x2 + C(g)', alpha=2.0)"
     back = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(back.predict(NEW), est.predict(NEW))
+    assert back._formula_data is None and back.formula == est.formula   # the training frame is not pickled
     folds = KFold(3, shuffle=True, random_state=0)
     scores = cross_val_score(est, df, cv=folds)                           # no y: the formula's response
     train, test = next(folds.split(df))

@@ -88,6 +88,22 @@ class FormulaMixin:
         new._formula, new._formula_data = self._formula, self._formula_data
         return new
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the data given to ``from_formula`` (the fitted encoding is kept)."""
+        parent = getattr(super(), "__getstate__", None)
+        state = dict(parent() if parent is not None else self.__dict__)
+        state.pop("_formula_data", None)
+        return state
+
+    def __repr__(self, **kwargs: Any) -> str:
+        """``Preset.from_formula('y ~ x1 + C(g)', alpha=0.1)`` for an estimator with a formula."""
+        text = super().__repr__(**kwargs)
+        name = type(self).__name__
+        if self._formula is None or not (text.startswith(f"{name}(") and text.endswith(")")):
+            return text
+        inner = text[len(name) + 1:-1]
+        return f"{name}.from_formula({self._formula!r}{', ' + inner if inner.strip() else ''})"
+
     def _formula_inputs(self, X: Any, y: Any) -> tuple[Any, Any]:
         """``(X, y)`` for ``fit``: the formula's design and response when the estimator has one."""
         name = type(self).__name__
