@@ -184,6 +184,7 @@ def test_logistic_takes_two_labels_or_0_1_and_refuses_more(df):
     ("y ~ 1", ValueError, "no predictor on the right-hand side"),
     ("y ~ x1 + nope", ValueError, "cannot be evaluated.*nope"),
     (3, TypeError, "'formula' parameter must be a string"),
+    ("y ~ x1 + C(g, levels=['a', 'b'])", ValueError, r"outside the levels the formula .* names: .*'c'"),
 ])
 def test_bad_formulas(df, formula, exc, match):
     with pytest.raises(exc, match=match):

@@ -143,7 +143,7 @@ def _show(value: Any) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def _unseen_level_error(spec: Any, data: Any, formula: str, mismatch: str) -> ValueError:
+def _unseen_level_error(spec: Any, data: Any, formula: str, mismatch: str, *, at_fit: bool = False) -> ValueError:
     """Name the variable(s) with levels not seen when the encoding was learned."""
     found = []
     for name, known in _categorical_levels(spec).items():
@@ -159,6 +159,9 @@ def _unseen_level_error(spec: Any, data: Any, formula: str, mismatch: str) -> Va
     where = ("; ".join(found) if found else
              mismatch.split(". ")[0] + "; categorical terms and their known levels: "
              + "; ".join(f"{k}: {', '.join(map(_show, v))}" for k, v in _categorical_levels(spec).items()))
+    if at_fit:
+        return ValueError(f"data has categorical level(s) outside the levels the formula {formula!r} names: "
+                          f"{where}. Add them to levels=[...] or map them to a named level.")
     return ValueError(f"X has categorical level(s) not seen at fit for the formula {formula!r}: {where}. A "
                       "coefficient exists only for levels seen at fit; map the new level to a known one or "
                       "refit with data that contains it.")
@@ -193,8 +196,10 @@ def formula_design(formula: str, data: Any) -> FormulaDesign:
     if data is None:
         raise ValueError(f"The 'data' parameter is required to evaluate the formula {formula!r}: a pandas "
                          "DataFrame with the variables it names; got None.")
-    matrices, _ = _materialize("data", formula, lambda: formulaic.model_matrix(
+    matrices, mismatch = _materialize("data", formula, lambda: formulaic.model_matrix(
         parsed, data, na_action="raise", ensure_full_rank=True))
+    if mismatch is not None:  # C(g, levels=[...]) that leaves out levels present in the data
+        raise _unseen_level_error(matrices.model_spec.rhs, data, formula, mismatch, at_fit=True)
     rhs = matrices.rhs
     names = [str(c) for c in rhs.columns]
     has_intercept = _INTERCEPT in names and any(str(t) == "1" for t in parsed.rhs)
