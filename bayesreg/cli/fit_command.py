@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.cli.formula_data import formula_dataset
 from bayesreg.cli.options import UserError, add_common, add_penalty_flags, load_data, penalty_params, split_weights
 
 __all__ = ["register", "run", "write_netcdf_atomic"]
@@ -18,7 +19,12 @@ def run(args: argparse.Namespace) -> int:
     import bayesreg as br
     from bayesreg.verify import describe_prior
 
-    ds, weights = split_weights(load_data(args.data, args.target), args.weights)
+    if args.formula is not None and args.target is not None:
+        raise UserError("--formula and --target are exclusive: the formula's left-hand side is the target.")
+    if args.formula is not None:
+        frame, ds, weights = formula_dataset(args.formula, args.data, args.weights)
+    else:
+        ds, weights = split_weights(load_data(args.data, args.target), args.weights)
     likelihood = args.likelihood or ("logistic" if ds.task == "classification" else "gaussian")
     from bayesreg.conventions import get_convention
 
@@ -49,18 +55,23 @@ def run(args: argparse.Namespace) -> int:
         n = len(ds.y) if weights is None or glmnet else float(np.sum(weights))  # as verify_map
         prior = br.penalty_to_prior(convention, n=None if glmnet else n, noise_sigma=scale,
                                     X=ds.X if glmnet else None, y=ds.y if glmnet else None, **params)
-        est = br.BayesianRegression(prior=prior, likelihood=likelihood, noise_sigma=noise,
-                                    method=args.method, draws=args.draws, tune=args.tune,
-                                    chains=args.chains, random_seed=args.seed,
-                                    progressbar=not args.quiet)
-        est.fit(ds.X, ds.y, sample_weight=weights)
+        settings = dict(prior=prior, likelihood=likelihood, noise_sigma=noise, method=args.method,
+                        draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
+                        progressbar=not args.quiet)
+        if args.formula is not None:  # the formula's intercept and encoding, on the CSV's columns
+            est = br.BayesianRegression.from_formula(args.formula, data=frame, **settings)
+            est.fit(sample_weight=weights)
+        else:
+            est = br.BayesianRegression(**settings)
+            est.fit(ds.X, ds.y, sample_weight=weights)
     except (ValueError, TypeError) as exc:
         raise UserError(str(exc)) from None
     if not args.json:
         print(f"{likelihood} likelihood, prior {describe_prior(prior)}, method={args.method}")
     if args.method == "map":
-        table = {"feature": list(ds.X.columns) + ["intercept"],
-                 "MAP": list(est.coef_) + [est.intercept_]}
+        intercept = ["intercept"] if est.fit_intercept else []
+        table = {"feature": list(est.feature_names_in_) + intercept,
+                 "MAP": list(est.coef_) + [est.intercept_] * len(intercept)}
         if args.json:
             print(json.dumps({**table, "certificate": str(est.certificate_)}))
         else:
@@ -88,6 +99,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     f = sub.add_parser("fit", help="fit by MAP or NUTS and print coefficients")
     f.add_argument("--data", required=True)
     f.add_argument("--target")
+    f.add_argument("--formula", help='e.g. "y ~ x1 + C(g)" (instead of --target; needs formulaic: '
+                                     "pip install 'bayesreg[formula]')")
     f.add_argument("--weights", help="column of observation weights (sample_weight)")
     f.add_argument("--convention", default=None,
                    help="default: sklearn.Lasso (regression) or sklearn.LogisticRegression (0/1 target)")

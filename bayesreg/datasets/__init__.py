@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bayesreg.datasets.table import load_table
+
 __all__ = [
     "Dataset",
     "list_datasets",
@@ -35,6 +37,7 @@ __all__ = [
     "load_diabetes",
     "load_breast_cancer",
     "load_csv",
+    "load_table",
 ]
 
 _SKLEARN_SOURCE = "scikit-learn (BSD-3-Clause), sklearn/datasets/data/"

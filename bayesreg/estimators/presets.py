@@ -204,7 +204,7 @@ class GlmnetBayes(_Preset):
     def likelihood(self) -> str:
         return "logistic" if self.family == "binomial" else "gaussian"
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlmnetBayes:
+    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> GlmnetBayes:
         """Fit by exact MAP or NUTS (``method``); returns ``self``.
 
         ``sample_weight`` are glmnet's observation ``weights``: they weight the likelihood and

@@ -12,7 +12,8 @@ This module holds the parameters, their validation and ``fit``; the class inheri
 (``predict``, ``predict_proba``, ``decision_function``, ``score``) from
 :class:`bayesreg.estimators.prediction.PredictionMixin` and the posterior analysis of a NUTS fit
 (``predictive_draws``, ``summary``, ``prob_exceeds``, ``compare``, ``coef_draws``) from
-:class:`bayesreg.estimators.posterior_analysis.PosteriorAnalysisMixin`.
+:class:`bayesreg.estimators.posterior_analysis.PosteriorAnalysisMixin`, and formula input
+(``from_formula``) from :class:`bayesreg.estimators.formula.FormulaMixin`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.estimators.formula import FormulaMixin
 from bayesreg.estimators.posterior_analysis import PosteriorAnalysisMixin
 from bayesreg.estimators.prediction import PredictionMixin
 from bayesreg.estimators.sklearn_compat import (
@@ -42,7 +44,7 @@ __all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
 METHODS = ("map", "nuts")
 
 
-class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, BaseEstimator):
+class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, BaseEstimator):
     r"""Bayesian linear or logistic regression with a penalty-equivalent prior.
 
     Model: :math:`w_j \sim` ``prior``, flat intercept, :math:`y \mid w, c \sim` ``likelihood``.
@@ -101,7 +103,12 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, BaseEstimator)
         The two class labels (logistic likelihood); ``classes_[1]`` is the event of the model
         (y = 1), as in scikit-learn's binary classifiers.
     feature_names_in_ : ndarray of str
+        Column names of a DataFrame X; with :meth:`from_formula`, the coded columns
+        (``C(g)[T.b]``).
     n_features_in_ : int
+    model_spec_ : formulaic.ModelSpecs
+        The encoding learned from the formula's data (estimators built with :meth:`from_formula`),
+        applied to new data by ``predict`` and ``predictive_draws``.
     """
 
     def __init__(
@@ -268,15 +275,21 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, BaseEstimator)
                                  "intercept's posterior has no mode otherwise).")
         return replace(data, feature_names=tuple(feature_names_of(X, Xa.shape[1]))), classes
 
-    def build_model(self, X: Any, y: Any, sample_weight: Any = None) -> Any:
+    def build_model(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> Any:
         """The ``pymc.Model`` this estimator fits on (X, y); nothing is fitted."""
+        X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
         data = self._data(X, y, sample_weight, lik)
         return build_model(data, self._resolve_prior(prior, data), lik, form=self.form).model
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BayesianRegression:
-        """Fit by exact MAP or NUTS (``method``); returns ``self``."""
+    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> BayesianRegression:
+        """Fit by exact MAP or NUTS (``method``); returns ``self``.
+
+        Built with :meth:`from_formula`: ``fit()`` fits the formula on its data, ``fit(df)`` on
+        other data (no ``y``: the response is the formula's left-hand side).
+        """
+        X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
         data, classes = self._data_and_classes(X, y, sample_weight, lik)
         prior = self._standardized(self._resolve_prior(prior, data), data)

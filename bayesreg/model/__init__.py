@@ -6,6 +6,7 @@
 * :mod:`~bayesreg.model.hierarchical`: priors with random scales (NUTS only);
 * :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
 * :mod:`~bayesreg.model.data`: validated data and the Gaussian sufficient statistics;
+* :mod:`~bayesreg.model.formula`: a formula and a data frame -> named design matrix (formulaic);
 * :mod:`~bayesreg.model.build`: the PyMC model built from the three.
 
 Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.md``).
@@ -13,6 +14,7 @@ Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.
 
 from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
 from bayesreg.model.data import RegressionData, SufficientStats
+from bayesreg.model.formula import FormulaDesign, apply_formula, formula_design
 from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
@@ -34,6 +36,9 @@ __all__ = [
     "get_likelihood",
     "RegressionData",
     "SufficientStats",
+    "FormulaDesign",
+    "formula_design",
+    "apply_formula",
     "BuiltModel",
     "build_model",
     "resolve_form",
