@@ -10,6 +10,7 @@ from bayesreg.inference.blas import configure_pytensor_blas
 
 configure_pytensor_blas()
 
+from bayesreg._legacy_paths import install as _install_legacy_paths  # noqa: E402
 from bayesreg.conventions import (  # noqa: E402
     list_conventions,
     penalty_to_prior,
@@ -28,6 +29,7 @@ from bayesreg.inference import (  # noqa: E402
     Certificate,
     ConvergenceWarning,
     MapResult,
+    check_output_path,
     estimate_noise_sigma,
     find_map,
     load_idata,
@@ -44,7 +46,6 @@ from bayesreg.model import (  # noqa: E402
     Unpenalized,
 )
 from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
-from bayesreg._legacy_paths import install as _install_legacy_paths  # noqa: E402
 
 _install_legacy_paths()  # bayesreg 0.1 module paths (bayesreg.map, bayesreg.gibbs, ...) keep working
 
@@ -76,5 +77,6 @@ __all__ = [
     "ConvergenceWarning",
     "save_idata",
     "load_idata",
+    "check_output_path",
 ]
 __version__ = "0.1.0"
