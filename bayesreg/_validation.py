@@ -39,21 +39,25 @@ def describe(value: object) -> str:
     return repr(value)
 
 
-def _is_boolean(value: object) -> bool:
-    """``True`` for a bool or an array-like of bools (which ``float()`` would turn into 0/1 silently)."""
+def _non_numeric_kind(value: object) -> str | None:
+    """``"a boolean"`` / ``"text"`` for values ``float()`` would accept silently (True -> 1.0, "1" -> 1.0)."""
     if isinstance(value, (bool, np.bool_)):
-        return True
+        return "a boolean"
+    if isinstance(value, (str, bytes)):
+        return "text"
     try:
-        return np.asarray(value).dtype == bool
+        kind = np.asarray(value).dtype.kind
     except (TypeError, ValueError):
-        return False
+        return None
+    return {"b": "a boolean", "U": "text", "S": "text"}.get(kind)
 
 
 def _as_float_array(name: str, owner: str, value: object) -> np.ndarray:
-    if _is_boolean(value):
+    kind = _non_numeric_kind(value)
+    if kind is not None:
         raise TypeError(
             f"The {name!r} parameter of {owner} must be a real number or a 1-D array of real "
-            f"numbers, not a boolean; got {describe(value)}."
+            f"numbers, not {kind}; got {describe(value)}."
         )
     try:
         arr = np.asarray(value, dtype=float)
