@@ -371,3 +371,16 @@ def test_a_csv_saved_with_its_index_drops_it_with_a_warning(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert err.startswith("bayesreg: warning: CSV file") and len(err.strip().splitlines()) == 1
     assert "Unnamed" not in out
+
+
+def test_every_os_error_is_one_line(monkeypatch, capsys):
+    """An OSError anywhere in a command (here: reading the bundled data) is one line and exit code 2."""
+    import bayesreg.datasets
+
+    def unreadable(name):
+        raise PermissionError(13, "Permission denied", f"/data/{name}.csv")
+
+    monkeypatch.setattr(bayesreg.datasets, "load_dataset", unreadable)
+    assert main(["datasets"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("bayesreg datasets: error: [Errno 13] Permission denied: '/data/")
