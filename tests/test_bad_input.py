@@ -216,6 +216,8 @@ CASES = [
         "'hdi_prob' parameter of summary"),
     api("predictive_draws: seed -1", lambda: FITTED["nuts"].predictive_draws(X, random_seed=-1), ValueError,
         "'random_seed' parameter of predictive_draws"),
+    api("score: negative sample_weight", lambda: FITTED["map"].score(X, Y, sample_weight=-np.ones(20)), ValueError,
+        "sample_weight must be finite and non-negative"),
     api("posterior predictive of a MAP", lambda: FITTED["map"].sample_posterior_predictive(), AttributeError,
         "fit with method='nuts'"),
     # ---- files

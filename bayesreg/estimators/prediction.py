@@ -92,9 +92,11 @@ class PredictionMixin:
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """R² (Gaussian) or accuracy (logistic)."""
+        from bayesreg._validation import check_sample_weight
+
         pred = self.predict(X)
         y = column_target(y, type(self).__name__)
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        w = check_sample_weight(sample_weight, y.shape[0])
         if self.likelihood == "logistic":
             return float(np.average(pred == y, weights=w))
         y = y.astype(float)
