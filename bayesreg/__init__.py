@@ -29,6 +29,7 @@ from bayesreg.inference import (  # noqa: E402
     Certificate,
     ConvergenceWarning,
     MapResult,
+    check_output_path,
     estimate_noise_sigma,
     find_map,
     load_idata,
@@ -80,5 +81,6 @@ __all__ = [
     "load_idata",
     "formula_design",
     "FormulaDesign",
+    "check_output_path",
 ]
 __version__ = "0.1.0"

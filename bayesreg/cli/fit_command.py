@@ -10,21 +10,48 @@ from typing import Any
 import numpy as np
 
 from bayesreg.cli.formula_data import formula_dataset
-from bayesreg.cli.options import UserError, add_common, add_penalty_flags, load_data, penalty_params, split_weights
+from bayesreg.cli.options import (
+    UserError,
+    add_common,
+    add_encoding,
+    add_penalty_flags,
+    check_flag,
+    check_noise_sigma,
+    check_output,
+    load_data,
+    penalty_params,
+    split_weights,
+)
 
 __all__ = ["register", "run", "write_netcdf_atomic"]
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """Every flag that can be checked without the data, before any fitting or sampling."""
+    check_noise_sigma(args.noise_sigma)
+    check_flag("--hdi-prob", args.hdi_prob, 0 < args.hdi_prob < 1, "in (0, 1) (the probability mass of the HDI)")
+    check_flag("--draws", args.draws, args.draws >= 1, "an integer >= 1")
+    check_flag("--tune", args.tune, args.tune >= 0, "an integer >= 0")
+    check_flag("--chains", args.chains, args.chains >= 1, "an integer >= 1")
+    check_flag("--seed", args.seed, args.seed is None or args.seed >= 0, "an integer >= 0")
+    if args.output and args.method != "nuts":
+        raise UserError("--output writes posterior draws: use it with --method nuts.")
+    if args.posterior_predictive and not args.output:
+        raise UserError("--posterior-predictive adds draws to the --output file: give --output FILE.nc.")
+    check_output(args.output)
 
 
 def run(args: argparse.Namespace) -> int:
     import bayesreg as br
     from bayesreg.verify import describe_prior
 
+    check_args(args)
     if args.formula is not None and args.target is not None:
         raise UserError("--formula and --target are exclusive: the formula's left-hand side is the target.")
     if args.formula is not None:
         frame, ds, weights = formula_dataset(args.formula, args.data, args.weights)
     else:
-        ds, weights = split_weights(load_data(args.data, args.target), args.weights)
+        ds, weights = split_weights(load_data(args.data, args.target, args.encoding), args.weights)
     likelihood = args.likelihood or ("logistic" if ds.task == "classification" else "gaussian")
     from bayesreg.conventions import get_convention
 
@@ -39,10 +66,8 @@ def run(args: argparse.Namespace) -> int:
                         f"but the {likelihood} likelihood is used (data task: {ds.task}); pick "
                         "another --convention or --likelihood.")
     params = penalty_params(args)
-    if args.output and args.method != "nuts":
-        raise UserError("--output writes posterior draws: use it with --method nuts.")
     try:
-        scale = args.noise_sigma or 1.0  # noise scale of the penalty -> prior mapping
+        scale = 1.0 if args.noise_sigma is None else args.noise_sigma  # noise scale of the penalty -> prior mapping
         if args.noise_sigma is None and likelihood == "gaussian" and args.method == "nuts":
             # a plug-in: the MAP does not change
             scale = br.estimate_noise_sigma(ds.X, ds.y, convention, sample_weight=weights, **params)
@@ -82,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
         summary = est.summary(hdi_prob=args.hdi_prob)
         print(summary.to_json() if args.json else summary.to_string())
     if args.output:
+        if args.posterior_predictive:
+            est.sample_posterior_predictive()
         write_netcdf_atomic(est.idata_, args.output)
         print(f"wrote {args.output}", file=sys.stderr if args.json else sys.stdout)
     return 0
@@ -116,7 +143,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--chains", type=int, default=4)
     f.add_argument("--seed", type=int, default=None)
     f.add_argument("--hdi-prob", type=float, default=0.94)
-    f.add_argument("--output", help="NetCDF file for the InferenceData (written atomically)")
+    f.add_argument("--output", help="NetCDF file for the InferenceData (written atomically; checked before "
+                   "sampling)")
+    f.add_argument("--posterior-predictive", action="store_true",
+                   help="also write the posterior_predictive group (one draw of y per posterior draw and row)")
+    add_encoding(f)
     add_common(f)
     add_penalty_flags(f)
     f.set_defaults(func=run)

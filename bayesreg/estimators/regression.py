@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from bayesreg.estimators.formula import FormulaMixin
+from bayesreg.estimators.params import METHODS, check_estimator_params
 from bayesreg.estimators.posterior_analysis import PosteriorAnalysisMixin
 from bayesreg.estimators.prediction import PredictionMixin
 from bayesreg.estimators.sklearn_compat import (
@@ -32,16 +33,15 @@ from bayesreg.estimators.sklearn_compat import (
     check_design,
     column_target,
     encode_binary,
+    fitted_feature_names,
 )
 from bayesreg.inference.map import DEFAULT_TOL, find_map
-from bayesreg.model.build import FORMS, build_model
+from bayesreg.model.build import build_model
 from bayesreg.model.data import RegressionData
-from bayesreg.model.likelihoods import LIKELIHOODS, get_likelihood
+from bayesreg.model.likelihoods import get_likelihood
 from bayesreg.model.priors import Gaussian, Prior
 
 __all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
-
-METHODS = ("map", "nuts")
 
 
 class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, BaseEstimator):
@@ -181,15 +181,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self) -> tuple[Prior, Any]:
-        if self.method not in METHODS:
-            raise ValueError(f"The 'method' parameter of BayesianRegression must be one of "
-                             f"{', '.join(map(repr, METHODS))}; got {self.method!r}.")
-        if self.likelihood not in LIKELIHOODS:
-            raise ValueError(f"The 'likelihood' parameter of BayesianRegression must be one of "
-                             f"{', '.join(map(repr, LIKELIHOODS))}; got {self.likelihood!r}.")
-        if self.form not in FORMS:
-            raise ValueError(f"The 'form' parameter of BayesianRegression must be one of "
-                             f"{', '.join(map(repr, FORMS))}; got {self.form!r}.")
+        check_estimator_params(self)
         from bayesreg.model.hierarchical import HierarchicalPrior
 
         prior = Gaussian(1.0) if self.prior is None else self.prior
@@ -246,15 +238,18 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                 "progressbar": self.progressbar, "sampler": self.sampler}
 
     def _data(self, X: Any, y: Any, sample_weight: Any, lik: Any) -> RegressionData:
-        data, _ = self._data_and_classes(X, y, sample_weight, lik)
+        data, _, _ = self._data_and_classes(X, y, sample_weight, lik)
         return data
 
     def _data_and_classes(self, X: Any, y: Any, sample_weight: Any,
-                          lik: Any) -> tuple[RegressionData, np.ndarray | None]:
-        """Validated data; a binary target's labels are encoded to {0, 1} (``classes`` else None)."""
-        from bayesreg._validation import feature_names_of
+                          lik: Any) -> tuple[RegressionData, np.ndarray | None, bool]:
+        """Validated data; a binary target's labels are encoded to {0, 1} (``classes`` else None).
 
+        The third value says whether the feature names are string column names, which ``predict``
+        then checks (:func:`~bayesreg.estimators.sklearn_compat.check_feature_names`).
+        """
         Xa = check_design(X)
+        names, named = fitted_feature_names(X, Xa.shape[1], type(self).__name__)
         ya = column_target(y, type(self).__name__)
         classes = None
         if lik.binary:
@@ -273,7 +268,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                 raise ValueError(f"Only one class ({classes[int(present[0])]}) has positive sample_weight; "
                                  "the logistic likelihood with an intercept needs both classes (the "
                                  "intercept's posterior has no mode otherwise).")
-        return replace(data, feature_names=tuple(feature_names_of(X, Xa.shape[1]))), classes
+        return replace(data, feature_names=tuple(names)), classes, named
 
     def build_model(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> Any:
         """The ``pymc.Model`` this estimator fits on (X, y); nothing is fitted."""
@@ -291,13 +286,14 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         """
         X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
-        data, classes = self._data_and_classes(X, y, sample_weight, lik)
+        data, classes, named = self._data_and_classes(X, y, sample_weight, lik)
         prior = self._standardized(self._resolve_prior(prior, data), data)
         if classes is not None:
             self.classes_ = classes
         self.prior_ = prior
         self.n_features_in_ = data.n_features
         self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
+        self._fitted_with_column_names = named
         if self.method == "map":
             result = find_map(data, prior, lik, form=self.form, tol=self.tol)
             self.coef_ = result.coef
