@@ -18,6 +18,7 @@ from bayesreg.conventions import (  # noqa: E402
 )
 from bayesreg.estimators import (  # noqa: E402
     BayesianRegression,
+    DropoutBayes,
     ElasticNetBayes,
     GlmnetBayes,
     LassoBayes,
@@ -60,6 +61,7 @@ __all__ = [
     "ElasticNetBayes",
     "LogisticBayes",
     "GlmnetBayes",
+    "DropoutBayes",
     "BayesianLasso",
     "HierarchicalLaplace",
     "HierarchicalGaussian",

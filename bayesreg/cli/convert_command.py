@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+import numpy as np
+
 from bayesreg.cli.options import (
     UserError,
     add_common,
@@ -19,7 +21,7 @@ __all__ = ["register", "run"]
 
 
 def run(args: argparse.Namespace) -> int:
-    from bayesreg.conventions import penalty_to_prior, prior_to_penalty
+    from bayesreg.conventions import get_convention, penalty_to_prior, prior_to_penalty
     from bayesreg.verify import describe_prior
 
     X = y = None
@@ -34,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
             params["weights"] = weights
     elif args.weights:
         raise UserError("--weights COLUMN needs --data.")
+    if args.from_ == "dropout" and X is None:
+        raise UserError("dropout's prior is per-feature, w_j ~ N(0, σ²·p/((1−p)·s_j)) with s_j = Σ_i x_ij²: "
+                        "it needs the data (--data NAME, or --data FILE.csv --target COLUMN).")
     try:
         prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=args.noise_sigma or 1.0,
                                  X=X, y=y, **params)
@@ -59,8 +64,15 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"from": args.from_, "params": params, "prior": repr(prior),
                           "to": args.to, "to_params": out}, default=float))
     else:
-        print(f"{args.from_}({fmt_params(params)})")
+        conv = get_convention(args.from_)
+        shown = {**params, **({"loss": conv.defaults["loss"]} if "loss" in conv.params and "loss" not in params
+                              else {})}  # which loss the factor assumes matters: show the default
+        print(f"{args.from_}({fmt_params(shown)})")
         print(f"  = prior {describe_prior(prior)}")
+        if X is not None and getattr(prior, "kind", "") == "gaussian" and np.ndim(prior.sigma) == 1:
+            variances = np.asarray(prior.sigma, float) ** 2      # per-feature scales: show them
+            print("    per feature σ²: " + ", ".join(f"{name}={v:.4g}"
+                                                 for name, v in zip(X.columns, variances, strict=True)))
         if out is not None:
             print(f"  = {args.to}({fmt_params(out)})")
     return 0
@@ -73,12 +85,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--to", help="target convention")
     c.add_argument("--to-family", help="glmnet family of the target")
     c.add_argument("--to-model", help="statsmodels model of the target")
-    c.add_argument("--to-loss", help="weight_decay loss of the target (nll or mse)")
+    c.add_argument("--to-loss", help="loss of a weight_decay / torch.* / keras.* target (mse or nll)")
     c.add_argument("--to-standardize", action=argparse.BooleanOptionalAction, default=None,
                    help="glmnet standardize of the target")
     c.add_argument("--n", type=float, help="number of samples")
     c.add_argument("--noise-sigma", type=float, default=None)
-    c.add_argument("--data", help="data set (needed by glmnet's standardisation)")
+    c.add_argument("--data", help="data set (needed by glmnet's standardisation and dropout's s_j)")
     c.add_argument("--target")
     c.add_argument("--weights", help="column of observation weights in --data (glmnet's weights)")
     add_common(c)
