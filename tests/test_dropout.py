@@ -16,8 +16,11 @@ References
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import bayesreg as br
 from bayesreg.conventions import penalty_to_prior, penalty_to_weights, prior_to_penalty
@@ -246,6 +249,21 @@ def test_wager_approximation_error_against_exact_and_monte_carlo_dropout(binary)
     assert np.min(np.abs(approx - mc.mean)[:-1][big] / mc.stderr[:-1][big]) > 10
     assert errors[0.95] < errors[0.9] < errors[keep]           # second order: better as keep_prob -> 1
     assert np.all(np.abs(approx[:-1]) <= np.abs(exact[:-1]) + 1e-12)   # it over-shrinks on these data
+
+
+# --------------------------------------------------------------------------- the estimator contract
+
+
+@parametrize_with_checks([br.DropoutBayes(), br.DropoutBayes(rate=0.3, family="binomial")])
+def test_dropout_bayes_is_a_scikit_learn_estimator(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check(estimator)
+
+
+def test_dropout_bayes_default_is_torch_default_rate():
+    X, y = _synthetic(n=50)
+    np.testing.assert_array_equal(br.DropoutBayes().fit(X, y).coef_, br.DropoutBayes(rate=0.5).fit(X, y).coef_)
 
 
 # --------------------------------------------------------------------------- bad input

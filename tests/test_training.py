@@ -95,6 +95,9 @@ def test_sgd_with_weight_decay_polyak_average_is_the_l2_map():
     X, y = _gaussian_problem()
     n = len(y)
     wd = 0.05
+    # an L2 penalty λΣw² on the mean loss is the same update with wd = 2λ: the "mean" convention's prior
+    assert float(br.penalty_to_weights("mean", lam=wd / 2, penalty="l2", n=n).l2) == pytest.approx(
+        float(br.penalty_to_weights("weight_decay", wd=wd, n=n).l2), rel=1e-14)
     res = sgd_l2(X, y, wd=wd, lr=0.02, n_steps=20_000, batch_size=8, replicates=16, seed=1)
     fit = br.BayesianRegression(prior=br.penalty_to_prior("weight_decay", wd=wd, n=n), noise_sigma=1.0).fit(X, y)
     z = (res.mean - np.append(fit.coef_, fit.intercept_)) / res.stderr

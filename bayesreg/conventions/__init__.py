@@ -99,10 +99,12 @@ def penalty_to_prior(convention: str, *, n: float | None = None, noise_sigma: fl
     noise_sigma : float
         Gaussian noise scale :math:`\\sigma_n`, for conventions written with the squared error.
     X, y : array-like, optional
-        Needed by ``glmnet`` (its internal standardisation of X and scaling of y).
+        Needed by ``glmnet`` (its internal standardisation of X and scaling of y) and ``dropout``
+        (its per-feature column sums of squares).
     **penalty_params
         The convention's own parameters, named as in its API (``alpha``, ``l1_ratio``, ``C``,
-        ``lambda_``, ``lam``, ``penalty``, ``wd``...).
+        ``lambda_``, ``lam``, ``penalty``, ``wd``, ``l2``, ``keep_prob``...). Names in
+        :data:`REFUSED` (AdamW) raise a ``ValueError`` with the reason they have no prior.
 
     Examples
     --------
@@ -121,7 +123,8 @@ def prior_to_penalty(prior: Prior, convention: str, *, n: float | None = None,
     """The penalty parameters of ``convention`` equivalent to ``prior`` (inverse of the above).
 
     ``options`` select a convention's variant: ``family``/``standardize``/``weights`` (glmnet), ``model``
-    (statsmodels), ``loss`` (weight_decay).
+    (statsmodels), ``loss`` (weight_decay and the framework rules), ``momentum``/``lr``/``lr_scaled``
+    (decoupled decay), ``scaling``/``family`` (dropout, which also needs ``X``).
     """
     conv = get_convention(convention)
     if not isinstance(prior, Prior):

@@ -40,7 +40,8 @@ class DropoutBayes(_Preset):
     Parameters
     ----------
     keep_prob : float in (0, 1], optional
-        Probability of keeping an input (give this or ``rate``).
+        Probability of keeping an input (give this or ``rate``; neither: 0.5, the default of
+        ``torch.nn.Dropout``).
     rate : float in [0, 1), optional
         Probability of dropping an input, as ``torch.nn.Dropout(p=rate)`` / ``keras.layers.Dropout(rate)``.
     scaling : {"inverted", "standard"}, default="inverted"
@@ -91,15 +92,18 @@ class DropoutBayes(_Preset):
     def likelihood(self) -> str:
         return "logistic" if self.family == "binomial" else "gaussian"
 
+    def _rates(self) -> dict[str, Any]:
+        if self.keep_prob is None and self.rate is None:
+            return {"keep_prob": 0.5, "rate": None}                  # torch.nn.Dropout's default
+        return {"keep_prob": self.keep_prob, "rate": self.rate}
+
     def _penalty_params(self) -> dict[str, Any]:
-        return {"keep_prob": self.keep_prob, "rate": self.rate, "scaling": self.scaling,
-                "family": self.family}
+        return {**self._rates(), "scaling": self.scaling, "family": self.family}
 
     def _resolve_prior(self, prior: Any, data: RegressionData) -> Any:
         noise = self.noise_sigma if self.likelihood == "gaussian" and self.noise_sigma else 1.0
         params = self._penalty_params()
-        check_keep_prob(self.keep_prob, self.rate, owner="DropoutBayes")
-        if check_keep_prob(self.keep_prob, self.rate) == 1.0:
+        if check_keep_prob(params["keep_prob"], params["rate"], owner="DropoutBayes") == 1.0:
             raise ValueError("DropoutBayes with keep_prob=1 (rate=0) drops nothing: no penalty, a flat "
                              "prior with no mode specific to dropout; fit without a penalty instead.")
         self.n_fixed_point_iter_ = 0
@@ -135,6 +139,5 @@ class DropoutBayes(_Preset):
         ``sample_weight`` weights the likelihood and the column sums :math:`s_j = \\sum_i v_i x_{ij}^2`.
         """
         super().fit(X, y, sample_weight=sample_weight)
-        self.trained_coef_ = dropout_trained_coef(self.coef_, keep_prob=self.keep_prob, rate=self.rate,
-                                                  scaling=self.scaling)
+        self.trained_coef_ = dropout_trained_coef(self.coef_, **self._rates(), scaling=self.scaling)
         return self

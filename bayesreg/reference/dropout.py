@@ -30,7 +30,7 @@ with :math:`\ell(y, \eta) = \frac12 (y - \eta)^2` (``"gaussian"``) or
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -156,13 +156,16 @@ class DropoutSGDResult:
 
     ``averages[r]`` is replicate r's average of ``(coef..., intercept)`` over the steps after the
     burn-in; ``mean`` is their mean and ``stderr`` its Monte Carlo standard error
-    (sd across replicates / sqrt(replicates)). ``last`` holds each replicate's final iterate.
+    (sd across replicates / sqrt(replicates)). ``last`` holds each replicate's final iterate;
+    ``trace[k]`` the running averages after ``trace_steps[k]`` steps (``trace_every > 0``).
     """
 
     averages: NDArray[np.float64]
     last: NDArray[np.float64]
     n_steps: int
     burn_in: int
+    trace_steps: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    trace: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0, 0)))
 
     @property
     def mean(self) -> NDArray[np.float64]:
@@ -184,7 +187,8 @@ class DropoutSGDResult:
 def dropout_sgd(X: ArrayLike, y: ArrayLike, *, keep_prob: float, scaling: str = "inverted",
                 likelihood: str = "gaussian", lr: float = 0.01, decay: float = 0.0,
                 decay_steps: float = 1000.0, n_steps: int = 20_000, burn_in: int | None = None,
-                batch_size: int = 16, replicates: int = 16, seed: int = 0) -> DropoutSGDResult:
+                batch_size: int = 16, replicates: int = 16, seed: int = 0,
+                trace_every: int = 0) -> DropoutSGDResult:
     r"""Dropout training by minibatch SGD with Polyak averaging, in independent replicates.
 
     Each step draws ``batch_size`` rows uniformly with replacement and a fresh mask for each of
@@ -207,6 +211,7 @@ def dropout_sgd(X: ArrayLike, y: ArrayLike, *, keep_prob: float, scaling: str = 
     R, B = int(replicates), int(batch_size)
     w, c = np.zeros((R, p)), np.zeros(R)
     sum_w, sum_c = np.zeros((R, p)), np.zeros(R)
+    steps, trace = [], []
     for t in range(n_steps):
         idx = rng.integers(0, n, size=(R, B))
         Xt = X[idx] * (rng.random((R, B, p)) < keep_prob) * a              # masked inputs
@@ -218,6 +223,11 @@ def dropout_sgd(X: ArrayLike, y: ArrayLike, *, keep_prob: float, scaling: str = 
         if t >= burn:
             sum_w += w
             sum_c += c
+            if trace_every and (t + 1 - burn) % trace_every == 0:
+                steps.append(t + 1)
+                trace.append(np.column_stack([sum_w, sum_c]) / (t + 1 - burn))
     k = n_steps - burn
     averages = np.column_stack([sum_w / k, sum_c / k])
-    return DropoutSGDResult(averages=averages, last=np.column_stack([w, c]), n_steps=n_steps, burn_in=burn)
+    return DropoutSGDResult(averages=averages, last=np.column_stack([w, c]), n_steps=n_steps, burn_in=burn,
+                            trace_steps=np.asarray(steps, dtype=np.int64),
+                            trace=np.asarray(trace) if trace else np.zeros((0, R, p + 1)))

@@ -30,7 +30,7 @@ Nothing here is shared with the package's MAP solver (``bayesreg.inference``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -164,10 +164,15 @@ def fista(smooth: Smooth, l1: ArrayLike, l2: ArrayLike = 0.0, *, step: float | N
 
 @dataclass(frozen=True)
 class SGDResult:
-    """Averaged and last iterates ``(coef..., intercept)`` of independent SGD replicates."""
+    """Averaged and last iterates ``(coef..., intercept)`` of independent SGD replicates.
+
+    ``trace[k]`` are the running averages after ``trace_steps[k]`` steps (``trace_every > 0``).
+    """
 
     averages: NDArray[np.float64]
     last: NDArray[np.float64]
+    trace_steps: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    trace: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0, 0)))
 
     @property
     def mean(self) -> NDArray[np.float64]:
@@ -180,7 +185,8 @@ class SGDResult:
 
 def sgd_l2(X: ArrayLike, y: ArrayLike, *, wd: float, likelihood: str = "gaussian", noise_sigma: float = 1.0,
            lr: float = 0.01, decay: float = 0.0, decay_steps: float = 1000.0, n_steps: int = 20_000,
-           burn_in: int | None = None, batch_size: int = 16, replicates: int = 16, seed: int = 0) -> SGDResult:
+           burn_in: int | None = None, batch_size: int = 16, replicates: int = 16, seed: int = 0,
+           trace_every: int = 0) -> SGDResult:
     r"""Minibatch SGD with weight decay on the mean loss (module docstring), Polyak-averaged.
 
     The per-sample loss is :math:`(y_i - \eta_i)^2/(2\sigma_n^2)` or the logistic log-loss, so the
@@ -197,6 +203,7 @@ def sgd_l2(X: ArrayLike, y: ArrayLike, *, wd: float, likelihood: str = "gaussian
     w, c = np.zeros((R, p)), np.zeros(R)
     sum_w, sum_c = np.zeros((R, p)), np.zeros(R)
     s2 = float(noise_sigma) ** 2
+    steps, trace = [], []
     for t in range(n_steps):
         idx = rng.integers(0, n, size=(R, B))
         Xb = X[idx]
@@ -208,5 +215,9 @@ def sgd_l2(X: ArrayLike, y: ArrayLike, *, wd: float, likelihood: str = "gaussian
         if t >= burn:
             sum_w += w
             sum_c += c
+            if trace_every and (t + 1 - burn) % trace_every == 0:
+                steps.append(t + 1)
+                trace.append(np.column_stack([sum_w, sum_c]) / (t + 1 - burn))
     k = n_steps - burn
-    return SGDResult(np.column_stack([sum_w / k, sum_c / k]), np.column_stack([w, c]))
+    return SGDResult(np.column_stack([sum_w / k, sum_c / k]), np.column_stack([w, c]),
+                     np.asarray(steps, dtype=np.int64), np.asarray(trace) if trace else np.zeros((0, R, p + 1)))
