@@ -21,20 +21,21 @@ iterate averaging). The bias is not decayed (put it in a parameter group with
 ``weight_decay=0``; Keras regularises only the ``kernel`` by default): the intercept has a flat
 prior. Decayed biases would be a Gaussian prior on the intercept, not this model.
 
-============================  ====================================================  =====================
-convention                    update / objective (documented)                        effective κ
-============================  ====================================================  =====================
-``torch.SGD`` (wd, momentum)  :math:`g \leftarrow \nabla\bar\ell + \text{wd}\,w`;    wd
-                              :math:`b \leftarrow \mu b + (1-\tau)g`; :math:`w
-                              \leftarrow w - \gamma b` (or :math:`g + \mu b`)
-``torch.Adam`` (coupled)      same :math:`g`; Adam's step :math:`\gamma\hat m/(\sqrt{\hat v}+\epsilon)`  wd (full batch)
-``keras.l2`` (l2)             loss :math:`\bar\ell + l_2\sum w^2`                   :math:`2l_2`
-``keras.l1`` (l1)             loss :math:`\bar\ell + l_1\sum|w|`                    (Laplace, :math:`\ell_1 = k\,l_1`)
-``keras.SGD`` (wd, momentum)  :math:`w \leftarrow w - \gamma\,\text{wd}\,w`, then    :math:`(1-\mu)\text{wd}`
-                              :math:`m \leftarrow \mu m - \gamma g`, :math:`w \leftarrow w + m`
-``decoupled_weight_decay``    lr-scaled as Keras; unscaled (Loshchilov & Hutter's   :math:`(1-\mu)\text{wd}`,
-                              SGDW): :math:`w \leftarrow w - \text{wd}\,w - m`      :math:`(1-\mu)\text{wd}/\gamma`
-============================  ====================================================  =====================
+The rules (documented update or objective → effective coupled decay :math:`\kappa`):
+
+* ``torch.SGD`` (wd, momentum μ, dampening τ, nesterov): :math:`g \leftarrow \nabla\bar\ell +
+  \text{wd}\,w`; :math:`b \leftarrow \mu b + (1-\tau)g`; :math:`w \leftarrow w - \gamma b` (Nesterov:
+  :math:`\gamma(g + \mu b)`) → :math:`\kappa = \text{wd}`;
+* ``torch.Adam`` (coupled ``weight_decay``): the same :math:`g`, Adam's step
+  :math:`\gamma\hat m/(\sqrt{\hat v}+\epsilon)` → :math:`\kappa = \text{wd}` (full-batch fixed point);
+* ``keras.l2`` (l2): loss :math:`\bar\ell + l_2\sum_j w_j^2` → :math:`\kappa = 2l_2`;
+  ``keras.l1`` (l1): loss :math:`\bar\ell + l_1\sum_j|w_j|` → Laplace, :math:`\ell_1 = k\,l_1`;
+  ``keras.l1_l2``: both;
+* ``keras.SGD`` (wd, momentum μ): :math:`w \leftarrow w - \gamma\,\text{wd}\,w`, then
+  :math:`m \leftarrow \mu m - \gamma g`, :math:`w \leftarrow w + m` → :math:`\kappa = (1-\mu)\,\text{wd}`;
+* ``decoupled_weight_decay`` (wd, lr γ, momentum μ, lr_scaled): lr-scaled as Keras →
+  :math:`(1-\mu)\,\text{wd}`; unscaled (Loshchilov & Hutter's SGDW, :math:`w \leftarrow w - \text{wd}\,w
+  - m`) → :math:`(1-\mu)\,\text{wd}/\gamma`.
 
 **Refused: AdamW and Adam with decoupled weight decay** (:data:`REFUSED`). Their decay
 :math:`\gamma\,\text{wd}\,w` bypasses Adam's per-coordinate step
