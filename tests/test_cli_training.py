@@ -73,3 +73,21 @@ def test_verify_dropout_and_keras(capsys):
     code, _, err = run(capsys, "verify", "--convention", "keras.l2", "--l2", "0.01", "--data", "binary_synthetic",
                        "--likelihood", "logistic")
     assert code == 2 and "pass loss='nll'" in err
+
+
+def test_dropout_binomial_is_evaluated_at_the_self_consistent_fit(capsys):
+    code, out, err = run(capsys, "convert", "--from", "dropout", "--keep-prob", "0.8", "--family", "binomial",
+                         "--data", "binary_synthetic")
+    assert code == 0, err
+    assert "approximate: Wager et al.'s quadratic approximation" in out.splitlines()[1]
+
+
+def test_fit_with_a_data_dependent_convention(capsys):
+    code, out, err = run(capsys, "fit", "--data", "diabetes", "--convention", "dropout", "--keep-prob", "0.8",
+                         "--noise-sigma", "50", "--json")
+    assert code == 0, err
+    import bayesreg as br
+
+    d = load_dataset("diabetes")
+    est = br.DropoutBayes(keep_prob=0.8, noise_sigma=50.0).fit(d.X, d.y)
+    np.testing.assert_allclose(json.loads(out)["MAP"], list(est.coef_) + [est.intercept_], rtol=1e-10)

@@ -39,9 +39,19 @@ def run(args: argparse.Namespace) -> int:
     if args.from_ == "dropout" and X is None:
         raise UserError("dropout's prior is per-feature, w_j ~ N(0, σ²·p/((1−p)·s_j)) with s_j = Σ_i x_ij²: "
                         "it needs the data (--data NAME, or --data FILE.csv --target COLUMN).")
+    note = None
     try:
-        prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=args.noise_sigma or 1.0,
-                                 X=X, y=y, **params)
+        if args.from_ == "dropout" and params.get("family") == "binomial":  # a prior evaluated at a fit
+            import bayesreg as br
+
+            est = br.DropoutBayes(**{k: v for k, v in params.items() if k in ("keep_prob", "rate", "scaling")},
+                                  family="binomial").fit(X, y)
+            prior = est.prior_
+            note = (f"approximate: Wager et al.'s quadratic approximation at the self-consistent fit "
+                    f"({est.n_fixed_point_iter_} fixed-point iterations)")
+        else:
+            prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=args.noise_sigma or 1.0,
+                                     X=X, y=y, **params)
         out = None
         if args.to:
             opts = {k: v for k, v in (("family", args.to_family), ("model", args.to_model),
@@ -68,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         shown = {**params, **({"loss": conv.defaults["loss"]} if "loss" in conv.params and "loss" not in params
                               else {})}  # which loss the factor assumes matters: show the default
         print(f"{args.from_}({fmt_params(shown)})")
-        print(f"  = prior {describe_prior(prior)}")
+        print(f"  = prior {describe_prior(prior)}" + (f"   ({note})" if note else ""))
         if X is not None and getattr(prior, "kind", "") == "gaussian" and np.ndim(prior.sigma) == 1:
             variances = np.asarray(prior.sigma, float) ** 2      # per-feature scales: show them
             print("    per feature σ²: " + ", ".join(f"{name}={v:.4g}"
