@@ -121,5 +121,8 @@ def test_sgd_logistic_decaying_step_reaches_the_l2_map():
                                 likelihood="logistic").fit(X, y)
     target = np.append(fit.coef_, fit.intercept_)
     assert np.all(np.abs((res.mean - target) / res.stderr) < 4.5)
-    # with a decaying step the last iterate converges too (no averaging needed, slower)
-    assert np.max(np.abs(res.last.mean(axis=0) - target)) < 0.02
+    # with a decaying step the last iterate converges too (no averaging needed, noisier): the mean of
+    # the replicates' last iterates is within 4.5 of its standard errors, each last iterate within ~0.01
+    se_last = res.last.std(axis=0, ddof=1) / np.sqrt(res.last.shape[0])
+    assert np.all(np.abs(res.last.mean(axis=0) - target) < 4.5 * se_last)
+    assert np.all(se_last > res.stderr)                                 # averaging is the better estimate

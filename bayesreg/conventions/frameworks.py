@@ -155,7 +155,7 @@ def torch_sgd_to_weights(ctx: Context, *, wd: float, momentum: float = 0.0, damp
     :math:`\gamma` do not move the fixed point). Multiplying by :math:`k` (module docstring):
     :math:`\ell_2 = k\,\text{wd}/2`, i.e. :math:`n\,\text{wd}/2` for the mean NLL / cross-entropy
     (Gaussian :math:`\sigma^2 = 1/(n\,\text{wd})`) and :math:`n\,\text{wd}/(4\sigma_n^2)` for
-    ``MSELoss`` (= ``sklearn.Ridge(alpha=n·wd/2)``). Same as the ``weight_decay`` convention.
+    ``MSELoss`` (= ``sklearn.Ridge(alpha=n·wd/2)``). Same as ``weight_decay`` with the same ``loss``.
     """
     kappa = _wd(ctx, wd)
     mu = _fraction_below_one("momentum", ctx.convention, momentum, "momentum 1 never forgets a gradient")
