@@ -19,6 +19,7 @@ from bayesreg.conventions import (  # noqa: E402
 )
 from bayesreg.estimators import (  # noqa: E402
     BayesianRegression,
+    DropoutBayes,
     ElasticNetBayes,
     GlmnetBayes,
     LassoBayes,
@@ -63,6 +64,7 @@ __all__ = [
     "ElasticNetBayes",
     "LogisticBayes",
     "GlmnetBayes",
+    "DropoutBayes",
     "BayesianLasso",
     "HierarchicalLaplace",
     "HierarchicalGaussian",

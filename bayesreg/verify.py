@@ -87,7 +87,8 @@ def describe_prior(prior: Prior) -> str:
     """``Laplace b=0.0226`` / ``Gaussian sigma²=...`` / per-feature ranges."""
     def fmt(v: Any) -> str:
         a = np.atleast_1d(np.asarray(v, float))
-        return f"{a[0]:.4g}" if a.size == 1 or np.all(a == a[0]) else f"{a.min():.3g}..{a.max():.3g}"
+        same = a.size == 1 or np.allclose(a, a[0], rtol=1e-12, atol=0.0)  # equal up to round-off
+        return f"{a[0]:.4g}" if same else f"{a.min():.3g}..{a.max():.3g}"
 
     if prior.kind == "unpenalized":
         return f"{describe_prior(prior.prior)}, flat on {list(prior.features)}"
@@ -175,9 +176,12 @@ def verify_map(
     if lik_name not in conv.likelihoods:
         raise ValueError(f"Convention {convention!r} is defined for the {'/'.join(conv.likelihoods)} "
                          f"likelihood; got likelihood={lik_name!r}.")
+    if penalty_params.get("loss", conv.defaults.get("loss")) == "mse" and lik_name != "gaussian":
+        raise ValueError(f"{convention} with loss='mse' (the squared error) is the Gaussian likelihood; for "
+                         f"likelihood={lik_name!r} the loss is the cross-entropy: pass loss='nll'.")
     lik = get_likelihood(lik_name, noise_sigma)
-    needs_xy = convention == "glmnet"
-    if needs_xy and penalty_params.get("weights") is not None:  # glmnet's name for them
+    needs_xy = conv.needs_data  # glmnet's scaling, dropout's column sums of squares
+    if needs_xy and penalty_params.get("weights") is not None:  # glmnet's (and dropout's) name for them
         if sample_weight is not None:
             raise ValueError("glmnet observation weights were given twice (sample_weight= and "
                              "weights=); pass one of them.")
@@ -185,7 +189,7 @@ def verify_map(
     data = RegressionData.from_xy(X, y, sample_weight=sample_weight, binary=lik.binary,
                                   fit_intercept=fit_intercept)
     # with sample weights, "n" of averaged conventions is their sum (as scikit-learn rescales them);
-    # glmnet's weights also weight its standardisation: they enter its mapping as `weights`
+    # glmnet's weights also weight its standardisation (dropout's its s_j): they enter the mapping as `weights`
     if needs_xy and data.sample_weight is not None:
         penalty_params = {**penalty_params, "weights": data.sample_weight}
     weights = penalty_to_weights(convention, n=None if needs_xy else data.weight_sum, noise_sigma=noise_sigma,
