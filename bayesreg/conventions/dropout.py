@@ -188,6 +188,8 @@ def dropout_from_weights(ctx: Context, w: PenaltyWeights, scaling: str = "invert
         out["scaling"] = scaling
     if family != "gaussian":
         out["family"] = family
+    if weights is not None:  # as glmnet's inverse: the weights are part of the mapping (they weight s_j)
+        out["weights"] = np.asarray(weights, dtype=float)
     return out
 
 
