@@ -41,9 +41,10 @@ __all__ = ["gram_bound", "rows_bound", "gram_gradient"]
 
 def gram_gradient(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray,
                   n: int) -> tuple[np.ndarray, np.ndarray]:
-    r"""Gradient :math:`(G + D)w - X^\top y` (no L1 term) and its rounding floor :math:`\delta`."""
+    r"""Gradient of the data part :math:`Gw - X^\top y` and its rounding floor :math:`\delta` (the
+    penalty's terms are added by :func:`bayesreg.inference.error_bound.residual_bounds`)."""
     G = st.gram
-    g = G @ w + d * w - st.xty
+    g = G @ w - st.xty
     root = np.sqrt(np.maximum(np.diag(G), 0.0))
     gam = rounding_gamma(n) + rounding_gamma(w.size) + 4 * U64
     floor = gam * root * (root @ np.abs(w) + np.sqrt(max(st.yty, 0.0))) + U64 * (np.abs(d * w) + a1 + np.abs(g))

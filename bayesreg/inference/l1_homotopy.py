@@ -39,6 +39,7 @@ from scipy import linalg
 __all__ = ["HomotopyResult", "l1_homotopy"]
 
 _DEPENDENT = 1e-13  # a column whose pivot falls below this fraction of its diagonal is dependent
+_TINY_STEP = 1e-12  # steps this short after an event are the event's own degenerate echo
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,14 @@ class _ActiveFactor:
         self.L = np.zeros((0, 0))
         if self.order:
             self.L = np.linalg.cholesky(Q[np.ix_(self.order, self.order)])  # raises if not PD
+        # the columns Q[:, order], kept in order (gradients cost O(m k), not O(m^2))
+        self._cols = np.empty((Q.shape[0], max(8, 2 * len(self.order))), order="F")
+        self._cols[:, :len(self.order)] = Q[:, self.order]
+
+    @property
+    def columns(self) -> np.ndarray:
+        r""":math:`Q_{\cdot A}` in the factor's order."""
+        return self._cols[:, :len(self.order)]
 
     def solve(self, rhs: np.ndarray) -> np.ndarray:
         """:math:`Q_{AA}^{-1}` rhs (one or more columns)."""
@@ -82,6 +91,11 @@ class _ActiveFactor:
         L[k, :k] = row
         L[k, k] = np.sqrt(pivot)
         self.L = L
+        if k == self._cols.shape[1]:
+            grown = np.empty((self._cols.shape[0], 2 * k), order="F")
+            grown[:, :k] = self._cols
+            self._cols = grown
+        self._cols[:, k] = self.Q[:, j]
         self.order.append(j)
         return True
 
@@ -90,6 +104,8 @@ class _ActiveFactor:
         :math:`L_{22}'` solves :math:`L_{22}'L_{22}'^\top = L_{22}L_{22}^\top + \\ell\\ell^\top`
         (:math:`\\ell` the removed column below the diagonal)."""
         i = self.order.index(j)
+        k = len(self.order)
+        self._cols[:, i:k - 1] = self._cols[:, i + 1:k]
         self.order.pop(i)
         L = np.delete(np.delete(self.L, i, axis=0), i, axis=1)
         if i < L.shape[0]:
@@ -115,8 +131,32 @@ def _start(Q: np.ndarray, l1: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, n
     raise np.linalg.LinAlgError("the unpenalised block of the quadratic is not positive definite")
 
 
+def _kkt_holds(Q: np.ndarray, q: np.ndarray, l1: np.ndarray, x: np.ndarray) -> bool:
+    r"""Signs on the support and :math:`|(Qx + q)_j| \le \ell_{1,j}` off it, up to rounding."""
+    c = Q @ x + q
+    slack = 1e-9 * (l1 + np.abs(q) + np.abs(Q) @ np.abs(x))
+    on = x != 0.0
+    pen = l1 > 0.0
+    return bool(np.all(np.abs(c[on] + l1[on] * np.sign(x[on])) <= slack[on] + 1e-6 * l1[on])
+                and np.all(np.abs(c[~on & pen]) <= l1[~on & pen] + slack[~on & pen]))
+
+
 def l1_homotopy(Q: np.ndarray, q: np.ndarray, l1: np.ndarray, x0: np.ndarray | None = None, *,
-                max_events: int | None = None) -> HomotopyResult:
+                max_events: int | None = None, restarts: int = 3) -> HomotopyResult:
+    """Exact minimiser by the homotopy (:func:`_path`); a path whose end point fails the KKT
+    check (rounding in degenerate ties) is restarted from that end point, at most ``restarts`` times."""
+    res = _path(Q, q, l1, x0, max_events=max_events)
+    events = res.events
+    for _ in range(restarts):
+        if not res.completed or _kkt_holds(Q, q, l1, res.x):
+            break
+        res = _path(Q, q, l1, res.x, max_events=max_events)
+        events += res.events
+    return HomotopyResult(res.x, events, res.completed)
+
+
+def _path(Q: np.ndarray, q: np.ndarray, l1: np.ndarray, x0: np.ndarray | None = None, *,
+          max_events: int | None = None) -> HomotopyResult:
     r"""Exact minimiser of :math:`\tfrac12 x^\top Qx + q^\top x + \sum_j \ell_{1,j}|x_j|` (module docstring).
 
     Parameters
@@ -162,9 +202,7 @@ def l1_homotopy(Q: np.ndarray, q: np.ndarray, l1: np.ndarray, x0: np.ndarray | N
         rhs = np.column_stack([q0[order] + t * dq[order] + l1[order] * signs[order], dq[order]])
         sol = -factor.solve(rhs)
         xa, dxa = sol[:, 0], sol[:, 1]
-        both = np.zeros((m, 2))
-        both[order] = sol
-        grad = Q @ both  # Q x(t) and its derivative: one product with two columns
+        grad = factor.columns @ sol  # Q x(t) and its derivative: one product with two columns
         c = grad[:, 0] + q0 + t * dq
         dc = grad[:, 1] + dq
         step = 1.0 - t
@@ -175,8 +213,8 @@ def l1_homotopy(Q: np.ndarray, q: np.ndarray, l1: np.ndarray, x0: np.ndarray | N
         if np.any(moving_in):
             idx = np.flatnonzero(moving_in)
             taus = np.maximum(-xa[idx] / dxa[idx], 0.0)
-            if just_changed >= 0:
-                taus[order[idx] == just_changed] = np.inf
+            if just_changed >= 0:  # it just entered at 0: not straight out again (degenerate ties)
+                taus[(order[idx] == just_changed) & (taus <= _TINY_STEP)] = np.inf
             k = int(np.argmin(taus))
             if taus[k] < step:
                 step, event, kind = float(taus[k]), int(order[idx[k]]), "leave"
@@ -187,8 +225,8 @@ def l1_homotopy(Q: np.ndarray, q: np.ndarray, l1: np.ndarray, x0: np.ndarray | N
         if idx.size:
             target = np.where(dc[idx] > 0.0, l1[idx], -l1[idx])
             taus = np.maximum((target - c[idx]) / dc[idx], 0.0)
-            if just_changed >= 0:
-                taus[idx == just_changed] = np.inf
+            if just_changed >= 0:  # it just left at this boundary: not straight back in
+                taus[(idx == just_changed) & (taus <= _TINY_STEP)] = np.inf
             k = int(np.argmin(taus))
             if taus[k] < step:
                 step, event, kind = float(taus[k]), int(idx[k]), "enter"
