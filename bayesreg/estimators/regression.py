@@ -308,6 +308,10 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, BaseEstimator)
 
             scale = check_positive_float("noise_prior_scale", "BayesianRegression", self.noise_prior_scale)
             noise_prior = half_student_t_noise(scale)
+        if isinstance(prior, Prior):  # flat coefficients: the posterior must be proper (no separation)
+            from bayesreg.model.identifiability import check_posterior_mode
+
+            check_posterior_mode(data, prior, lik)
         built = build_model(data, prior, lik, form=self.form, noise_prior=noise_prior,
                             parameterization=self.parameterization)
         attrs = {"prior": repr(prior), "likelihood": lik.name,

@@ -27,6 +27,7 @@ with :math:`G`, :math:`X^\top y` the centred sufficient statistics the PyMC mode
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +41,7 @@ from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import GaussianLikelihood
 from bayesreg.model.priors import Prior
 
-__all__ = ["GaussianMap", "solve_gaussian_map"]
+__all__ = ["GaussianMap", "solve_gaussian_map", "gaussian_point_bound"]
 
 _ROUNDS = 4  # rows-route rounds (refinement + possible support change) before giving up
 
@@ -62,10 +63,12 @@ def _passes(bound: ErrorBound, w: np.ndarray, c: float, bound_tol: float) -> boo
 
 def _gram_solve(Q: np.ndarray, q: np.ndarray, a1: np.ndarray, x0: np.ndarray | None) -> tuple[np.ndarray, int]:
     if not np.any(a1 > 0.0):
-        try:
-            return linalg.solve(Q, -q, assume_a="pos"), 0
-        except (linalg.LinAlgError, ValueError):
-            return linalg.lstsq(Q, -q)[0], 0  # singular to working precision: the rows route decides
+        with warnings.catch_warnings():  # ill-conditioned is fine here: the certified bound decides
+            warnings.simplefilter("ignore", linalg.LinAlgWarning)
+            try:
+                return linalg.solve(Q, -q, assume_a="pos"), 0
+            except (linalg.LinAlgError, ValueError):
+                return linalg.lstsq(Q, -q)[0], 0  # singular to working precision: the rows route decides
     return solve_l1_quadratic(Q, q, a1, np.ones(q.size, dtype=bool), x0)
 
 
@@ -128,3 +131,31 @@ def solve_gaussian_map(data: RegressionData, prior: Prior, likelihood: GaussianL
         w = w_new
     w, bound, route = best
     return GaussianMap(w, intercept(w), events, bound, route)
+
+
+def gaussian_point_bound(data: RegressionData, prior: Prior, likelihood: GaussianLikelihood, coef: np.ndarray,
+                         intercept: float) -> ErrorBound:
+    """The certified error bound at a given point (no solving): the Gram bound, or the rows bound on
+    the point's support when that is smaller; a point whose intercept is not the optimal one for its
+    weights (:math:`\bar y - \bar x^\top w`) adds the difference."""
+    sigma2 = likelihood._fixed_sigma() ** 2
+    p, n = data.n_features, data.n_samples
+    l1, l2 = prior.penalty_weights(p)
+    a1, d = sigma2 * l1, 2.0 * sigma2 * l2
+    st = data.suffstats
+    w = np.asarray(coef, dtype=float)
+    best = gram_bound(st, d, a1, w, n)
+    S = np.flatnonzero((w != 0.0) | (a1 <= 0.0))
+    if S.size:
+        rows = RowsProblem(data.X, data.y, data.sample_weight, st.xbar, st.ybar, a1, d)
+        solver = RestrictedSolver(rows, S)
+        if solver.usable:
+            g, xi, eta = rows.gradient(w, np.where(a1 > 0.0, np.sign(w), 0.0))
+            bound = rows_bound(rows, st, w, g, xi, eta, solver)
+            if bound.value is not None and (best.value is None or bound.value < best.value):
+                best = bound
+    shift = abs(intercept - (st.ybar - st.xbar @ w)) if data.fit_intercept else 0.0
+    if best.value is None or shift == 0.0:
+        return best
+    return ErrorBound(best.value + shift, best.strong_convexity, best.rounding_floor, best.support_only,
+                      best.unique, best.reason + "; plus the intercept's distance from its optimum given the weights")

@@ -47,7 +47,7 @@ import numpy as np
 from bayesreg.inference.blas import serial_blas
 from bayesreg.inference.certificate import DEFAULT_BOUND_TOL, DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.curvature import Curvature
-from bayesreg.inference.gaussian_map import solve_gaussian_map
+from bayesreg.inference.gaussian_map import gaussian_point_bound, solve_gaussian_map
 from bayesreg.inference.l1_quadratic import IterationLimitWarning, solve_l1_quadratic
 from bayesreg.inference.local_bound import local_error_bound
 from bayesreg.inference.smooth_part import smooth_gradient, smooth_part
@@ -57,7 +57,7 @@ from bayesreg.model.identifiability import check_posterior_mode
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood
 from bayesreg.model.priors import Prior
 
-__all__ = ["Certificate", "MapResult", "find_map", "certify", "smooth_gradient", "DEFAULT_TOL",
+__all__ = ["Certificate", "MapResult", "find_map", "certify", "certify_point", "smooth_gradient", "DEFAULT_TOL",
            "DEFAULT_BOUND_TOL", "IterationLimitWarning"]
 
 
@@ -137,6 +137,30 @@ def find_map(
         if isinstance(likelihood, GaussianLikelihood):
             return _solve_gaussian(data, prior, likelihood, fg, tol, bound_tol, warm_start)
         return _solve(data, prior, likelihood, fg, tol, bound_tol, max_iter, warm_start, parallel)
+
+
+def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, theta: np.ndarray, *,
+                  form: str = "auto", tol: float = DEFAULT_TOL, bound_tol: float = DEFAULT_BOUND_TOL) -> Certificate:
+    """The full certificate (KKT residual from PyMC's gradient and the certified error bound) of any
+    point ``theta = (w, c)``: e.g. another solver's answer, or a perturbed MAP."""
+    form = resolve_form(likelihood, form)
+    theta = np.asarray(theta, dtype=float)
+    p = data.n_features
+    fg, _ = smooth_part(data, prior, likelihood, form)
+    _, g0 = fg(np.zeros_like(theta))
+    _, g = fg(theta)
+    if isinstance(likelihood, GaussianLikelihood):
+        bound = gaussian_point_bound(data, prior, likelihood, theta[:p],
+                                     float(theta[p]) if data.fit_intercept else 0.0)
+    else:
+        l1_w, l2_w = prior.penalty_weights(p)
+        extra = int(data.fit_intercept)
+        l1, l2 = np.append(l1_w, np.zeros(extra)), np.append(l2_w, np.zeros(extra))
+        curvature = Curvature(data, likelihood, None)
+        bound = local_error_bound(data, likelihood, l1, l2, theta, g,
+                                  lambda S, double: curvature.block(theta, S, True))
+    return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=float(np.max(np.abs(g0))), tol=tol,
+                   bound=bound, bound_tol=bound_tol)
 
 
 def _penalty_fn(prior: Prior, p: int) -> Any:
