@@ -185,3 +185,38 @@ def test_lasso_p_gt_n_tiny_alpha_is_certified_on_the_support():
         sk.fit(X, y)
     obj = lambda w, c: 0.5 * np.sum((y - c - X @ w) ** 2) / n + 1e-6 * amax * np.abs(w).sum()  # noqa: E731
     assert obj(est.coef_, est.intercept_) <= obj(sk.coef_, sk.intercept_) + 1e-12 * obj(sk.coef_, sk.intercept_)
+
+
+def test_verify_map_reports_a_non_unique_optimum_instead_of_failing():
+    d = load_dataset("diabetes")
+    X = np.column_stack([d.X.to_numpy(), d.X.to_numpy()[:, 2]])  # a duplicated column
+    y = d.y.to_numpy()
+    report = br.verify_map(X, y, "sklearn.Lasso", alpha=0.5, reference="sklearn")
+    assert report.max_rel_diff > 1e-3  # the two solvers split the duplicated weight differently
+    assert not report.unique and report.passed
+    assert report.objective_gap <= 1e-12 and report.kkt_residual <= 1e-12 and report.reference_kkt_residual <= 1e-12
+    assert report.to_dict()["unique"] is False
+    # with a strictly convex penalty the same data have a unique optimum, and it is checked as such
+    strict = br.verify_map(X, y, "sklearn.ElasticNet", alpha=0.5, l1_ratio=0.5, reference="sklearn")
+    assert strict.unique and strict.passed and strict.max_rel_diff <= 1e-10
+
+
+def test_verify_cli_table_shows_uniqueness(tmp_path):
+    import subprocess
+    import sys
+
+
+    d = load_dataset("diabetes")
+    frame = d.X.copy()
+    frame["bmi_copy"] = frame.iloc[:, 2]
+    frame["y"] = d.y.to_numpy()
+    csv = tmp_path / "dup.csv"
+    frame.to_csv(csv, index=False)
+    out = subprocess.run([sys.executable, "-m", "bayesreg.cli", "verify", "--data", str(csv), "--target", "y",
+                          "--convention", "sklearn.Lasso", "--alpha", "0.5", "--reference", "sklearn", "--quiet"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    header, _, row = out.stdout.splitlines()[:3]
+    assert header.split()[-2:] == ["uniq", "ok"]
+    assert row.split()[-2:] == ["no", "PASS"]
+    assert "not unique" in out.stdout
