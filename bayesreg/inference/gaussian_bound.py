@@ -85,8 +85,11 @@ def gram_bound(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray
         QS = Q[np.ix_(S, S)]
         # lambda_min of the computed matrix, less what forming G and the eigensolver may have moved
         # it by; and never below the prior's curvature (the exact G is positive semi-definite)
-        slack = (rounding_gamma(n) + rounding_gamma(S.size)) * float(np.trace(QS))
-        mu = max(float(np.linalg.eigvalsh(QS)[0]) - slack, float(np.min(d[S])))
+        if S.size > n - int(st.centered):  # more columns than the rank of G: lambda_min(G_SS) = 0
+            mu = float(np.min(d[S]))
+        else:
+            slack = (rounding_gamma(n) + rounding_gamma(S.size)) * float(np.trace(QS))
+            mu = max(float(np.linalg.eigvalsh(QS)[0]) - slack, float(np.min(d[S])))
         fl = float(np.linalg.norm(floor[S]))
         if mu <= 0.0:
             return ErrorBound(None, 0.0, fl, support_only=S.size < p, not_strongly_convex=True,
