@@ -68,6 +68,19 @@ def _total(st: SufficientStats, w: np.ndarray, b: float, S: np.ndarray, n: int) 
     return float(np.hypot(b, _intercept_error(st, w, b, S, n)))
 
 
+def _scaled_bound(QS: np.ndarray, uS: np.ndarray, slack: float) -> float:
+    r"""The same bound in the coordinates :math:`v = \Sigma w`, :math:`\Sigma = \operatorname{diag}(Q_{jj})^{1/2}`:
+    :math:`\|\Sigma e\| \le \|\Sigma^{-1}u\| / \lambda_{\min}(\Sigma^{-1}Q\Sigma^{-1})`, so
+    :math:`\|e\| \le \|\Sigma^{-1}u\| / (\lambda_{\min}\min_j\Sigma_{jj})`: much smaller when the
+    columns' scales differ by orders of magnitude (raw units), the same otherwise."""
+    root = np.sqrt(np.diag(QS))
+    if not np.all(root > 0.0):
+        return np.inf
+    C = QS / np.outer(root, root)
+    mu = float(np.linalg.eigvalsh(C)[0]) - slack / float(np.min(root)) ** 2
+    return float(np.linalg.norm(uS / root)) / (mu * float(np.min(root))) if mu > 0.0 else np.inf
+
+
 def gram_bound(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray, n: int) -> ErrorBound:
     """The cheap bound from the sufficient statistics (module docstring)."""
     g, floor = gram_gradient(st, d, a1, w, n)
@@ -85,10 +98,10 @@ def gram_bound(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray
         QS = Q[np.ix_(S, S)]
         # lambda_min of the computed matrix, less what forming G and the eigensolver may have moved
         # it by; and never below the prior's curvature (the exact G is positive semi-definite)
+        slack = (rounding_gamma(n) + rounding_gamma(S.size)) * float(np.trace(QS))
         if S.size > n - int(st.centered):  # more columns than the rank of G: lambda_min(G_SS) = 0
             mu = float(np.min(d[S]))
         else:
-            slack = (rounding_gamma(n) + rounding_gamma(S.size)) * float(np.trace(QS))
             mu = max(float(np.linalg.eigvalsh(QS)[0]) - slack, float(np.min(d[S])))
         fl = float(np.linalg.norm(floor[S]))
         if mu <= 0.0:
@@ -96,6 +109,8 @@ def gram_bound(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray
                               reason="not strongly convex" + (" on the support" if S.size < p else "")
                               + " to working precision")
         b = float(np.linalg.norm(u[S])) / mu
+        if S.size <= n - int(st.centered):
+            b = min(b, _scaled_bound(QS, u[S], slack))
         off = np.flatnonzero(~S_mask)
         if off.size == 0:
             return ErrorBound(_total(st, w, b, S, n), mu, fl, unique=True,
