@@ -28,6 +28,7 @@ from bayesreg.estimators import (  # noqa: E402
 from bayesreg.inference import (  # noqa: E402
     Certificate,
     ConvergenceWarning,
+    IterationLimitWarning,
     MapResult,
     estimate_noise_sigma,
     find_map,
@@ -41,6 +42,7 @@ from bayesreg.model import (  # noqa: E402
     HierarchicalGaussian,
     HierarchicalLaplace,
     Laplace,
+    NoPosteriorModeError,
     Prior,
     Unpenalized,
 )
@@ -74,6 +76,8 @@ __all__ = [
     "MapResult",
     "Certificate",
     "ConvergenceWarning",
+    "IterationLimitWarning",
+    "NoPosteriorModeError",
     "save_idata",
     "load_idata",
 ]

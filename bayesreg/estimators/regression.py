@@ -94,7 +94,7 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, BaseEstimator)
         MAP (``method="map"``) or posterior mean (``"nuts"``).
     intercept_ : float
     certificate_ : Certificate
-        KKT residuals of the MAP (``method="map"``).
+        KKT residuals and certified error bound of the MAP (``method="map"``; docs/certificates.md).
     idata_ : arviz.InferenceData
         Posterior draws (``method="nuts"``).
     classes_ : ndarray (2,)

@@ -107,9 +107,11 @@ class RegressionData:
         sw = self.sample_weight
         col = np.zeros(self.n_features)
         row_max = 0.0
-        for start in range(0, self.n_samples, _CHUNK_ROWS):
-            stop = min(start + _CHUNK_ROWS, self.n_samples)
-            block = np.abs(self.X[start:stop])
+        rows = max(16, min(1024, (1 << 17) // max(self.n_features, 1)))  # ~1 MB blocks stay in cache
+        buf = np.empty((rows, self.n_features))
+        for start in range(0, self.n_samples, rows):
+            stop = min(start + rows, self.n_samples)
+            block = np.abs(self.X[start:stop], out=buf[: stop - start])
             col += (sw[start:stop] @ block) if sw is not None else block.sum(axis=0)
             row_max = max(row_max, float(np.max(np.einsum("ij,ij->i", block, block))))
         return col, float(np.sqrt(row_max))
