@@ -220,3 +220,36 @@ def test_verify_cli_table_shows_uniqueness(tmp_path):
     assert header.split()[-2:] == ["uniq", "ok"]
     assert row.split()[-2:] == ["no", "PASS"]
     assert "not unique" in out.stdout
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_flat_features_with_a_tiny_ridge_and_p_gt_n_are_exact(weighted):
+    """Unpenalized features (flat prior) plus a tiny ridge penalty on the others, p > n: F is strongly
+    convex only through the data on the flat block. Reference: the flat columns projected out by a QR
+    and the rest solved by an SVD, written here."""
+    X, y = _reproducer_1()
+    sw = np.random.default_rng(7).uniform(0.2, 3.0, len(y)) if weighted else np.ones(len(y))
+    sigma = 1e6  # l2 = 1 / (2 sigma^2): D = 2 l2 = 1e-12
+    est = br.BayesianRegression(prior=br.Unpenalized(br.Gaussian(sigma), features=[0, 1])).fit(X, y, sample_weight=sw)
+    root = np.sqrt(sw)
+    xbar, ybar = sw @ X / sw.sum(), sw @ y / sw.sum()
+    Z, z = (X - xbar) * root[:, None], (y - ybar) * root
+    flat, rest = [0, 1], list(range(2, X.shape[1]))
+    Q0, R0 = np.linalg.qr(Z[:, flat])
+    Zp = Z[:, rest] - Q0 @ (Q0.T @ Z[:, rest])
+    U, s, Vt = np.linalg.svd(Zp, full_matrices=False)
+    w = np.zeros(X.shape[1])
+    w[rest] = Vt.T @ (s * (U.T @ (z - Q0 @ (Q0.T @ z))) / (s**2 + 1.0 / sigma**2))
+    w[flat] = np.linalg.solve(R0, Q0.T @ (z - Z[:, rest] @ w[rest]))
+    assert est.certificate_.passed and est.certificate_.error_bound is not None
+    assert np.max(np.abs(est.coef_ - w)) <= 1e-10 * np.max(np.abs(w))
+    assert abs(est.intercept_ - (ybar - xbar @ w)) <= 1e-10 * max(1.0, abs(ybar))
+
+
+def test_the_proximal_newton_cap_warns_with_the_residual_reached():
+    d = load_dataset("breast_cancer")
+    X = d.X.to_numpy()
+    data = RegressionData.from_xy((X - X.mean(0)) / X.std(0), d.y.to_numpy(), binary=True)
+    with pytest.warns(br.IterationLimitWarning, match=r"max_iter=1 proximal Newton iterations .* relative KKT"):
+        fit = find_map(data, br.Laplace(0.05), LogisticLikelihood(), max_iter=1)
+    assert not fit.certificate.passed

@@ -146,8 +146,7 @@ def rows_bound(rows: RowsProblem, st: SufficientStats, w: np.ndarray, g: np.ndar
         Zoff, _ = rows.design(off)
         col = np.linalg.norm(Zoff, axis=0)
         floor = col * xi_norm + eta[off]  # |Z_j^T xi| + eta_j bounds the rounding of g_j
-        z_norm = solver.s[0] * (float(np.max(solver.droot)) if solver.scaled else 1.0)
-        lip = col * z_norm
+        lip = col * solver.norm_z
         full_floor = np.zeros(p)
         full_floor[off] = floor
         lip_full = np.zeros(p)

@@ -91,8 +91,106 @@ class RowsProblem:
         return g, xi, eta
 
 
+class _Scaled:
+    r""":math:`A = D^{1/2}(Z'^\top Z' + I)D^{1/2}`, :math:`Z' = ZD^{-1/2}` (every :math:`D_j > 0`):
+    a thin SVD of :math:`Z'`."""
+
+    def __init__(self, Z: np.ndarray, d: np.ndarray) -> None:
+        self.droot = np.sqrt(d)
+        self.U, self.s, self.Vt = np.linalg.svd(Z / self.droot, full_matrices=False)
+        full_rank = d.size <= Z.shape[0] and self.s.size > 0 and float(np.min(self.s)) > 0.0
+        self.mu = float(np.min(d)) * (1.0 + (float(np.min(self.s)) ** 2 if full_rank else 0.0))
+        self.inv_zt = float(np.max(self.s / (self.s**2 + 1.0), initial=0.0)) / float(np.min(self.droot))
+        self.norm_z = float(self.s[0] if self.s.size else 0.0) * float(np.max(self.droot))
+        keep = self.s > self.s[0] * 1e-3 if self.s.size else self.s > 0  # the row space's conditioning
+        self.rel_error = 1e3 * U64 * (float(self.s[0] / np.min(self.s[keep])) if keep.any() else 1.0)
+
+    def apply_inverse(self, v: np.ndarray) -> np.ndarray:
+        v = v / self.droot
+        pv = self.Vt @ v
+        return (self.Vt.T @ (pv / (self.s**2 + 1.0)) + (v - self.Vt.T @ pv)) / self.droot
+
+    def data_part(self, z: np.ndarray) -> np.ndarray:
+        """:math:`A^{-1}Z^\top z` from the SVD."""
+        return self.Vt.T @ (self.s * (self.U.T @ z) / (self.s**2 + 1.0)) / self.droot
+
+
+class _LeastSquares:
+    r""":math:`A = K^\top K`, :math:`K = [Z; D^{1/2}]` (some :math:`D_j = 0`, e.g. the lasso on its support)."""
+
+    def __init__(self, Z: np.ndarray, d: np.ndarray) -> None:
+        self.n = Z.shape[0]
+        self.U, self.s, self.Vt = np.linalg.svd(np.vstack([Z, np.diag(np.sqrt(d))]), full_matrices=False)
+        smin = float(np.min(self.s)) if self.s.size else 0.0
+        self.mu = smin**2
+        self.inv_zt = 1.0 / smin if smin > 0.0 else np.inf
+        self.norm_z = float(self.s[0]) if self.s.size else 0.0
+        self.rel_error = 1e3 * U64 * (float(self.s[0] / smin) ** 2 if smin > 0.0 else np.inf)
+
+    def apply_inverse(self, v: np.ndarray) -> np.ndarray:
+        return self.Vt.T @ ((self.Vt @ v) / self.s**2)
+
+    def data_part(self, z: np.ndarray) -> np.ndarray:
+        return self.Vt.T @ ((self.U[: self.n].T @ z) / self.s)
+
+
+class _Projected:
+    r"""Flat columns :math:`F` (:math:`D_F = 0`) projected out, the rest scaled (:math:`D_P > 0`).
+
+    With :math:`Z_F = Q_0R_0` and :math:`\tilde Z_P = (I - Q_0Q_0^\top)Z_P`, the Schur complement of
+    the flat block is :math:`\tilde Z_P^\top\tilde Z_P + D_P` (solved by :class:`_Scaled`), and
+    :math:`x_F = R_0^{-1}(R_0^{-\top}v_F - Q_0^\top Z_P x_P)`: exact for a tiny ridge penalty with
+    :math:`p > n`, where the augmented matrix of :class:`_LeastSquares` would be too ill-conditioned.
+    """
+
+    def __init__(self, Z: np.ndarray, d: np.ndarray) -> None:
+        self.F = np.flatnonzero(d <= 0.0)
+        self.P = np.flatnonzero(d > 0.0)
+        self.ZP = Z[:, self.P]
+        self.Q0, self.R0 = np.linalg.qr(Z[:, self.F])
+        self.inner = _Scaled(self.ZP - self.Q0 @ (self.Q0.T @ self.ZP), d[self.P])
+        r_sv = np.linalg.svd(self.R0, compute_uv=False)
+        r0 = float(np.min(r_sv)) if r_sv.size else 0.0
+        zeta = float(np.linalg.norm(self.ZP, 2))
+        self.norm_z = float(np.hypot(zeta, r_sv[0] if r_sv.size else 0.0))
+        if r0 <= 0.0:
+            self.mu, self.inv_zt, self.rel_error = 0.0, np.inf, np.inf
+            return
+        a, b = 1.0 / self.inner.mu, zeta / r0
+        xp = a * np.sqrt(1.0 + b * b)
+        self.mu = 1.0 / float(np.hypot(xp, (1.0 / r0 + zeta * xp) / r0))
+        m = self.inner.inv_zt
+        self.inv_zt = float(np.hypot(m, (1.0 + zeta * m) / r0))
+        self.rel_error = self.inner.rel_error + 1e3 * U64 * (float(r_sv[0]) / r0) ** 2
+
+    def _back(self, vF: np.ndarray, xP: np.ndarray) -> np.ndarray:
+        from scipy.linalg import solve_triangular
+
+        rhs = solve_triangular(self.R0, vF, trans="T") - self.Q0.T @ (self.ZP @ xP)
+        return solve_triangular(self.R0, rhs)
+
+    def apply_inverse(self, v: np.ndarray) -> np.ndarray:
+        from scipy.linalg import solve_triangular
+
+        vF, vP = v[self.F], v[self.P]
+        xP = self.inner.apply_inverse(vP - self.ZP.T @ (self.Q0 @ solve_triangular(self.R0, vF, trans="T")))
+        out = np.empty_like(v)
+        out[self.P], out[self.F] = xP, self._back(vF, xP)
+        return out
+
+    def data_part(self, z: np.ndarray) -> np.ndarray:
+        zt = z - self.Q0 @ (self.Q0.T @ z)
+        xP = self.inner.data_part(zt)
+        out = np.empty(self.F.size + self.P.size)
+        out[self.P] = xP
+        out[self.F] = np.linalg.solve(self.R0, self.Q0.T @ z - self.Q0.T @ (self.ZP @ xP))
+        return out
+
+
 class RestrictedSolver:
-    r"""Solves with :math:`A = Z_S^\top Z_S + D_S` through an SVD of :math:`Z_S` (module docstring).
+    r"""Solves with :math:`A = Z_S^\top Z_S + D_S` through an SVD of the rows (module docstring):
+    scaled when every :math:`D_j > 0`, the augmented least-squares matrix when none is, and the flat
+    columns projected out when some are 0.
 
     Attributes
     ----------
@@ -100,6 +198,8 @@ class RestrictedSolver:
         A lower bound on :math:`\lambda_{\min}(A)` (0 when :math:`A` is singular).
     inv_zt : float
         An upper bound on :math:`\|A^{-1}Z_S^\top\|_2`.
+    norm_z : float
+        An upper bound on :math:`\|Z_S\|_2`.
     rel_error : float
         Relative error of :meth:`apply_inverse` (from the conditioning of the SVD route).
     """
@@ -108,23 +208,14 @@ class RestrictedSolver:
         self.S = S
         Zs, _ = rows.design(S)
         d = rows.d[S]
-        self.n = rows.n
-        self.scaled = bool(np.all(d > 0.0))
-        if self.scaled:  # A = D^1/2 (Z'^T Z' + I) D^1/2 with Z' = Z_S D^-1/2
-            self.droot = np.sqrt(d)
-            self.U, self.s, self.Vt = np.linalg.svd(Zs / self.droot, full_matrices=False)
-            full_rank = S.size <= rows.n and float(np.min(self.s)) > 0.0
-            self.mu = float(np.min(d)) * (1.0 + (float(np.min(self.s)) ** 2 if full_rank else 0.0))
-            self.inv_zt = float(np.max(self.s / (self.s**2 + 1.0), initial=0.0)) / float(np.min(self.droot))
-            keep = self.s > self.s[0] * 1e-3 if self.s.size else self.s > 0  # the row space's conditioning
-            self.rel_error = 1e3 * U64 * (float(self.s[0] / np.min(self.s[keep])) if keep.any() else 1.0)
-        else:  # A = K^T K with K = [Z_S; D^1/2]
-            K = np.vstack([Zs, np.diag(np.sqrt(d))])
-            self.U, self.s, self.Vt = np.linalg.svd(K, full_matrices=False)
-            smin = float(np.min(self.s)) if self.s.size else 0.0
-            self.mu = smin**2
-            self.inv_zt = 1.0 / smin if smin > 0.0 else np.inf
-            self.rel_error = 1e3 * U64 * (float(self.s[0] / smin) ** 2 if smin > 0.0 else np.inf)
+        if np.all(d > 0.0):
+            self._impl: _Scaled | _LeastSquares | _Projected = _Scaled(Zs, d)
+        elif np.all(d <= 0.0) or S.size <= rows.n // 2:
+            self._impl = _LeastSquares(Zs, d)
+        else:
+            self._impl = _Projected(Zs, d)
+        self.mu, self.inv_zt = self._impl.mu, self._impl.inv_zt
+        self.norm_z, self.rel_error = self._impl.norm_z, self._impl.rel_error
 
     @property
     def usable(self) -> bool:
@@ -133,17 +224,8 @@ class RestrictedSolver:
 
     def apply_inverse(self, v: np.ndarray) -> np.ndarray:
         """:math:`A^{-1}v`."""
-        if self.scaled:
-            v = v / self.droot
-            pv = self.Vt @ v
-            out = self.Vt.T @ (pv / (self.s**2 + 1.0)) + (v - self.Vt.T @ pv)
-            return out / self.droot
-        return self.Vt.T @ ((self.Vt @ v) / self.s**2)
+        return self._impl.apply_inverse(v)
 
     def solve_data(self, z: np.ndarray, b: np.ndarray) -> np.ndarray:
         r""":math:`A^{-1}(Z_S^\top z - b)` without forming :math:`Z_S^\top z` (backward stable in :math:`Z_S`)."""
-        if self.scaled:
-            data_part = self.Vt.T @ (self.s * (self.U.T @ z) / (self.s**2 + 1.0)) / self.droot
-        else:
-            data_part = self.Vt.T @ ((self.U[: self.n].T @ z) / self.s)
-        return data_part - self.apply_inverse(b)
+        return self._impl.data_part(z) - self.apply_inverse(b)
