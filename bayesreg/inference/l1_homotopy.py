@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
+from scipy.linalg import lapack
 
 __all__ = ["HomotopyResult", "l1_homotopy"]
 
@@ -73,15 +73,19 @@ class _ActiveFactor:
         """:math:`Q_{AA}^{-1}` rhs (one or more columns)."""
         if not self.order:
             return np.zeros(rhs.shape)
-        return linalg.cho_solve((self.L, True), rhs, check_finite=False)
+        # LAPACK directly (this runs once per event): L^T is the upper factor, Fortran-ordered as is
+        x, info = lapack.dpotrs(self.L.T, rhs, lower=0)
+        if info != 0:  # pragma: no cover - dpotrs only fails on invalid arguments
+            raise np.linalg.LinAlgError(f"dpotrs failed (info={info})")
+        return x
 
     def add(self, j: int) -> bool:
         """Append coordinate ``j``; ``False`` (nothing changed) if its column is numerically dependent."""
         k = len(self.order)
         qjj = float(self.Q[j, j])
         if k:
-            row = linalg.solve_triangular(self.L, self.Q[self.order, j], lower=True, check_finite=False)
-            pivot = qjj - float(row @ row)
+            row, info = lapack.dtrtrs(self.L.T, self.Q[self.order, j], lower=0, trans=1)  # L row = Q_Aj
+            pivot = qjj - float(row @ row) if info == 0 else -1.0
         else:
             row, pivot = np.zeros(0), qjj
         if not pivot > _DEPENDENT * max(qjj, np.finfo(float).tiny):
