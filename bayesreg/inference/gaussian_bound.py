@@ -90,7 +90,7 @@ def gram_bound(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray
     u = residual_bounds(w, g, a1, l2, floor)
     S_mask = (w != 0.0) | free | tight_zeros(w, g, a1, floor)
     Q = st.gram + np.diag(d)
-    for _ in range(3):
+    for attempt in range(3):
         S = np.flatnonzero(S_mask)
         if S.size == 0:
             return ErrorBound(0.0, np.inf, 0.0, support_only=True, unique=True,
@@ -121,6 +121,8 @@ def gram_bound(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray
             return ErrorBound(_total(st, w, b, S, n), mu, fl, support_only=True, unique=True,
                               reason="strongly convex on the support, strict margins off it")
         S_mask[bad] = True
+        if attempt == 1:  # last attempt: every coordinate (the global bound needs no margins)
+            S_mask[:] = True
     return ErrorBound(None, 0.0, 0.0, reason="zeros without a margin")
 
 

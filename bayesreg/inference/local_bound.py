@@ -66,7 +66,7 @@ def local_error_bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarr
     col_abs = np.append(col_abs, data.weight_sum) if data.fit_intercept else col_abs
     R = float(np.hypot(row_max, 1.0 if data.fit_intercept else 0.0))
     M = likelihood.self_concordance
-    for _ in range(3):
+    for attempt in range(3):
         S = np.flatnonzero(S_mask)
         if S.size == 0:
             return ErrorBound(0.0, np.inf, 0.0, support_only=True, unique=True,
@@ -105,4 +105,6 @@ def local_error_bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarr
             return ErrorBound(b, mu, fl, support_only=True, unique=True,
                               reason="strongly convex on the support near the point, strict margins off it")
         S_mask[bad] = True
+        if attempt == 1:  # last attempt: every coordinate (the global bound needs no margins)
+            S_mask[:] = True
     return ErrorBound(None, 0.0, 0.0, reason="zeros without a margin")
