@@ -65,7 +65,8 @@ __all__ = ["Certificate", "MapResult", "find_map", "certify", "certify_point", "
 class MapResult:
     """A MAP estimate: coefficients, intercept, objective and certificate.
 
-    ``n_iter`` counts proximal Newton iterations (0 for the Gaussian likelihood, solved directly),
+    ``n_iter`` counts proximal Newton iterations (1 for the Gaussian likelihood: one exact solve,
+    as scikit-learn counts its closed-form solvers),
     ``n_events`` the active-set changes of the exact L1 homotopy.
     """
 
@@ -183,7 +184,7 @@ def _solve_gaussian(data: RegressionData, prior: Prior, likelihood: GaussianLike
     cert = certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=float(np.max(np.abs(g0))),
                    tol=tol, bound=sol.bound, bound_tol=bound_tol)
     F = f + _penalty_fn(prior, data.n_features)(theta)
-    return MapResult(sol.coef.copy(), sol.intercept, F, cert, 0, sol.events)
+    return MapResult(sol.coef.copy(), sol.intercept, F, cert, 1, sol.events)
 
 
 def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, tol: float, bound_tol: float,
