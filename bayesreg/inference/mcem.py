@@ -42,6 +42,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from bayesreg.inference.blas import serial_blas
+
 __all__ = ["LassoGibbs", "McemCertificate", "McemFit", "fixed_point_map", "mcem_bayesian_lasso"]
 
 
@@ -181,7 +183,15 @@ def mcem_bayesian_lasso(X: NDArray, y: NDArray, sample_weight: NDArray | None, *
     n_e = float(np.sum(sw)) - (1.0 if fit_intercept else 0.0)
     rng = random_seed if isinstance(random_seed, np.random.Generator) else np.random.default_rng(random_seed)
     engine = LassoGibbs(gram, xty, yty, n_e, chains=chains, rng=rng)
-    lams = np.full(chains, _start(gram, xty, yty, n_e))
+    with serial_blas(chains * p * p):  # (chains, p, p) batches: threads only add spin-waiting
+        return _run(engine, lam0=_start(gram, xty, yty, n_e), n_iter=n_iter, draws=draws, burn=burn,
+                    x_off=x_off, y_off=y_off)
+
+
+def _run(engine: LassoGibbs, *, lam0: float, n_iter: int, draws: int, burn: int, x_off: NDArray,
+         y_off: float) -> McemFit:
+    chains, p = engine.eta.shape
+    lams = np.full(chains, lam0)
     for _ in range(burn):
         engine.sweep(lams)
     trace = np.empty((chains, n_iter + 1))
