@@ -6,7 +6,8 @@ Two models, one result type (:class:`EmpiricalBayesResult`):
   evidence :math:`\log Z(\alpha, \lambda)` from one eigen/SVD decomposition, maximised exactly
   (:mod:`bayesreg.inference.evidence`). ``hyperprior="sklearn"`` maximises instead the log posterior of
   :math:`(\log\alpha, \log\lambda)` under BayesianRidge's Gamma(1e-6, 1e-6) priors, which is
-  scikit-learn's ``BayesianRidge`` fixed point.
+  scikit-learn's ``BayesianRidge`` fixed point. ``ard=True`` gives every feature its own precision
+  :math:`\lambda_j` (:mod:`bayesreg.inference.ard`; ``ARDRegression``'s model).
 * ``prior="bayesian_lasso"``: Park & Casella's :math:`\beta_j \mid \sigma \sim \text{Laplace}(0,
   \sigma/\lambda)`; :math:`\lambda` by Monte Carlo EM (:mod:`bayesreg.inference.mcem`) with its Monte
   Carlo standard error.
@@ -32,6 +33,7 @@ from bayesreg._validation import (
     check_target,
     describe,
 )
+from bayesreg.inference.ard import fit_ard
 from bayesreg.inference.evidence import (
     _NO_HYPERPRIOR,
     SKLEARN_HYPERPRIOR,
@@ -59,7 +61,7 @@ class EmpiricalBayesResult:
     Attributes
     ----------
     prior : Gaussian or BayesianLasso
-        The fitted prior: ``Gaussian(sigma=1/sqrt(lambda_))``,
+        The fitted prior: ``Gaussian(sigma=1/sqrt(lambda_))`` (per-feature sigmas with ``ard=True``),
         or ``BayesianLasso(lam=lam)`` (Park & Casella's hierarchical prior, for NUTS).
     noise_sigma : float
         Noise sd: :math:`1/\sqrt{\alpha}` at the optimum (Gaussian), the posterior mean of
@@ -68,7 +70,7 @@ class EmpiricalBayesResult:
         :math:`\log Z` at the optimum (Gaussian; the exact marginal likelihood with a flat intercept,
         ``inference/evidence.py``); ``None`` for the Bayesian lasso.
     n_iter : int
-        Profile evaluations (Gaussian) or EM iterations (Bayesian lasso).
+        Profile evaluations (Gaussian), MacKay + L-BFGS + Newton steps (ARD), or EM iterations (Bayesian lasso).
     certificate : EvidenceCertificate or McemCertificate
         Gradient of the maximised objective in the log hyperparameters, or the EM fixed-point residual
         with its Monte Carlo error. ``certificate.passed``.
@@ -154,7 +156,7 @@ def _data(X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None) -> tuple[
 
 
 def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hyperprior: str | None = None,
-                    fit_intercept: bool = True, sample_weight: ArrayLike | None = None,
+                    fit_intercept: bool = True, sample_weight: ArrayLike | None = None, ard: bool = False,
                     random_seed: object = None, n_iter: int = 60, draws: int = 200, burn: int = 200,
                     chains: int = 4) -> EmpiricalBayesResult:
     r"""Choose the prior scale by type-II maximum likelihood (module docstring).
@@ -171,6 +173,10 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
         Gamma(1e-6, 1e-6) priors on both precisions and reproduces it.
     fit_intercept : bool
         Flat-prior intercept (integrated out of the evidence).
+    ard : bool
+        Gaussian prior only: one precision :math:`\\lambda_j` per feature (automatic relevance
+        determination, :mod:`bayesreg.inference.ard`; ``hyperprior="sklearn"`` reproduces ARDRegression
+        where its pruning at ``threshold_lambda`` does not act).
     sample_weight : array-like (n,) or None
         Frequency weights (bayesreg's weighted likelihood :math:`\prod_i p(y_i)^{s_i}`).
     random_seed : int, Generator or None
@@ -185,15 +191,16 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
     """
     kind = _check_prior(prior)
     fit_intercept = check_bool("fit_intercept", _OWNER, fit_intercept)
+    ard = check_bool("ard", _OWNER, ard)
     if not (hyperprior is None or (isinstance(hyperprior, str) and hyperprior in EB_HYPERPRIORS)):
         raise ValueError(f"The 'hyperprior' parameter of {_OWNER} must be None (type-II maximum likelihood) or "
                          f"'sklearn' (BayesianRidge's Gamma(1e-6, 1e-6) priors); got {describe(hyperprior)}.")
     Xa, ya, sw = _data(X, y, sample_weight)
     n_total = float(Xa.shape[0] if sw is None else np.sum(sw))
     if kind == "bayesian_lasso":
-        if hyperprior is not None:
-            raise ValueError(f"The 'hyperprior' parameter of {_OWNER} applies to prior='gaussian' only; "
-                             f"got hyperprior={hyperprior!r} with prior='bayesian_lasso'.")
+        if hyperprior is not None or ard:
+            raise ValueError(f"The 'hyperprior' and 'ard' parameters of {_OWNER} apply to prior='gaussian' only; "
+                             f"got hyperprior={hyperprior!r}, ard={ard!r} with prior='bayesian_lasso'.")
         check_random_seed("random_seed", _OWNER, random_seed)
         fit = mcem_bayesian_lasso(Xa, ya, sw, fit_intercept=fit_intercept,
                                   n_iter=check_count("n_iter", _OWNER, n_iter, minimum=2),
@@ -205,6 +212,14 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
                                     coef_=fit.coef, intercept_=fit.intercept, n=n_total, lam=fit.lam,
                                     lam_mcse=fit.lam_mcse, trace=fit.trace)
     hyper = SKLEARN_HYPERPRIOR if hyperprior == "sklearn" else _NO_HYPERPRIOR
+    if ard:
+        a = fit_ard(Xa, ya, sw, fit_intercept=fit_intercept, hyper=hyper, sklearn_count=hyperprior == "sklearn")
+        lam = np.asarray(a["lam"])
+        return EmpiricalBayesResult(prior=Gaussian(sigma=tuple(1.0 / np.sqrt(lam))),
+                                    noise_sigma=1.0 / np.sqrt(a["alpha"]), log_evidence=a["log_evidence"],
+                                    n_iter=a["n_iter"], certificate=a["certificate"], coef_=a["coef"],
+                                    intercept_=a["intercept"], n=n_total, alpha_=a["alpha"], lambda_=lam,
+                                    hyperprior=hyperprior, details={"objective": a["objective"]})
     spec = gaussian_spectrum(Xa, ya, sw, fit_intercept=fit_intercept, sklearn_count=hyperprior == "sklearn")
     g = fit_gaussian_evidence(spec, hyper)
     return EmpiricalBayesResult(prior=Gaussian(sigma=1.0 / np.sqrt(g.lam)), noise_sigma=1.0 / np.sqrt(g.alpha),
