@@ -217,3 +217,10 @@ def test_ard_type2_ml_refuses_a_diverging_precision():
     with pytest.raises(ValueError, match=r"precisions of features \[(1, )?2\] diverge"):
         br.empirical_bayes(X, y, ard=True)
     assert br.empirical_bayes(X, y, ard=True, hyperprior="sklearn").certificate.passed
+
+
+def test_an_exact_fit_has_no_finite_optimum():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    with pytest.raises(ValueError, match="no finite maximum.*r -> 0.*exactly"):
+        br.empirical_bayes(X, X @ np.array([1.0, 2.0, 3.0]) + 4.0)

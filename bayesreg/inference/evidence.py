@@ -308,8 +308,9 @@ def fit_gaussian_evidence(spec: Spectrum, hyper: dict[str, float], *, grid_size:
         n_iter += info.function_calls
         candidates.append(float(root))
     if not candidates:
-        where = "r -> infinity (all coefficients 0: the data show no linear signal)" if slopes[-1] > 0 else \
-            "r -> 0 (no shrinkage: the evidence keeps growing as the prior flattens)"
+        top = _profile(spec, float(us[-1]), hyper) >= _profile(spec, float(us[0]), hyper)
+        where = "r -> infinity (all coefficients 0: the data show no linear signal)" if top else \
+            "r -> 0 (no shrinkage and vanishing noise: least squares fits the data (almost) exactly)"
         raise ValueError(f"The evidence has no finite maximum in the prior precision: it increases towards {where}. "
                          "Empirical Bayes is not defined for these data; choose the penalty another way.")
     u = max(candidates, key=lambda c: _profile(spec, c, hyper))
