@@ -224,3 +224,22 @@ def test_an_exact_fit_has_no_finite_optimum():
     X = rng.normal(size=(30, 3))
     with pytest.raises(ValueError, match="no finite maximum.*r -> 0.*exactly"):
         br.empirical_bayes(X, X @ np.array([1.0, 2.0, 3.0]) + 4.0)
+
+
+def test_log_evidence_profile_peaks_at_the_optimum():
+    X, y = _data(60, 5, seed=13)
+    res = br.empirical_bayes(X, y)
+    r_hat = res.lambda_ / res.alpha_
+    grid = r_hat * np.geomspace(0.1, 10, 41)
+    prof = res.log_evidence_profile(grid)
+    assert prof.shape == (41,) and np.argmax(prof) == 20
+    assert res.log_evidence_profile(r_hat)[0] == pytest.approx(res.log_evidence, rel=1e-13)
+    # = max over alpha of the direct integral at lambda = r alpha
+    alpha = optimize.minimize_scalar(lambda a: -direct_log_evidence(X, y, np.exp(a), 3 * r_hat * np.exp(a),
+                                                                    fit_intercept=True), bounds=(-10, 10),
+                                     method="bounded", options={"xatol": 1e-10})
+    assert res.log_evidence_profile(3 * r_hat)[0] == pytest.approx(-alpha.fun, rel=1e-9)
+    with pytest.raises(ValueError, match="'ridge_alpha' parameter"):
+        res.log_evidence_profile([-1.0])
+    with pytest.raises(ValueError, match="one precision"):
+        br.empirical_bayes(X, y, ard=True, hyperprior="sklearn").log_evidence_profile(1.0)

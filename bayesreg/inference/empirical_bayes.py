@@ -38,6 +38,7 @@ from bayesreg.inference.evidence import (
     _NO_HYPERPRIOR,
     SKLEARN_HYPERPRIOR,
     EvidenceCertificate,
+    _profile,
     fit_gaussian_evidence,
     gaussian_spectrum,
 )
@@ -110,6 +111,25 @@ class EmpiricalBayesResult:
             assert self.lam is not None
             return Laplace(b=self.noise_sigma / self.lam)
         return self.prior
+
+    def log_evidence_profile(self, ridge_alpha: ArrayLike) -> NDArray[np.float64]:
+        r"""The maximised objective along the ratio :math:`r = \lambda/\alpha` (``sklearn.Ridge``'s ``alpha``).
+
+        For each :math:`r`: :math:`\max_\alpha F(\alpha, r\alpha)`, in closed form
+        (``inference/evidence.py``); with ``hyperprior=None`` this is the log evidence profiled over the
+        noise precision, whose maximum is ``log_evidence`` at ``r = lambda_/alpha_``. Gaussian prior with
+        one precision only.
+        """
+        spec, hyper = self.details.get("spectrum"), self.details.get("hyper")
+        if spec is None or hyper is None:
+            raise ValueError("log_evidence_profile is defined for prior='gaussian' with one precision "
+                             "(not ard=True, not the Bayesian lasso).")
+        r = np.asarray(ridge_alpha, dtype=float)
+        if r.ndim > 1 or not np.all(np.isfinite(r)) or np.any(r <= 0):
+            raise ValueError(f"The 'ridge_alpha' parameter of log_evidence_profile must be a positive, finite "
+                             f"number or 1-D array; got {describe(ridge_alpha)}.")
+        out = np.array([_profile(spec, float(np.log(v)), hyper) for v in np.atleast_1d(r)])
+        return out if r.ndim else out[:1]
 
     def to_penalty(self, convention: str, **options: Any) -> dict[str, Any]:
         r"""The chosen prior in ``convention``'s parameters (:func:`bayesreg.prior_to_penalty`).
@@ -225,4 +245,5 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
     return EmpiricalBayesResult(prior=Gaussian(sigma=1.0 / np.sqrt(g.lam)), noise_sigma=1.0 / np.sqrt(g.alpha),
                                 log_evidence=g.log_evidence, n_iter=g.n_iter, certificate=g.certificate,
                                 coef_=g.coef, intercept_=g.intercept, n=n_total, alpha_=g.alpha, lambda_=g.lam,
-                                hyperprior=hyperprior, details={"objective": g.objective})
+                                hyperprior=hyperprior,
+                                details={"objective": g.objective, "spectrum": spec, "hyper": hyper})
