@@ -103,6 +103,8 @@ def test_hyperprior_sklearn_reproduces_bayesian_ridge(case):
     assert res.lambda_ == pytest.approx(ref.lambda_, rel=1e-6)
     np.testing.assert_allclose(res.coef_, ref.coef_, rtol=1e-6, atol=1e-6 * np.max(np.abs(ref.coef_)))
     assert res.intercept_ == pytest.approx(ref.intercept_, rel=1e-6, abs=1e-9)
+    want = direct_log_evidence(X, y, res.alpha_, res.lambda_, fit_intercept=fit_intercept, weights=w)
+    assert res.log_evidence == pytest.approx(want, rel=1e-10)  # the exact evidence, not BayesianRidge's score
     assert res.prior == br.Gaussian(sigma=1 / np.sqrt(ref.lambda_)) or \
         res.prior.sigma == pytest.approx(1 / np.sqrt(ref.lambda_), rel=1e-6)
 
@@ -186,6 +188,8 @@ def test_ard_with_sklearn_hyperprior_reproduces_ard_regression(seed):
     np.testing.assert_allclose(res.coef_, ref.coef_, rtol=1e-6, atol=1e-6 * np.max(np.abs(ref.coef_)))
     assert res.intercept_ == pytest.approx(ref.intercept_, rel=1e-6)
     np.testing.assert_allclose(res.prior.sigma, 1 / np.sqrt(ref.lambda_), rtol=1e-6)
+    want = direct_log_evidence(X / np.sqrt(res.lambda_), y, res.alpha_, 1.0, fit_intercept=True)
+    assert res.log_evidence == pytest.approx(want, rel=1e-10)  # the exact evidence, not ARDRegression's score
 
 
 def test_ard_evidence_equals_the_direct_integral_and_is_maximal():

@@ -85,8 +85,10 @@ class ArdProblem:
         return log_z + h["alpha_1"] * theta[0] - h["alpha_2"] * alpha + float(np.sum(h["lambda_1"] * theta[1:]
                                                                                     - h["lambda_2"] * lam))
 
-    def log_evidence_at(self, alpha: float, lam: NDArray, m: NDArray, sse: float, logdet: float) -> float:
-        return (0.5 * self.n_e * np.log(alpha / (2 * np.pi)) + 0.5 * float(np.sum(np.log(lam))) - 0.5 * alpha * sse
+    def log_evidence_at(self, alpha: float, lam: NDArray, m: NDArray, sse: float, logdet: float,
+                        n_e: float | None = None) -> float:
+        n_e = self.n_e if n_e is None else n_e
+        return (0.5 * n_e * np.log(alpha / (2 * np.pi)) + 0.5 * float(np.sum(np.log(lam))) - 0.5 * alpha * sse
                 - 0.5 * float(lam @ m**2) - 0.5 * logdet + self.const)
 
     def gradient(self, theta: NDArray) -> NDArray:
@@ -167,7 +169,8 @@ def fit_ard(X: NDArray, y: NDArray, sample_weight: NDArray | None, *, fit_interc
                          f"{diverged.tolist()} diverge (the evidence prefers those weights at exactly 0; "
                          "ARDRegression prunes them). Drop those features, or use hyperprior='sklearn', whose "
                          "Gamma priors keep every precision finite.")
-    log_z = prob.log_evidence_at(alpha, lam, m, sse, logdet)
+    exact_n_e = float(np.sum(sample_weight) if sample_weight is not None else len(y)) - float(fit_intercept)
+    log_z = prob.log_evidence_at(alpha, lam, m, sse, logdet, n_e=exact_n_e)  # exact, whatever the objective's count
     return {"alpha": alpha, "lam": lam, "coef": m, "intercept": prob.y_off - float(prob.x_off @ m),
             "log_evidence": float(log_z), "objective": float(prob.objective(theta)), "n_iter": n_iter,
             "certificate": _certificate(prob, theta)}

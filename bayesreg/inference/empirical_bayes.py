@@ -18,7 +18,7 @@ convention (``"sklearn.Ridge"`` gives ``alpha`` = :math:`\lambda/\alpha`, the pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,7 @@ from bayesreg.inference.evidence import (
     _profile,
     fit_gaussian_evidence,
     gaussian_spectrum,
+    log_evidence,
 )
 from bayesreg.inference.mcem import McemCertificate, mcem_bayesian_lasso
 from bayesreg.model import BayesianLasso, Gaussian, Laplace, Prior
@@ -242,8 +243,11 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
                                     hyperprior=hyperprior, details={"objective": a["objective"]})
     spec = gaussian_spectrum(Xa, ya, sw, fit_intercept=fit_intercept, sklearn_count=hyperprior == "sklearn")
     g = fit_gaussian_evidence(spec, hyper)
+    # the exact marginal likelihood (BayesianRidge's count n_e = sum s_i is part of its objective only)
+    exact = replace(spec, n_e=n_total - (1.0 if fit_intercept else 0.0))
     return EmpiricalBayesResult(prior=Gaussian(sigma=1.0 / np.sqrt(g.lam)), noise_sigma=1.0 / np.sqrt(g.alpha),
-                                log_evidence=g.log_evidence, n_iter=g.n_iter, certificate=g.certificate,
+                                log_evidence=float(log_evidence(exact, g.alpha, g.lam)), n_iter=g.n_iter,
+                                certificate=g.certificate,
                                 coef_=g.coef, intercept_=g.intercept, n=n_total, alpha_=g.alpha, lambda_=g.lam,
                                 hyperprior=hyperprior,
                                 details={"objective": g.objective, "spectrum": spec, "hyper": hyper})
