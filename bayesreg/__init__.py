@@ -37,6 +37,7 @@ from bayesreg.inference import (  # noqa: E402
     load_idata,
     save_idata,
 )
+from bayesreg.inference.path import RegularizationPath, regularization_path  # noqa: E402
 from bayesreg.model import (  # noqa: E402
     BayesianLasso,
     ElasticNet,
@@ -88,5 +89,7 @@ __all__ = [
     "formula_design",
     "FormulaDesign",
     "check_output_path",
+    "regularization_path",
+    "RegularizationPath",
 ]
 __version__ = "0.1.0"
