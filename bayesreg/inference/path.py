@@ -44,6 +44,7 @@ from scipy import linalg
 
 from bayesreg._validation import describe
 from bayesreg.conventions import get_convention, penalty_to_weights, weights_to_prior
+from bayesreg.inference.blas import serial_blas
 from bayesreg.inference.certificate import DEFAULT_BOUND_TOL, DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.gaussian_bound import global_gram_bound, gram_bound, gram_spectrum
 from bayesreg.inference.gaussian_map import solve_gaussian_map
@@ -238,16 +239,38 @@ def regularization_path(X: Any, y: Any, convention: str, *, fit_intercept: bool 
     weights = [_broadcast(pw, p) for pw in mapped]
     strength = np.array([float(np.sum(l1) + np.sum(l2)) for l1, l2 in weights])
     order = np.argsort(-strength, kind="stable")  # strongest penalty first: warm starts
-    spectrum = gram_spectrum(st) if p <= max(n - int(fit_intercept), 0) else (0.0, 0.0)
     # the scale of the certificate: |grad f(0)|_inf (uncentred moments: X'y = xty + S xbar ybar)
     g0_w = (st.xty + st.weight_sum * st.xbar * st.ybar) / sigma2
     scale = float(max(np.max(np.abs(g0_w), initial=0.0), abs(st.weight_sum * st.ybar / sigma2) * fit_intercept))
 
-    coef = np.zeros((grid.size, p))
-    intercepts = np.zeros(grid.size)
-    certs: list[Certificate | None] = [None] * grid.size
-    events = np.zeros(grid.size, dtype=int)
-    screened = np.zeros(grid.size, dtype=int)
+    with serial_blas(0):  # small dense solves from here on: one BLAS thread (bayesreg.inference.blas)
+        spectrum = gram_spectrum(st) if p <= n - int(fit_intercept) else (0.0, 0.0)
+        coef, intercepts, certs, events, screened, violations, full = _follow(
+            data, weights, mapped, order, spectrum, scale, sigma2, screening, tol, bound_tol, likelihood)
+    priors = tuple(weights_to_prior(pw) for pw in mapped)
+    with np.errstate(divide="ignore"):
+        b = np.array([1.0 / l1 for l1, _ in weights])
+        tau = np.array([1.0 / np.sqrt(2.0 * l2) for _, l2 in weights])
+    return RegularizationPath(convention, param, grid, coef, intercepts, priors, b, tau,
+                              tuple(certs), events, screened, violations, full, dict(fixed),  # type: ignore[arg-type]
+                              noise_sigma, data.feature_names)
+
+
+def _passes(value: float | None, w: np.ndarray, c: float, bound_tol: float) -> bool:
+    return value is not None and value <= bound_tol * float(np.hypot(np.linalg.norm(w), c))
+
+
+def _follow(data: RegressionData, weights: list, mapped: list, order: np.ndarray, spectrum: tuple[float, float],
+            scale: float, sigma2: float, screening: bool, tol: float, bound_tol: float,
+            likelihood: GaussianLikelihood) -> tuple:
+    """Solve and certify every point, strongest penalty first (module docstring)."""
+    st, n, p, fit_intercept = data.suffstats, data.n_samples, data.n_features, data.fit_intercept
+    grid_size = len(weights)
+    coef = np.zeros((grid_size, p))
+    intercepts = np.zeros(grid_size)
+    certs: list[Certificate | None] = [None] * grid_size
+    events = np.zeros(grid_size, dtype=int)
+    screened = np.zeros(grid_size, dtype=int)
     violations = full = 0
     w = np.zeros(p)
     g = -st.xty.copy()  # G w - X'y at w = 0
@@ -294,14 +317,4 @@ def regularization_path(X: Any, y: Any, convention: str, *, fit_intercept: bool 
                            bound=bound, bound_tol=bound_tol)
         coef[k], intercepts[k] = w, c
         a_prev = a1
-    priors = tuple(weights_to_prior(pw) for pw in mapped)
-    with np.errstate(divide="ignore"):
-        b = np.array([1.0 / l1 for l1, _ in weights])
-        tau = np.array([1.0 / np.sqrt(2.0 * l2) for _, l2 in weights])
-    return RegularizationPath(convention, param, grid, coef, intercepts, priors, b, tau,
-                              tuple(certs), events, screened, violations, full, dict(fixed),  # type: ignore[arg-type]
-                              noise_sigma, data.feature_names)
-
-
-def _passes(value: float | None, w: np.ndarray, c: float, bound_tol: float) -> bool:
-    return value is not None and value <= bound_tol * float(np.hypot(np.linalg.norm(w), c))
+    return coef, intercepts, certs, events, screened, violations, full
