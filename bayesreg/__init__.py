@@ -38,6 +38,8 @@ from bayesreg.inference import (  # noqa: E402
     save_idata,
 )
 from bayesreg.inference.path import RegularizationPath, regularization_path  # noqa: E402
+from bayesreg.inference.path_cv import CVPath, cross_validate_path, kfold_ids  # noqa: E402
+from bayesreg.inference.path_loo import LooPath, loo_path  # noqa: E402
 from bayesreg.model import (  # noqa: E402
     BayesianLasso,
     ElasticNet,
@@ -91,5 +93,10 @@ __all__ = [
     "check_output_path",
     "regularization_path",
     "RegularizationPath",
+    "cross_validate_path",
+    "CVPath",
+    "kfold_ids",
+    "loo_path",
+    "LooPath",
 ]
 __version__ = "0.1.0"
