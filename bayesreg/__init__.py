@@ -29,9 +29,11 @@ from bayesreg.estimators import (  # noqa: E402
 from bayesreg.inference import (  # noqa: E402
     Certificate,
     ConvergenceWarning,
+    EmpiricalBayesResult,
     IterationLimitWarning,
     MapResult,
     check_output_path,
+    empirical_bayes,
     estimate_noise_sigma,
     find_map,
     load_idata,
@@ -98,5 +100,7 @@ __all__ = [
     "kfold_ids",
     "loo_path",
     "LooPath",
+    "empirical_bayes",
+    "EmpiricalBayesResult",
 ]
 __version__ = "0.1.0"

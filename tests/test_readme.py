@@ -41,3 +41,18 @@ def test_readme_choosing_the_penalty_example_runs():
     assert path.passed and path.coef_.shape == (40, 10)
     assert cv.value_1se >= cv.value_min and cv.full_path.passed
     assert loo.elpd_loo.shape == (40,) and loo.value_best > 0
+
+
+@pytest.mark.slow
+def test_readme_empirical_bayes_example_runs():
+    block = re.search(r"## Choosing λ: empirical Bayes\n.*?```python\n(.*?)```", README.read_text("utf-8"), re.S)
+    assert block is not None, "README has no empirical Bayes example"
+    namespace: dict = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102
+    eb, sk, bl = namespace["eb"], namespace["sk"], namespace["bl"]
+    assert eb.certificate.passed and sk.certificate.passed and bl.certificate.passed
+    assert eb.prior.sigma == pytest.approx(295.3, abs=0.05)
+    assert eb.noise_sigma == pytest.approx(54.2, abs=0.05)
+    assert eb.log_evidence == pytest.approx(-2403.91, abs=0.005)
+    assert eb.to_penalty("sklearn.Ridge")["alpha"] == pytest.approx(0.0337, abs=5e-5)
+    assert abs(bl.lam - 0.237) <= 4 * bl.lam_mcse + 0.0005

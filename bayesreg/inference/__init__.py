@@ -11,6 +11,9 @@
   :mod:`~bayesreg.inference.diagnostics` and :mod:`~bayesreg.inference.idata_io` are the other
   ArviZ-facing modules;
 * :mod:`~bayesreg.inference.noise_scale`: the plug-in noise scale of a penalised fit;
+* :mod:`~bayesreg.inference.empirical_bayes`: the prior scale chosen by the data, with
+  :mod:`~bayesreg.inference.evidence` (exact Gaussian evidence) and :mod:`~bayesreg.inference.mcem`
+  (Park & Casella's Monte Carlo EM for the Bayesian lasso);
 * :mod:`~bayesreg.inference.blas`: PyTensor's BLAS and BLAS thread pools.
 
 ``bayesreg/__init__.py`` imports :mod:`~bayesreg.inference.blas` before anything imports
@@ -19,6 +22,7 @@ PyTensor, so nothing imported here may import PyTensor or PyMC at module level.
 
 from bayesreg.inference.certificate import DEFAULT_BOUND_TOL, DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.diagnostics import ConvergenceWarning, check_diagnostics
+from bayesreg.inference.empirical_bayes import EmpiricalBayesResult, empirical_bayes
 from bayesreg.inference.idata_io import check_output_path, load_idata, save_idata
 from bayesreg.inference.l1_quadratic import IterationLimitWarning
 from bayesreg.inference.map import MapResult, certify_point, find_map
@@ -43,4 +47,6 @@ __all__ = [
     "check_output_path",
     "add_posterior_predictive",
     "estimate_noise_sigma",
+    "empirical_bayes",
+    "EmpiricalBayesResult",
 ]
