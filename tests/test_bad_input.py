@@ -7,10 +7,10 @@ the parameter, flag or file at fault. The CLI must answer with exactly one line
 ``usage=True``, print their usage line too).
 
 Every case runs with the expensive entry points replaced by a tripwire (``find_map``,
-``sample_posterior``, ``pymc.sample``, ``pymc.Model``): a case that reaches them before failing
-raises ``ExpensiveWorkStarted`` and fails the test. So the table also shows that validation comes
-before any model is built or sampled (reproducers 5-10 of issue 16 included), and the whole corpus
-runs in seconds.
+``sample_posterior``, ``pymc.sample``, ``pymc.Model``, the empirical-Bayes solvers): a case that
+reaches them before failing raises ``ExpensiveWorkStarted`` and fails the test. So the table also
+shows that validation comes before any model is built or sampled (reproducers 5-10 of issue 16
+included), and the whole corpus runs in seconds.
 """
 
 from __future__ import annotations
@@ -306,6 +306,22 @@ CASES = [
 ]
 
 
+CASES += [  # empirical Bayes (issue 12): refused before any evidence, EM or sampling work
+    api("empirical_bayes: one row", lambda: br.empirical_bayes(Xa[:1], Y[:1]), ValueError, "at least 2 rows"),
+    api("empirical_bayes: Laplace prior", lambda: br.empirical_bayes(Xa, Y, prior="laplace"), ValueError,
+        "'prior' parameter of empirical_bayes"),
+    api("empirical_bayes: hierarchical prior", lambda: br.empirical_bayes(Xa, Y, prior=br.HierarchicalGaussian()),
+        ValueError, "already has a hyperprior"),
+    api("empirical_bayes: unknown hyperprior", lambda: br.empirical_bayes(Xa, Y, hyperprior="jeffreys"),
+        ValueError, "'hyperprior' parameter of empirical_bayes"),
+    api("empirical_bayes: NaN in X", lambda: br.empirical_bayes(put(Xa, (0, 0), np.nan), Y), ValueError,
+        "X must be finite"),
+    api("empirical_bayes: one EM chain", lambda: br.empirical_bayes(Xa, Y, prior="bayesian_lasso", chains=1),
+        ValueError, "'chains' parameter of empirical_bayes"),
+    api("empirical_bayes: ard with the Bayesian lasso",
+        lambda: br.empirical_bayes(Xa, Y, prior="bayesian_lasso", ard=True), ValueError, "'ard' parameters"),
+]
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("bad_input")
@@ -352,7 +368,10 @@ def tripwire(monkeypatch):
         raise ExpensiveWorkStarted("validation must happen before any model is built, solved or sampled")
 
     for module, name in [("bayesreg.inference.map", "find_map"), ("bayesreg.estimators.regression", "find_map"),
-                         ("bayesreg.verify", "find_map"), ("bayesreg.inference.sampling", "sample_posterior")]:
+                         ("bayesreg.verify", "find_map"), ("bayesreg.inference.sampling", "sample_posterior"),
+                         ("bayesreg.inference.empirical_bayes", "fit_gaussian_evidence"),
+                         ("bayesreg.inference.empirical_bayes", "fit_ard"),
+                         ("bayesreg.inference.empirical_bayes", "mcem_bayesian_lasso")]:
         monkeypatch.setattr(importlib.import_module(module), name, refuse)
     monkeypatch.setattr(pymc, "sample", refuse)
     monkeypatch.setattr(pymc, "Model", refuse)

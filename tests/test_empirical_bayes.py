@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import optimize, stats
-from sklearn.linear_model import BayesianRidge, Ridge
+from sklearn.linear_model import ARDRegression, BayesianRidge, Ridge
 
 import bayesreg as br
 from bayesreg.datasets import load_diabetes
@@ -103,6 +103,8 @@ def test_hyperprior_sklearn_reproduces_bayesian_ridge(case):
     assert res.lambda_ == pytest.approx(ref.lambda_, rel=1e-6)
     np.testing.assert_allclose(res.coef_, ref.coef_, rtol=1e-6, atol=1e-6 * np.max(np.abs(ref.coef_)))
     assert res.intercept_ == pytest.approx(ref.intercept_, rel=1e-6, abs=1e-9)
+    want = direct_log_evidence(X, y, res.alpha_, res.lambda_, fit_intercept=fit_intercept, weights=w)
+    assert res.log_evidence == pytest.approx(want, rel=1e-10)  # the exact evidence, not BayesianRidge's score
     assert res.prior == br.Gaussian(sigma=1 / np.sqrt(ref.lambda_)) or \
         res.prior.sigma == pytest.approx(1 / np.sqrt(ref.lambda_), rel=1e-6)
 
@@ -142,7 +144,7 @@ def test_bad_input_is_refused_with_the_parameter_named():
         br.empirical_bayes(X, y, prior=br.HierarchicalLaplace())
     with pytest.raises(ValueError, match="'hyperprior' parameter"):
         br.empirical_bayes(X, y, hyperprior="gamma")
-    with pytest.raises(ValueError, match="'hyperprior' parameter.*'gaussian' only"):
+    with pytest.raises(ValueError, match="'hyperprior' and 'ard' parameters.*'gaussian' only"):
         br.empirical_bayes(X, y, prior="bayesian_lasso", hyperprior="sklearn")
     Xn = X.copy()
     Xn[3, 1] = np.nan
@@ -164,3 +166,84 @@ def test_no_signal_has_no_finite_optimum():
     y = np.array([1.0, 1.0, 1.0, 1.0, -4.0])
     with pytest.raises(ValueError, match="no finite maximum.*infinity"):
         br.empirical_bayes(X, y)
+
+
+def _ard_data(seed=1, n=100, w=(1.0, -2.0, 0.5, 1.5, 0.3, 0.0)):
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(n, 6))
+    X = Z + 0.9 * Z[:, [0]]  # correlated columns: MacKay's updates need ~200 iterations
+    return X, X @ np.array(w) + rng.normal(size=n) + 2.0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_ard_with_sklearn_hyperprior_reproduces_ard_regression(seed):
+    """Where no precision reaches ARDRegression's pruning threshold (1e4), the same optimum."""
+    X, y = _ard_data(seed)
+    ref = ARDRegression(tol=1e-14, max_iter=100_000).fit(X, y)
+    assert ref.n_iter_ < 100_000 and np.all(ref.lambda_ < ref.threshold_lambda)
+    res = br.empirical_bayes(X, y, hyperprior="sklearn", ard=True)
+    assert res.certificate.passed, str(res.certificate)
+    assert res.alpha_ == pytest.approx(ref.alpha_, rel=1e-6)
+    np.testing.assert_allclose(res.lambda_, ref.lambda_, rtol=1e-6)
+    np.testing.assert_allclose(res.coef_, ref.coef_, rtol=1e-6, atol=1e-6 * np.max(np.abs(ref.coef_)))
+    assert res.intercept_ == pytest.approx(ref.intercept_, rel=1e-6)
+    np.testing.assert_allclose(res.prior.sigma, 1 / np.sqrt(ref.lambda_), rtol=1e-6)
+    want = direct_log_evidence(X / np.sqrt(res.lambda_), y, res.alpha_, 1.0, fit_intercept=True)
+    assert res.log_evidence == pytest.approx(want, rel=1e-10)  # the exact evidence, not ARDRegression's score
+
+
+def test_ard_evidence_equals_the_direct_integral_and_is_maximal():
+    """log Z of ARD at its optimum = the n x n integral with K = I/alpha + X diag(1/lambda) X^T; every
+    coordinate perturbation lowers it; one common precision recovers the Gaussian evidence."""
+    X, y = _ard_data(3, n=40, w=(1.0, -2.0, 0.5, 1.5, 0.8, 1.0))
+    res = br.empirical_bayes(X, y, ard=True)
+    assert res.certificate.passed
+    lam = np.asarray(res.lambda_)
+    Xs = X / np.sqrt(lam)
+    assert res.log_evidence == pytest.approx(direct_log_evidence(Xs, y, res.alpha_, 1.0, fit_intercept=True),
+                                             rel=1e-10)
+    for j in range(X.shape[1]):
+        for f in (0.99, 1.01):
+            lj = lam.copy()
+            lj[j] *= f
+            assert direct_log_evidence(X / np.sqrt(lj), y, res.alpha_, 1.0, fit_intercept=True) < res.log_evidence
+    one = br.empirical_bayes(X, y)
+    assert res.log_evidence >= one.log_evidence  # more freedom, higher evidence
+
+
+def test_ard_type2_ml_refuses_a_diverging_precision():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(50, 3))
+    y = X[:, 0] + rng.normal(size=50)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    q, _ = np.linalg.qr(np.column_stack([yc, Xc[:, 0]]))
+    X[:, 2] = Xc[:, 2] - q @ (q.T @ Xc[:, 2])  # orthogonal to y and to the relevant feature
+    with pytest.raises(ValueError, match=r"precisions of features \[(1, )?2\] diverge"):
+        br.empirical_bayes(X, y, ard=True)
+    assert br.empirical_bayes(X, y, ard=True, hyperprior="sklearn").certificate.passed
+
+
+def test_an_exact_fit_has_no_finite_optimum():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    with pytest.raises(ValueError, match="no finite maximum.*r -> 0.*exactly"):
+        br.empirical_bayes(X, X @ np.array([1.0, 2.0, 3.0]) + 4.0)
+
+
+def test_log_evidence_profile_peaks_at_the_optimum():
+    X, y = _data(60, 5, seed=13)
+    res = br.empirical_bayes(X, y)
+    r_hat = res.lambda_ / res.alpha_
+    grid = r_hat * np.geomspace(0.1, 10, 41)
+    prof = res.log_evidence_profile(grid)
+    assert prof.shape == (41,) and np.argmax(prof) == 20
+    assert res.log_evidence_profile(r_hat)[0] == pytest.approx(res.log_evidence, rel=1e-13)
+    # = max over alpha of the direct integral at lambda = r alpha
+    alpha = optimize.minimize_scalar(lambda a: -direct_log_evidence(X, y, np.exp(a), 3 * r_hat * np.exp(a),
+                                                                    fit_intercept=True), bounds=(-10, 10),
+                                     method="bounded", options={"xatol": 1e-10})
+    assert res.log_evidence_profile(3 * r_hat)[0] == pytest.approx(-alpha.fun, rel=1e-9)
+    with pytest.raises(ValueError, match="'ridge_alpha' parameter"):
+        res.log_evidence_profile([-1.0])
+    with pytest.raises(ValueError, match="one precision"):
+        br.empirical_bayes(X, y, ard=True, hyperprior="sklearn").log_evidence_profile(1.0)

@@ -6,6 +6,7 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -56,3 +57,4 @@ def test_readme_empirical_bayes_example_runs():
     assert eb.log_evidence == pytest.approx(-2403.91, abs=0.005)
     assert eb.to_penalty("sklearn.Ridge")["alpha"] == pytest.approx(0.0337, abs=5e-5)
     assert abs(bl.lam - 0.237) <= 4 * bl.lam_mcse + 0.0005
+    assert np.argmax(namespace["curve"]) == 1

@@ -6,7 +6,8 @@ Two models, one result type (:class:`EmpiricalBayesResult`):
   evidence :math:`\log Z(\alpha, \lambda)` from one eigen/SVD decomposition, maximised exactly
   (:mod:`bayesreg.inference.evidence`). ``hyperprior="sklearn"`` maximises instead the log posterior of
   :math:`(\log\alpha, \log\lambda)` under BayesianRidge's Gamma(1e-6, 1e-6) priors, which is
-  scikit-learn's ``BayesianRidge`` fixed point.
+  scikit-learn's ``BayesianRidge`` fixed point. ``ard=True`` gives every feature its own precision
+  :math:`\lambda_j` (:mod:`bayesreg.inference.ard`; ``ARDRegression``'s model).
 * ``prior="bayesian_lasso"``: Park & Casella's :math:`\beta_j \mid \sigma \sim \text{Laplace}(0,
   \sigma/\lambda)`; :math:`\lambda` by Monte Carlo EM (:mod:`bayesreg.inference.mcem`) with its Monte
   Carlo standard error.
@@ -17,7 +18,7 @@ convention (``"sklearn.Ridge"`` gives ``alpha`` = :math:`\lambda/\alpha`, the pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,12 +33,15 @@ from bayesreg._validation import (
     check_target,
     describe,
 )
+from bayesreg.inference.ard import fit_ard
 from bayesreg.inference.evidence import (
     _NO_HYPERPRIOR,
     SKLEARN_HYPERPRIOR,
     EvidenceCertificate,
+    _profile,
     fit_gaussian_evidence,
     gaussian_spectrum,
+    log_evidence,
 )
 from bayesreg.inference.mcem import McemCertificate, mcem_bayesian_lasso
 from bayesreg.model import BayesianLasso, Gaussian, Laplace, Prior
@@ -59,7 +63,7 @@ class EmpiricalBayesResult:
     Attributes
     ----------
     prior : Gaussian or BayesianLasso
-        The fitted prior: ``Gaussian(sigma=1/sqrt(lambda_))``,
+        The fitted prior: ``Gaussian(sigma=1/sqrt(lambda_))`` (per-feature sigmas with ``ard=True``),
         or ``BayesianLasso(lam=lam)`` (Park & Casella's hierarchical prior, for NUTS).
     noise_sigma : float
         Noise sd: :math:`1/\sqrt{\alpha}` at the optimum (Gaussian), the posterior mean of
@@ -68,7 +72,7 @@ class EmpiricalBayesResult:
         :math:`\log Z` at the optimum (Gaussian; the exact marginal likelihood with a flat intercept,
         ``inference/evidence.py``); ``None`` for the Bayesian lasso.
     n_iter : int
-        Profile evaluations (Gaussian) or EM iterations (Bayesian lasso).
+        Profile evaluations (Gaussian), MacKay + L-BFGS + Newton steps (ARD), or EM iterations (Bayesian lasso).
     certificate : EvidenceCertificate or McemCertificate
         Gradient of the maximised objective in the log hyperparameters, or the EM fixed-point residual
         with its Monte Carlo error. ``certificate.passed``.
@@ -108,6 +112,25 @@ class EmpiricalBayesResult:
             assert self.lam is not None
             return Laplace(b=self.noise_sigma / self.lam)
         return self.prior
+
+    def log_evidence_profile(self, ridge_alpha: ArrayLike) -> NDArray[np.float64]:
+        r"""The maximised objective along the ratio :math:`r = \lambda/\alpha` (``sklearn.Ridge``'s ``alpha``).
+
+        For each :math:`r`: :math:`\max_\alpha F(\alpha, r\alpha)`, in closed form
+        (``inference/evidence.py``); with ``hyperprior=None`` this is the log evidence profiled over the
+        noise precision, whose maximum is ``log_evidence`` at ``r = lambda_/alpha_``. Gaussian prior with
+        one precision only.
+        """
+        spec, hyper = self.details.get("spectrum"), self.details.get("hyper")
+        if spec is None or hyper is None:
+            raise ValueError("log_evidence_profile is defined for prior='gaussian' with one precision "
+                             "(not ard=True, not the Bayesian lasso).")
+        r = np.asarray(ridge_alpha, dtype=float)
+        if r.ndim > 1 or not np.all(np.isfinite(r)) or np.any(r <= 0):
+            raise ValueError(f"The 'ridge_alpha' parameter of log_evidence_profile must be a positive, finite "
+                             f"number or 1-D array; got {describe(ridge_alpha)}.")
+        out = np.array([_profile(spec, float(np.log(v)), hyper) for v in np.atleast_1d(r)])
+        return out if r.ndim else out[:1]
 
     def to_penalty(self, convention: str, **options: Any) -> dict[str, Any]:
         r"""The chosen prior in ``convention``'s parameters (:func:`bayesreg.prior_to_penalty`).
@@ -154,7 +177,7 @@ def _data(X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None) -> tuple[
 
 
 def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hyperprior: str | None = None,
-                    fit_intercept: bool = True, sample_weight: ArrayLike | None = None,
+                    fit_intercept: bool = True, sample_weight: ArrayLike | None = None, ard: bool = False,
                     random_seed: object = None, n_iter: int = 60, draws: int = 200, burn: int = 200,
                     chains: int = 4) -> EmpiricalBayesResult:
     r"""Choose the prior scale by type-II maximum likelihood (module docstring).
@@ -171,6 +194,10 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
         Gamma(1e-6, 1e-6) priors on both precisions and reproduces it.
     fit_intercept : bool
         Flat-prior intercept (integrated out of the evidence).
+    ard : bool
+        Gaussian prior only: one precision :math:`\\lambda_j` per feature (automatic relevance
+        determination, :mod:`bayesreg.inference.ard`; ``hyperprior="sklearn"`` reproduces ARDRegression
+        where its pruning at ``threshold_lambda`` does not act).
     sample_weight : array-like (n,) or None
         Frequency weights (bayesreg's weighted likelihood :math:`\prod_i p(y_i)^{s_i}`).
     random_seed : int, Generator or None
@@ -185,15 +212,16 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
     """
     kind = _check_prior(prior)
     fit_intercept = check_bool("fit_intercept", _OWNER, fit_intercept)
+    ard = check_bool("ard", _OWNER, ard)
     if not (hyperprior is None or (isinstance(hyperprior, str) and hyperprior in EB_HYPERPRIORS)):
         raise ValueError(f"The 'hyperprior' parameter of {_OWNER} must be None (type-II maximum likelihood) or "
                          f"'sklearn' (BayesianRidge's Gamma(1e-6, 1e-6) priors); got {describe(hyperprior)}.")
     Xa, ya, sw = _data(X, y, sample_weight)
     n_total = float(Xa.shape[0] if sw is None else np.sum(sw))
     if kind == "bayesian_lasso":
-        if hyperprior is not None:
-            raise ValueError(f"The 'hyperprior' parameter of {_OWNER} applies to prior='gaussian' only; "
-                             f"got hyperprior={hyperprior!r} with prior='bayesian_lasso'.")
+        if hyperprior is not None or ard:
+            raise ValueError(f"The 'hyperprior' and 'ard' parameters of {_OWNER} apply to prior='gaussian' only; "
+                             f"got hyperprior={hyperprior!r}, ard={ard!r} with prior='bayesian_lasso'.")
         check_random_seed("random_seed", _OWNER, random_seed)
         fit = mcem_bayesian_lasso(Xa, ya, sw, fit_intercept=fit_intercept,
                                   n_iter=check_count("n_iter", _OWNER, n_iter, minimum=2),
@@ -205,9 +233,21 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
                                     coef_=fit.coef, intercept_=fit.intercept, n=n_total, lam=fit.lam,
                                     lam_mcse=fit.lam_mcse, trace=fit.trace)
     hyper = SKLEARN_HYPERPRIOR if hyperprior == "sklearn" else _NO_HYPERPRIOR
+    if ard:
+        a = fit_ard(Xa, ya, sw, fit_intercept=fit_intercept, hyper=hyper, sklearn_count=hyperprior == "sklearn")
+        lam = np.asarray(a["lam"])
+        return EmpiricalBayesResult(prior=Gaussian(sigma=tuple(1.0 / np.sqrt(lam))),
+                                    noise_sigma=1.0 / np.sqrt(a["alpha"]), log_evidence=a["log_evidence"],
+                                    n_iter=a["n_iter"], certificate=a["certificate"], coef_=a["coef"],
+                                    intercept_=a["intercept"], n=n_total, alpha_=a["alpha"], lambda_=lam,
+                                    hyperprior=hyperprior, details={"objective": a["objective"]})
     spec = gaussian_spectrum(Xa, ya, sw, fit_intercept=fit_intercept, sklearn_count=hyperprior == "sklearn")
     g = fit_gaussian_evidence(spec, hyper)
+    # the exact marginal likelihood (BayesianRidge's count n_e = sum s_i is part of its objective only)
+    exact = replace(spec, n_e=n_total - (1.0 if fit_intercept else 0.0))
     return EmpiricalBayesResult(prior=Gaussian(sigma=1.0 / np.sqrt(g.lam)), noise_sigma=1.0 / np.sqrt(g.alpha),
-                                log_evidence=g.log_evidence, n_iter=g.n_iter, certificate=g.certificate,
+                                log_evidence=float(log_evidence(exact, g.alpha, g.lam)), n_iter=g.n_iter,
+                                certificate=g.certificate,
                                 coef_=g.coef, intercept_=g.intercept, n=n_total, alpha_=g.alpha, lambda_=g.lam,
-                                hyperprior=hyperprior, details={"objective": g.objective})
+                                hyperprior=hyperprior,
+                                details={"objective": g.objective, "spectrum": spec, "hyper": hyper})

@@ -31,12 +31,15 @@ least-squares residual :math:`R_0`, everything depends on :math:`\alpha` and the
 **The objective.** ``hyperprior=None`` maximises :math:`\log Z` (plain type-II ML).
 ``hyperprior="sklearn"`` maximises the log posterior of :math:`(\log\alpha, \log\lambda)` under
 scikit-learn BayesianRidge's priors :math:`\alpha \sim \Gamma(a_1, a_2)`, :math:`\lambda \sim
-\Gamma(l_1, l_2)` (shape, rate; all 1e-6) with BayesianRidge's count :math:`n_e = n` (it treats the
-centred rows as :math:`\sum_i s_i` observations, without the intercept's minus 1):
+\Gamma(l_1, l_2)` (shape, rate; all 1e-6) with BayesianRidge's count :math:`n_e = \sum_i s_i` (``n``
+without weights: it treats the centred rows as that many observations, without the intercept's minus 1).
+Since the Gamma density of :math:`\alpha` in :math:`\log\alpha` is :math:`\propto \alpha^{a_1} e^{-a_2\alpha}`,
+this is
 
 .. math::
 
-    F(\alpha, \lambda) = \log Z + a_1\log\alpha - a_2\alpha + l_1\log\lambda - l_2\lambda,
+    F(\alpha, \lambda) = \log Z + a_1\log\alpha - a_2\alpha + l_1\log\lambda - l_2\lambda
+    \quad (+\ \text{const}),
 
 whose stationarity conditions are exactly BayesianRidge's updates
 :math:`\lambda = (\gamma + 2l_1)/(\|m\|^2 + 2l_2)`, :math:`\alpha = (n - \gamma + 2a_1)/(\|\tilde y -
@@ -308,8 +311,9 @@ def fit_gaussian_evidence(spec: Spectrum, hyper: dict[str, float], *, grid_size:
         n_iter += info.function_calls
         candidates.append(float(root))
     if not candidates:
-        where = "r -> infinity (all coefficients 0: the data show no linear signal)" if slopes[-1] > 0 else \
-            "r -> 0 (no shrinkage: the evidence keeps growing as the prior flattens)"
+        top = _profile(spec, float(us[-1]), hyper) >= _profile(spec, float(us[0]), hyper)
+        where = "r -> infinity (all coefficients 0: the data show no linear signal)" if top else \
+            "r -> 0 (no shrinkage and vanishing noise: least squares fits the data (almost) exactly)"
         raise ValueError(f"The evidence has no finite maximum in the prior precision: it increases towards {where}. "
                          "Empirical Bayes is not defined for these data; choose the penalty another way.")
     u = max(candidates, key=lambda c: _profile(spec, c, hyper))
