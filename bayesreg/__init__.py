@@ -39,6 +39,9 @@ from bayesreg.inference import (  # noqa: E402
     load_idata,
     save_idata,
 )
+from bayesreg.inference.path import RegularizationPath, regularization_path  # noqa: E402
+from bayesreg.inference.path_cv import CVPath, cross_validate_path, kfold_ids  # noqa: E402
+from bayesreg.inference.path_loo import LooPath, loo_path  # noqa: E402
 from bayesreg.model import (  # noqa: E402
     BayesianLasso,
     ElasticNet,
@@ -90,6 +93,13 @@ __all__ = [
     "formula_design",
     "FormulaDesign",
     "check_output_path",
+    "regularization_path",
+    "RegularizationPath",
+    "cross_validate_path",
+    "CVPath",
+    "kfold_ids",
+    "loo_path",
+    "LooPath",
     "empirical_bayes",
     "EmpiricalBayesResult",
 ]

@@ -17,6 +17,7 @@ import sys
 import numpy as np
 import pytest
 
+import bayesreg as br
 import bayesreg.verify
 from bayesreg.cli import ALL_CASES, main
 from bayesreg.datasets import list_datasets, load_dataset
@@ -389,3 +390,24 @@ def test_console_script_datasets():
     proc = subprocess.run([exe, "datasets"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert [line.split()[0] for line in proc.stdout.splitlines()] == list(list_datasets())
+
+
+# ----------------------------------------------------------------------------- path
+def test_path_table_json_and_csv(capsys, tmp_path):
+    code, out, err = run(capsys, "path", "--data", "diabetes", "--convention", "sklearn.Lasso",
+                         "--geomspace", "1", "0.01", "4")
+    assert code == 0, err
+    assert "4 values, all certified" in out and "b (Laplace)" in out
+    target = tmp_path / "path.csv"
+    code, out, err = run(capsys, "path", "--data", "diabetes", "--convention", "sklearn.ElasticNet",
+                         "--l1-ratio", "0.5", "--values", "1,0.1", "--json", "--output", str(target))
+    assert code == 0, err
+    rep = json.loads(out)
+    d = load_dataset("diabetes")
+    path = br.regularization_path(d.X, d.y, "sklearn.ElasticNet", alpha=[1.0, 0.1], l1_ratio=0.5)
+    np.testing.assert_allclose(rep["coef"], path.coef_, rtol=1e-12)
+    assert rep["certified"] == [True, True] and rep["param"] == "alpha"
+    table = np.genfromtxt(target, delimiter=",", names=True)
+    np.testing.assert_allclose(table["alpha"], [1.0, 0.1])
+    np.testing.assert_allclose(table["intercept"], path.intercept_, rtol=1e-12)
+    assert not list(tmp_path.glob(".bayesreg-path-*"))  # the temporary file of the atomic write is gone

@@ -189,3 +189,19 @@ def test_shrinkage_dynamics(tmp_path):
     with pytest.raises(ValueError):
         plots.plot_shrinkage_dynamics(steps=0)
     check_figure(ax.figure, tmp_path, "shrinkage")
+
+
+def test_regularization_path_accepts_a_path_object(diabetes, tmp_path):
+    X, y = diabetes
+    alphas = np.geomspace(1.0, 1e-3, 12)
+    path = br.regularization_path(X, y, "sklearn.Lasso", alpha=alphas)
+    ax = plots.plot_regularization_path(path)
+    assert ax.bayesreg_path is path
+    lines = [ln for ln in ax.get_lines() if ln.get_label() in path.feature_names]
+    assert len(lines) == 10
+    np.testing.assert_array_equal(lines[0].get_ydata(), path.coef_[np.argsort(alphas), 0])
+    forward, inverse = ax.bayesreg_prior_scale  # the exact Laplace scale b = 1/(n alpha) (noise 1)
+    np.testing.assert_allclose(forward(alphas), 1.0 / (len(y) * alphas), rtol=1e-9)
+    np.testing.assert_allclose(inverse(forward(alphas)), alphas, rtol=1e-9)
+    ax.figure.savefig(tmp_path / "path.png")
+    plt.close(ax.figure)

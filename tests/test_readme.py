@@ -29,6 +29,21 @@ def test_readme_library_example_runs():
     assert namespace["keep"].features == (0, 1)
 
 
+def test_readme_choosing_the_penalty_example_runs():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    block = re.search(r"## Choosing the penalty: path, cross-validation, LOO\n\n```python\n(.*?)```",
+                      README.read_text("utf-8"), re.S)
+    assert block is not None
+    namespace: dict = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102
+    path, cv, loo = namespace["path"], namespace["cv"], namespace["loo"]
+    assert path.passed and path.coef_.shape == (40, 10)
+    assert cv.value_1se >= cv.value_min and cv.full_path.passed
+    assert loo.elpd_loo.shape == (40,) and loo.value_best > 0
+
+
 @pytest.mark.slow
 def test_readme_empirical_bayes_example_runs():
     block = re.search(r"## Choosing λ: empirical Bayes\n.*?```python\n(.*?)```", README.read_text("utf-8"), re.S)

@@ -4,6 +4,7 @@
                       the bundled data; exit code 1 when any case is not equivalent)
 ``bayesreg convert``  penalty ↔ prior between conventions
 ``bayesreg fit``      MAP or NUTS on a CSV or bundled data set; ``--output`` writes NetCDF
+``bayesreg path``     the certified MAP along a grid of penalties
 ``bayesreg datasets`` the bundled data sets
 
 Each command is a module with ``register(subparsers)`` and ``run(args)``; input problems raise
@@ -18,14 +19,14 @@ import sys
 
 import numpy as np
 
-from bayesreg.cli import convert_command, datasets_command, fit_command, verify_command
+from bayesreg.cli import convert_command, datasets_command, fit_command, path_command, verify_command
 from bayesreg.cli.fit_command import write_netcdf_atomic
 from bayesreg.cli.options import UserError
 from bayesreg.verify import ALL_CASES  # the main job's cases (re-exported)
 
 __all__ = ["main", "build_parser", "ALL_CASES", "write_netcdf_atomic"]
 
-COMMANDS = (verify_command, convert_command, fit_command, datasets_command)
+COMMANDS = (verify_command, convert_command, fit_command, path_command, datasets_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

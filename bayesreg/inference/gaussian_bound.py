@@ -36,7 +36,7 @@ from bayesreg.inference.error_bound import ErrorBound, margin_violations, residu
 from bayesreg.inference.gaussian_rows import U64, RestrictedSolver, RowsProblem, rounding_gamma
 from bayesreg.model.data import SufficientStats
 
-__all__ = ["gram_bound", "rows_bound", "gram_gradient"]
+__all__ = ["gram_bound", "rows_bound", "gram_gradient", "gram_spectrum", "global_gram_bound"]
 
 
 def gram_gradient(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray,
@@ -158,3 +158,43 @@ def rows_bound(rows: RowsProblem, st: SufficientStats, w: np.ndarray, g: np.ndar
     return ErrorBound(_total(st, w, b, S, rows.n), solver.mu, fl, support_only=off.size > 0, unique=True,
                       reason="quadratic " + ("on the support, strict margins off it" if off.size else "objective")
                       + " (rows, extended-precision residuals)")
+
+
+def gram_spectrum(st: SufficientStats) -> tuple[float, float]:
+    r"""The smallest eigenvalues of the centred Gram matrix :math:`G` and of its column-scaled form
+    :math:`\Sigma^{-1}G\Sigma^{-1}` (:math:`\Sigma = \operatorname{diag}(G)^{1/2}`; 0 when a column is
+    constant). One eigen-decomposition per data set: along a path :func:`global_gram_bound` then
+    bounds every point by Weyl's inequality, :math:`\lambda_{\min}(G + D) \ge \lambda_{\min}(G) + \min_j d_j`."""
+    G = st.gram
+    root = np.sqrt(np.maximum(np.diag(G), 0.0))
+    eig = float(np.linalg.eigvalsh(G)[0])
+    if not np.all(root > 0.0):
+        return eig, 0.0
+    return eig, float(np.linalg.eigvalsh(G / np.outer(root, root))[0])
+
+
+def global_gram_bound(st: SufficientStats, spectrum: tuple[float, float], d: np.ndarray, a1: np.ndarray,
+                      w: np.ndarray, n: int) -> ErrorBound | None:
+    r"""The bound of :func:`gram_bound` on all coordinates at once, with the curvature from
+    :func:`gram_spectrum` computed once for a whole path: :math:`\mu = \lambda_{\min}(G) + \min_j d_j`
+    less the rounding of forming :math:`G` and of the eigensolver, and in the column-scaled
+    coordinates :math:`\|e\| \le \|\Sigma^{-1}u\| / ((\lambda_{\min}(\Sigma^{-1}G\Sigma^{-1}) +
+    \min_j d_j/\Sigma_{jj}^2)\min_j\Sigma_{jj})` (valid for any positive diagonal :math:`\Sigma`).
+    ``None`` when :math:`G + D` is not certifiably positive definite (then :func:`gram_bound` on the
+    support, or the rows route, decides)."""
+    g, floor = gram_gradient(st, d, a1, w, n)
+    u = residual_bounds(w, g, a1, 0.5 * d, floor)
+    slack = (rounding_gamma(n) + rounding_gamma(w.size)) * float(np.trace(st.gram) + np.sum(d))
+    eig, eig_scaled = spectrum
+    mu = max(eig + float(np.min(d)) - slack, float(np.min(d)))
+    b = float(np.linalg.norm(u)) / mu if mu > 0.0 else np.inf
+    root = np.sqrt(np.maximum(np.diag(st.gram), 0.0))
+    if eig_scaled > 0.0 and np.all(root > 0.0):
+        mu_c = eig_scaled + float(np.min(d / root**2)) - slack / float(np.min(root)) ** 2
+        if mu_c > 0.0:
+            b = min(b, float(np.linalg.norm(u / root)) / (mu_c * float(np.min(root))))
+    if not np.isfinite(b):
+        return None
+    S = np.arange(w.size)
+    return ErrorBound(_total(st, w, b, S, n), mu, float(np.linalg.norm(floor)), unique=True,
+                      reason="strongly convex (exact Hessian; its smallest eigenvalue once per path)")

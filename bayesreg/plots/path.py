@@ -28,11 +28,15 @@ def _scale_of(l1: np.ndarray, l2: np.ndarray) -> tuple[float | None, str]:
     return 1.0 / l1[0], "elastic-net prior: Laplace-part scale 1/ℓ₁"
 
 
-def plot_regularization_path(X: Any, y: Any, convention: str = "sklearn.Lasso", param: str = "alpha",
+def plot_regularization_path(X: Any, y: Any = None, convention: str = "sklearn.Lasso", param: str = "alpha",
                              values: Sequence[float] | None = None, likelihood: str | None = None,
                              ax: Any = None, *, noise_sigma: float = 1.0, fit_intercept: bool = True,
                              n_values: int = 40, **fixed_params: Any) -> Any:
     """MAP coefficients over a penalty grid (lines) and an independent penalised solver (markers).
+
+    ``X`` may also be a :class:`bayesreg.RegularizationPath` (from :func:`bayesreg.regularization_path`):
+    its certified coefficients are drawn over its own grid, with the prior scale of each point on a
+    secondary axis (the other arguments but ``ax`` are then not used).
 
     For every value of ``param`` the penalty of ``convention`` is mapped to its prior
     (:func:`bayesreg.penalty_to_prior`) and the exact MAP is computed (:func:`bayesreg.find_map`);
@@ -71,6 +75,12 @@ def plot_regularization_path(X: Any, y: Any, convention: str = "sklearn.Lasso", 
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
+    from bayesreg.inference.path import RegularizationPath
+
+    if isinstance(X, RegularizationPath):
+        return _plot_path_object(X, ax)
+    if y is None:
+        raise TypeError("plot_regularization_path needs y with a design matrix X (or a RegularizationPath as X).")
     from bayesreg.conventions import penalty_to_prior, penalty_to_weights
     from bayesreg.inference.map import find_map
     from bayesreg.model.data import RegressionData
@@ -169,4 +179,51 @@ def plot_regularization_path(X: Any, y: Any, convention: str = "sklearn.Lasso", 
         ax.bayesreg_prior_scale = (forward, inverse)
     ax.bayesreg_max_diff, ax.bayesreg_max_rel_diff = max_diff, max_rel
     ax.bayesreg_path = {"values": values, "map_coef": map_coef, "reference_coef": ref_coef, "prior_scale": scales}
+    return ax
+
+
+def _plot_path_object(path: Any, ax: Any = None) -> Any:
+    """Draw a :class:`bayesreg.RegularizationPath`: coefficients over the grid (log scale), and the
+    prior scale (Laplace b, else Gaussian τ) of every point on a secondary axis when it is one
+    number per point. Returns the Axes with ``bayesreg_path`` (the path object)."""
+    import matplotlib.pyplot as plt
+
+    order = np.argsort(path.grid)
+    grid, coef = path.grid[order], path.coef_[order]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
+    cmap = plt.get_cmap("tab10" if coef.shape[1] <= 10 else "tab20")
+    for j, name in enumerate(path.feature_names):
+        ax.plot(grid, coef[:, j], color=cmap(j % cmap.N), lw=1.8, label=str(name))
+    ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
+    if grid.size > 1:
+        ax.set_xscale("log")
+        ax.set_xlim(grid[0], grid[-1])
+    ax.set(xlabel=f"{path.convention} penalty  {path.param}  (log scale)", ylabel="coefficient")
+    status = "every point certified" if path.passed else "NOT every point certified"
+    ax.set_title(f"{path.convention} regularization path: exact MAP ({status})", pad=8)
+    if coef.shape[1] <= 20:
+        ax.legend(title="feature", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    for scales, label in ((path.prior_b[order], "Laplace prior scale b"),
+                          (path.prior_tau[order], "Gaussian prior scale τ")):
+        common = np.all(scales == scales[:, :1], axis=1) & np.isfinite(scales[:, 0])
+        if grid.size > 1 and np.all(common):
+            s0 = scales[:, 0]
+            # every convention's scale is a power law of its strength: log s = a + k log v
+            k, a = np.polyfit(np.log(grid), np.log(s0), 1)
+            if np.allclose(np.exp(a + k * np.log(grid)), s0, rtol=1e-9):
+                def forward(v: np.ndarray, a: float = a, k: float = k) -> np.ndarray:
+                    with np.errstate(all="ignore"):
+                        return np.exp(a + k * np.log(np.asarray(v, dtype=float)))
+
+                def inverse(sv: np.ndarray, a: float = a, k: float = k) -> np.ndarray:
+                    with np.errstate(all="ignore"):
+                        return np.exp((np.log(np.asarray(sv, dtype=float)) - a) / k)
+
+                sec = ax.secondary_xaxis("top", functions=(forward, inverse))
+                sec.set_xlabel(f"{label}   (noise σ = {path.noise_sigma:.3g})")
+                ax.bayesreg_secondary_axis = sec
+                ax.bayesreg_prior_scale = (forward, inverse)
+            break
+    ax.bayesreg_path = path
     return ax
