@@ -10,6 +10,7 @@ from bayesreg.inference.blas import configure_pytensor_blas
 
 configure_pytensor_blas()
 
+from bayesreg._legacy_paths import install as _install_legacy_paths  # noqa: E402
 from bayesreg.conventions import (  # noqa: E402
     list_conventions,
     penalty_to_prior,
@@ -34,19 +35,25 @@ from bayesreg.inference import (  # noqa: E402
     save_idata,
 )
 from bayesreg.model import (  # noqa: E402
+    R2D2,
     BayesianLasso,
     ElasticNet,
     Gaussian,
     HierarchicalGaussian,
     HierarchicalLaplace,
+    Horseshoe,
+    HorseshoePlus,
     Laplace,
     Prior,
+    RegularizedHorseshoe,
     Unpenalized,
+    horseshoe_scale_global,
 )
 from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
-from bayesreg._legacy_paths import install as _install_legacy_paths  # noqa: E402
 
 _install_legacy_paths()  # bayesreg 0.1 module paths (bayesreg.map, bayesreg.gibbs, ...) keep working
+
+from bayesreg import noise  # noqa: E402  (the noise priors: br.noise.Jeffreys(), ...; see _legacy_paths)
 
 __all__ = [
     "Laplace",
@@ -63,6 +70,12 @@ __all__ = [
     "BayesianLasso",
     "HierarchicalLaplace",
     "HierarchicalGaussian",
+    "Horseshoe",
+    "HorseshoePlus",
+    "RegularizedHorseshoe",
+    "R2D2",
+    "horseshoe_scale_global",
+    "noise",
     "penalty_to_prior",
     "prior_to_penalty",
     "penalty_to_weights",
