@@ -29,6 +29,7 @@ from bayesreg.inference import (  # noqa: E402
     Certificate,
     ConvergenceWarning,
     MapResult,
+    check_output_path,
     estimate_noise_sigma,
     find_map,
     load_idata,
@@ -38,6 +39,7 @@ from bayesreg.model import (  # noqa: E402
     R2D2,
     BayesianLasso,
     ElasticNet,
+    FormulaDesign,
     Gaussian,
     HierarchicalGaussian,
     HierarchicalLaplace,
@@ -47,6 +49,7 @@ from bayesreg.model import (  # noqa: E402
     Prior,
     RegularizedHorseshoe,
     Unpenalized,
+    formula_design,
     horseshoe_scale_global,
 )
 from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
@@ -89,5 +92,8 @@ __all__ = [
     "ConvergenceWarning",
     "save_idata",
     "load_idata",
+    "formula_design",
+    "FormulaDesign",
+    "check_output_path",
 ]
 __version__ = "0.1.0"

@@ -8,7 +8,9 @@ import json
 from bayesreg.cli.options import (
     UserError,
     add_common,
+    add_encoding,
     add_penalty_flags,
+    check_noise_sigma,
     fmt_params,
     load_data,
     penalty_params,
@@ -24,8 +26,10 @@ def run(args: argparse.Namespace) -> int:
 
     X = y = None
     params = penalty_params(args)
+    check_noise_sigma(args.noise_sigma)
+    noise_sigma = 1.0 if args.noise_sigma is None else args.noise_sigma
     if args.data:
-        ds, weights = split_weights(load_data(args.data, args.target), args.weights)
+        ds, weights = split_weights(load_data(args.data, args.target, args.encoding), args.weights)
         X, y = ds.X, ds.y
         if weights is not None:
             if "glmnet" not in (args.from_, args.to):
@@ -35,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.weights:
         raise UserError("--weights COLUMN needs --data.")
     try:
-        prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=args.noise_sigma or 1.0,
+        prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=noise_sigma,
                                  X=X, y=y, **params)
         out = None
         if args.to:
@@ -47,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
                 opts["weights"] = params["weights"]
             if args.from_ != "glmnet":
                 params.pop("weights", None)
-            out = prior_to_penalty(prior, args.to, n=args.n, noise_sigma=args.noise_sigma or 1.0,
+            out = prior_to_penalty(prior, args.to, n=args.n, noise_sigma=noise_sigma,
                                    X=X, y=y, **opts)
     except (ValueError, TypeError) as exc:
         raise UserError(str(exc)) from None
@@ -81,6 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--data", help="data set (needed by glmnet's standardisation)")
     c.add_argument("--target")
     c.add_argument("--weights", help="column of observation weights in --data (glmnet's weights)")
+    add_encoding(c)
     add_common(c)
     add_penalty_flags(c)
     c.set_defaults(func=run)

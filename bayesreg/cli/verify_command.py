@@ -11,7 +11,9 @@ from typing import Any
 from bayesreg.cli.options import (
     UserError,
     add_common,
+    add_encoding,
     add_penalty_flags,
+    check_noise_sigma,
     fmt_params,
     json_default,
     load_data,
@@ -51,6 +53,7 @@ def _print_report_table(rows: list[Any], details: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     from bayesreg.verify import verify_map
 
+    check_noise_sigma(args.noise_sigma)
     if args.all:
         if args.weights:
             raise UserError("--weights applies to one --convention on your data, not to --all.")
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     for i, (conv, data_name, params, opts) in enumerate(cases, 1):
         progress(i, len(cases), f"{conv} on {data_name}", args.quiet)
-        ds, weights = split_weights(load_data(data_name, args.target), args.weights)
+        ds, weights = split_weights(load_data(data_name, args.target, args.encoding), args.weights)
         opts = {"noise_sigma": args.noise_sigma, **opts} if args.noise_sigma is not None else opts
         try:
             report = verify_map(ds.X, ds.y, conv, reference=args.reference, sample_weight=weights,
@@ -97,6 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--reference", choices=["bayesreg", "sklearn"], default="bayesreg")
     v.add_argument("--details", action="store_true", help="also print MAP and optimum per feature")
     v.add_argument("--weights", help="CSV column of observation weights (sample_weight; glmnet's weights)")
+    add_encoding(v)
     add_common(v)
     add_penalty_flags(v)
     v.set_defaults(func=run)

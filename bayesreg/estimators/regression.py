@@ -12,7 +12,8 @@ This module holds the parameters, their validation and ``fit``; the class inheri
 (``predict``, ``predict_proba``, ``decision_function``, ``score``) from
 :class:`bayesreg.estimators.prediction.PredictionMixin` and the posterior analysis of a NUTS fit
 (``predictive_draws``, ``summary``, ``prob_exceeds``, ``compare``, ``coef_draws``) from
-:class:`bayesreg.estimators.posterior_analysis.PosteriorAnalysisMixin`.
+:class:`bayesreg.estimators.posterior_analysis.PosteriorAnalysisMixin`, and formula input
+(``from_formula``) from :class:`bayesreg.estimators.formula.FormulaMixin`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.estimators.formula import FormulaMixin
+from bayesreg.estimators.params import METHODS, check_estimator_params
 from bayesreg.estimators.posterior_analysis import PosteriorAnalysisMixin
 from bayesreg.estimators.prediction import PredictionMixin
 from bayesreg.estimators.shrinkage import ShrinkageAnalysisMixin
@@ -31,19 +34,20 @@ from bayesreg.estimators.sklearn_compat import (
     check_design,
     column_target,
     encode_binary,
+    fitted_feature_names,
 )
 from bayesreg.inference.map import DEFAULT_TOL, find_map
-from bayesreg.model.build import FORMS, build_model
+from bayesreg.model.build import build_model
 from bayesreg.model.data import RegressionData
-from bayesreg.model.likelihoods import LIKELIHOODS, get_likelihood
+from bayesreg.model.likelihoods import get_likelihood
+from bayesreg.model.noise import DEFAULT_NOISE_PRIOR
 from bayesreg.model.priors import Gaussian, Prior
 
 __all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
 
-METHODS = ("map", "nuts")
 
-
-class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnalysisMixin, BaseEstimator):
+class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnalysisMixin,
+                         BaseEstimator):
     r"""Bayesian linear or logistic regression with a penalty-equivalent prior.
 
     Model: :math:`w_j \sim` ``prior``, flat intercept, :math:`y \mid w, c \sim` ``likelihood``.
@@ -113,7 +117,12 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnaly
         The two class labels (logistic likelihood); ``classes_[1]`` is the event of the model
         (y = 1), as in scikit-learn's binary classifiers.
     feature_names_in_ : ndarray of str
+        Column names of a DataFrame X; with :meth:`from_formula`, the coded columns
+        (``C(g)[T.b]``).
     n_features_in_ : int
+    model_spec_ : formulaic.ModelSpecs
+        The encoding learned from the formula's data (estimators built with :meth:`from_formula`),
+        applied to new data by ``predict`` and ``predictive_draws``.
     """
 
     def __init__(
@@ -188,15 +197,7 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnaly
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self) -> tuple[Prior, Any]:
-        if self.method not in METHODS:
-            raise ValueError(f"The 'method' parameter of BayesianRegression must be one of "
-                             f"{', '.join(map(repr, METHODS))}; got {self.method!r}.")
-        if self.likelihood not in LIKELIHOODS:
-            raise ValueError(f"The 'likelihood' parameter of BayesianRegression must be one of "
-                             f"{', '.join(map(repr, LIKELIHOODS))}; got {self.likelihood!r}.")
-        if self.form not in FORMS:
-            raise ValueError(f"The 'form' parameter of BayesianRegression must be one of "
-                             f"{', '.join(map(repr, FORMS))}; got {self.form!r}.")
+        check_estimator_params(self)
         from bayesreg.model.global_local import is_global_local
         from bayesreg.model.hierarchical import HierarchicalPrior
 
@@ -263,15 +264,18 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnaly
                 "progressbar": self.progressbar, "sampler": self.sampler}
 
     def _data(self, X: Any, y: Any, sample_weight: Any, lik: Any) -> RegressionData:
-        data, _ = self._data_and_classes(X, y, sample_weight, lik)
+        data, _, _ = self._data_and_classes(X, y, sample_weight, lik)
         return data
 
     def _data_and_classes(self, X: Any, y: Any, sample_weight: Any,
-                          lik: Any) -> tuple[RegressionData, np.ndarray | None]:
-        """Validated data; a binary target's labels are encoded to {0, 1} (``classes`` else None)."""
-        from bayesreg._validation import feature_names_of
+                          lik: Any) -> tuple[RegressionData, np.ndarray | None, bool]:
+        """Validated data; a binary target's labels are encoded to {0, 1} (``classes`` else None).
 
+        The third value says whether the feature names are string column names, which ``predict``
+        then checks (:func:`~bayesreg.estimators.sklearn_compat.check_feature_names`).
+        """
         Xa = check_design(X)
+        names, named = fitted_feature_names(X, Xa.shape[1], type(self).__name__)
         ya = column_target(y, type(self).__name__)
         classes = None
         if lik.binary:
@@ -290,25 +294,37 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnaly
                 raise ValueError(f"Only one class ({classes[int(present[0])]}) has positive sample_weight; "
                                  "the logistic likelihood with an intercept needs both classes (the "
                                  "intercept's posterior has no mode otherwise).")
-        return replace(data, feature_names=tuple(feature_names_of(X, Xa.shape[1]))), classes
+        return replace(data, feature_names=tuple(names)), classes, named
 
-    def build_model(self, X: Any, y: Any, sample_weight: Any = None) -> Any:
+    def build_model(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> Any:
         """The ``pymc.Model`` this estimator fits on (X, y); nothing is fitted."""
+        X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
         data = self._data(X, y, sample_weight, lik)
-        return build_model(data, self._resolve_prior(prior, data), lik, form=self.form).model
+        from bayesreg.estimators.shrinkage import resolve_noise_prior
+
+        noise_prior = resolve_noise_prior(getattr(self, "noise_prior", None), self.noise_prior_scale, prior)
+        prior = self._standardized(self._resolve_prior(prior, data), data)
+        return build_model(data, prior, lik, form=self.form, noise_prior=noise_prior,
+                           parameterization=self.parameterization).model
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BayesianRegression:
-        """Fit by exact MAP or NUTS (``method``); returns ``self``."""
+    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> BayesianRegression:
+        """Fit by exact MAP or NUTS (``method``); returns ``self``.
+
+        Built with :meth:`from_formula`: ``fit()`` fits the formula on its data, ``fit(df)`` on
+        other data (no ``y``: the response is the formula's left-hand side).
+        """
+        X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
-        data, classes = self._data_and_classes(X, y, sample_weight, lik)
+        data, classes, named = self._data_and_classes(X, y, sample_weight, lik)
         prior = self._standardized(self._resolve_prior(prior, data), data)
         if classes is not None:
             self.classes_ = classes
         self.prior_ = prior
         self.n_features_in_ = data.n_features
         self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
+        self._fitted_with_column_names = named
         if self.method == "map":
             result = find_map(data, prior, lik, form=self.form, tol=self.tol)
             self.coef_ = result.coef
@@ -334,7 +350,7 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnaly
                  "noise_sigma": "sampled" if sampled else str(getattr(lik, "noise_sigma", None)),
                  "fit_intercept": int(self.fit_intercept)}
         if sampled and not getattr(prior, "samples_noise", False):
-            attrs["noise_prior"] = repr(noise_prior or "HalfStudentT(nu=4.0, scale=sd(y))")
+            attrs["noise_prior"] = repr(noise_prior or DEFAULT_NOISE_PRIOR)  # scale=None: sd(y)
         self.idata_ = sample_posterior(built, attrs=attrs, **self._sampling_options())
         post = self.idata_.posterior
         self.coef_ = post["coef"].mean(("chain", "draw")).values

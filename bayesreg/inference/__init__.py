@@ -6,6 +6,7 @@
   (the exact L1-penalised quadratic subproblem) and :mod:`~bayesreg.inference.certificate`
   (the KKT certificate);
 * :mod:`~bayesreg.inference.sampling`: NUTS through PyMC (or nutpie), returning InferenceData;
+  :mod:`~bayesreg.inference.predictive` (its data groups and exact posterior predictive draws),
   :mod:`~bayesreg.inference.diagnostics` and :mod:`~bayesreg.inference.idata_io` are the other
   ArviZ-facing modules;
 * :mod:`~bayesreg.inference.noise_scale`: the plug-in noise scale of a penalised fit;
@@ -17,9 +18,10 @@ PyTensor, so nothing imported here may import PyTensor or PyMC at module level.
 
 from bayesreg.inference.certificate import DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.diagnostics import ConvergenceWarning, check_diagnostics
-from bayesreg.inference.idata_io import load_idata, save_idata
+from bayesreg.inference.idata_io import check_output_path, load_idata, save_idata
 from bayesreg.inference.map import MapResult, find_map
 from bayesreg.inference.noise_scale import estimate_noise_sigma
+from bayesreg.inference.predictive import add_posterior_predictive
 from bayesreg.inference.sampling import sample_posterior
 
 __all__ = [
@@ -33,5 +35,7 @@ __all__ = [
     "ConvergenceWarning",
     "save_idata",
     "load_idata",
+    "check_output_path",
+    "add_posterior_predictive",
     "estimate_noise_sigma",
 ]

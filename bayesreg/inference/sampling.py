@@ -6,7 +6,10 @@ NUTS, or nutpie when installed and requested) and returns ArviZ ``InferenceData`
 * ``posterior``: ``coef`` (dim ``feature``), ``intercept``, ``sigma`` when the noise is sampled;
 * ``log_likelihood``: per-observation log-likelihood (computed from the draws for the
   sufficient-statistics form, whose single ``Potential`` has none), so ``arviz.loo`` works;
-* ``sample_stats`` with divergences, and the model specification in ``attrs``.
+* ``observed_data`` (``y``) and ``constant_data`` (``X``, ``sample_weight``), see
+  :mod:`bayesreg.inference.predictive`, which also adds ``posterior_predictive`` on request;
+* ``sample_stats`` with divergences, and the model specification in ``attrs`` (``likelihood``,
+  ``noise_sigma``: the fixed value or ``"sampled"``, ``prior``, ``sampler``, ...).
 
 Diagnostics (:mod:`bayesreg.inference.diagnostics`) and NetCDF input/output
 (:mod:`bayesreg.inference.idata_io`) are the other two modules that touch ArviZ.
@@ -19,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.inference.predictive import add_data_groups
 from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import Likelihood
 
@@ -77,8 +81,13 @@ def sample_posterior(
 
         add_marginal_draws(idata, built, random_seed)
     add_log_likelihood(idata, built.data, built.likelihood)
+    add_data_groups(idata, built.data)
     idata.attrs.update(attrs or {})
     idata.attrs.update({"sampler": sampler, "bayesreg_form": built.form})
+    lik = built.likelihood  # what add_posterior_predictive reads (the estimators write the same)
+    idata.attrs.setdefault("likelihood", lik.name)
+    if getattr(lik, "name", None) == "gaussian":
+        idata.attrs.setdefault("noise_sigma", "sampled" if lik.noise_sigma is None else repr(float(lik.noise_sigma)))
     return idata
 
 

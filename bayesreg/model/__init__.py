@@ -10,6 +10,7 @@
 * :mod:`~bayesreg.model.noise`: priors on the Gaussian noise scale (public as ``bayesreg.noise``);
 * :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
 * :mod:`~bayesreg.model.data`: validated data and the Gaussian sufficient statistics;
+* :mod:`~bayesreg.model.formula`: a formula and a data frame -> named design matrix (formulaic);
 * :mod:`~bayesreg.model.build`: the PyMC model built from the three.
 
 Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.md``).
@@ -17,6 +18,7 @@ Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.
 
 from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
 from bayesreg.model.data import RegressionData, SufficientStats
+from bayesreg.model.formula import FormulaDesign, apply_formula, formula_design
 from bayesreg.model.global_local import GlobalLocalPrior
 from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
 from bayesreg.model.horseshoe import Horseshoe, HorseshoePlus, RegularizedHorseshoe, horseshoe_scale_global
@@ -49,6 +51,9 @@ __all__ = [
     "get_likelihood",
     "RegressionData",
     "SufficientStats",
+    "FormulaDesign",
+    "formula_design",
+    "apply_formula",
     "BuiltModel",
     "build_model",
     "resolve_form",

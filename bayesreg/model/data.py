@@ -77,6 +77,7 @@ class RegressionData:
         ya = check_target(y, Xa.shape[0], binary=binary)
         sw = check_sample_weight(sample_weight, Xa.shape[0])
         names = tuple(feature_names_of(X, Xa.shape[1]))
+        _check_squares_finite(Xa, ya, sw, names)
         return cls(Xa, ya, sw, names, bool(fit_intercept))
 
     @property
@@ -127,3 +128,35 @@ class RegressionData:
             yty += float(yc @ yc)
         gram = 0.5 * (gram + gram.T)
         return SufficientStats(gram, xty, yty, xbar, ybar, S, self.fit_intercept)
+
+
+def _check_squares_finite(X: np.ndarray, y: np.ndarray, sw: np.ndarray | None, names: tuple[str, ...]) -> None:
+    r"""Refuse data whose (weighted) sums of squares overflow float64, naming the column.
+
+    Finite entries can still be too large to fit: :math:`\sum_i s_i x_{ij}^2` (the diagonal of
+    :math:`X^\top S X`, which bounds every other entry by Cauchy-Schwarz) or :math:`\sum_i s_i y_i^2`
+    overflowing to inf would make the Gaussian sufficient statistics, the Newton Hessian and the
+    certificate inf/NaN deep inside the solver. One O(np) pass, before any model is built.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if sw is None:
+            x_sq, y_sq = np.einsum("ij,ij->j", X, X), float(y @ y)
+        else:
+            x_sq, y_sq = np.einsum("i,ij,ij->j", sw, X, X), float(sw @ (y * y))
+    bad = np.flatnonzero(~np.isfinite(x_sq))
+    if bad.size:
+        j = int(bad[0])
+        big = float(np.max(np.abs(X[:, j])))
+        more = f" (and {bad.size - 1} more column(s))" if bad.size > 1 else ""
+        raise ValueError(
+            f"X column {j} ({names[j]!r}){more} is too large: the (weighted) sum of its squares overflows "
+            f"float64 (largest |value| {big:.3g} over {X.shape[0]} rows), so X'X cannot be formed; "
+            f"rescale the column (e.g. divide it by {10 ** np.floor(np.log10(big)):.0e})."
+        )
+    if not np.isfinite(y_sq):
+        big = float(np.max(np.abs(y)))
+        raise ValueError(
+            f"y is too large: the (weighted) sum of its squares overflows float64 (largest |value| "
+            f"{big:.3g} over {y.shape[0]} rows); rescale it (e.g. divide it by "
+            f"{10 ** np.floor(np.log10(big)):.0e})."
+        )
