@@ -156,13 +156,22 @@ class MarginalGaussian:
         """
         import pymc as pm
 
-        return pm.Potential("loglik", _op_class()(self)(coef_scale, sigma)[0])
+        data = [pm.Data(f"marginal_{name}", value) for name, value in self.target_statistics().items()]
+        return pm.Potential("loglik", _op_class()(self)(coef_scale, sigma, *data)[0])
+
+    def target_statistics(self) -> dict[str, Any]:
+        """The statistics of ``y`` the log-likelihood reads (``pm.Data`` ``marginal_*`` in the model):
+        ``xty``, ``yty`` (gram form) or ``yt`` (rows form). Those of X are fixed in the op."""
+        if self.form == "gram":
+            return {"xty": self.xty, "yty": np.asarray(self.yty)}
+        return {"yt": self.yt}
 
     def loglik(self, coef_scale: np.ndarray, sigma: float) -> float:
         """The integrated log-likelihood in NumPy."""
         return self.value_and_grad(coef_scale, sigma)[0]
 
-    def value_and_grad(self, coef_scale: np.ndarray, sigma: float) -> tuple[float, np.ndarray, float]:
+    def value_and_grad(self, coef_scale: np.ndarray, sigma: float,
+                       stats: dict[str, Any] | None = None) -> tuple[float, np.ndarray, float]:
         r"""Log-likelihood and its gradient in ``coef_scale`` (:math:`s`) and :math:`\sigma`.
 
         With :math:`u = s/\sigma` and :math:`g_j = \partial\ell/\partial u_j`:
@@ -174,17 +183,20 @@ class MarginalGaussian:
         :math:`g_j = u_j((\tilde x_j^\top\alpha)^2 - \tilde x_j^\top K^{-1}\tilde x_j)`,
         :math:`\partial_\sigma\ell|_u = -d/\sigma + \tilde y^\top K^{-1}\tilde y/\sigma^3`.
         Non-finite input (or overflow) gives a ``nan`` value, which NUTS treats as a rejected point.
+        ``stats`` replaces :meth:`target_statistics` (the values the model's ``pm.Data`` hold).
         """
         s = np.asarray(coef_scale, dtype=float)
         nan = (float("nan"), np.full(s.shape, np.nan), float("nan"))
         sigma = np.float64(sigma)
+        stats = self.target_statistics() if stats is None else stats
         with np.errstate(all="ignore"):
-            out = self._value_and_grad(s, sigma)
+            out = self._value_and_grad(s, sigma, stats)
         if out is None or not (np.isfinite(out[0]) and np.all(np.isfinite(out[1])) and np.isfinite(out[2])):
             return nan
         return out
 
-    def _value_and_grad(self, s: np.ndarray, sigma: np.float64) -> tuple[float, np.ndarray, float] | None:
+    def _value_and_grad(self, s: np.ndarray, sigma: np.float64,
+                        stats: dict[str, Any]) -> tuple[float, np.ndarray, float] | None:
         u = s / sigma
         if not (np.all(np.isfinite(u)) and np.isfinite(sigma) and sigma > 0):
             return None
@@ -199,14 +211,16 @@ class MarginalGaussian:
         if inv is None:
             return None
         if self.form == "gram":
-            v = inv @ (u * self.xty) / sigma  # M^-1 (u o b) / sigma
-            ww = float((u * self.xty) @ v) / sigma
-            value = self.const - self.dof * np.log(sigma) - 0.5 * (self.yty / sigma**2 - ww)
-            g = self.xty * v / sigma - v * (self.gram @ (u * v)) - (inv * self.gram) @ u
-            dsigma = -self.dof / sigma + self.yty / sigma**3 - ww / sigma
+            xty, yty = np.asarray(stats["xty"]), float(stats["yty"])
+            v = inv @ (u * xty) / sigma  # M^-1 (u o b) / sigma
+            ww = float((u * xty) @ v) / sigma
+            value = self.const - self.dof * np.log(sigma) - 0.5 * (yty / sigma**2 - ww)
+            g = xty * v / sigma - v * (self.gram @ (u * v)) - (inv * self.gram) @ u
+            dsigma = -self.dof / sigma + yty / sigma**3 - ww / sigma
         else:
-            alpha = inv @ self.yt / sigma  # K^-1 y / sigma
-            ww = float(self.yt @ alpha) / sigma
+            yt = np.asarray(stats["yt"])
+            alpha = inv @ yt / sigma  # K^-1 y / sigma
+            ww = float(yt @ alpha) / sigma
             value = self.const - self.dof * np.log(sigma) - 0.5 * ww
             g = u * ((self.Xt.T @ alpha) ** 2 - np.einsum("ij,ij->j", inv @ self.Xt, self.Xt))
             dsigma = -self.dof / sigma + ww / sigma
@@ -297,19 +311,24 @@ def _op_class() -> Any:
         def __init__(self, marginal: MarginalGaussian) -> None:
             self.marginal = marginal
 
-        def make_node(self, scale: Any, sigma: Any) -> Any:
-            scale = pt.as_tensor_variable(scale, dtype="float64")
-            sigma = pt.as_tensor_variable(sigma, dtype="float64")
-            return Apply(self, [scale, sigma], [pt.dscalar(), pt.dvector(), pt.dscalar()])
+        def make_node(self, scale: Any, sigma: Any, *stats: Any) -> Any:
+            inputs = [pt.as_tensor_variable(v, dtype="float64") for v in (scale, sigma, *stats)]
+            return Apply(self, inputs, [pt.dscalar(), pt.dvector(), pt.dscalar()])
 
         def perform(self, node: Any, inputs: Any, outputs: Any) -> None:
-            value, g_scale, g_sigma = self.marginal.value_and_grad(inputs[0], float(inputs[1]))
+            names = list(self.marginal.target_statistics())
+            stats = dict(zip(names, inputs[2:], strict=True))
+            value, g_scale, g_sigma = self.marginal.value_and_grad(inputs[0], float(inputs[1]), stats)
             outputs[0][0] = np.asarray(value)
             outputs[1][0] = g_scale
             outputs[2][0] = np.asarray(g_sigma)
 
         def L_op(self, inputs: Any, outputs: Any, output_grads: Any) -> list[Any]:
-            return [output_grads[0] * outputs[1], output_grads[0] * outputs[2]]
+            from pytensor.gradient import grad_not_implemented
+
+            data_grads = [grad_not_implemented(self, i, v, "the data of the marginal likelihood")
+                          for i, v in enumerate(inputs[2:], start=2)]
+            return [output_grads[0] * outputs[1], output_grads[0] * outputs[2], *data_grads]
 
         def __eq__(self, other: object) -> bool:
             return self is other
