@@ -141,7 +141,8 @@ def _manual_log_prior(name, v):
     if name == "regularized_horseshoe":
         return (np.log(2) * 4 + stats.t.logpdf(v["lam"], 3.0).sum() + stats.t.logpdf(v["tau_aux"], 2.0)
                 + stats.invgamma.logpdf(v["c2_aux"], 2.5, scale=2.5))
-    return stats.beta.logpdf(v["r2"], 0.9, 2.1) + stats.dirichlet.logpdf(v["phi"], np.full(3, 0.7))
+    np.testing.assert_allclose(v["phi"], v["phi_gamma"] / v["phi_gamma"].sum())  # Dirichlet(a) as normalised gammas
+    return stats.beta.logpdf(v["r2"], 0.9, 2.1) + stats.gamma.logpdf(v["phi_gamma"], 0.7).sum()
 
 
 @pytest.mark.parametrize("parameterization", ["marginal", "noncentered"])
