@@ -13,7 +13,8 @@ with :math:`\mu` = ``mean_r2``, :math:`\kappa` = ``prec_r2``, :math:`a` = ``cons
 In PyMC the simplex is written as normalised gamma variables, :math:`\varphi_j = g_j/\sum_k g_k`,
 :math:`g_j \sim \text{Gamma}(a, 1)` (``phi_gamma``), which is exactly :math:`\text{Dirichlet}(a)` and,
 measured on a p > n problem, took NUTS 20 instead of 63 leapfrog steps per draw with no divergences
-(0.1% with PyMC's simplex transform). For standardized predictors :math:`\sum_j\beta_j^2/\sigma^2 = \tau^2/\sigma^2 \cdot \sum_j\varphi_j z_j^2`
+(0.1% with PyMC's simplex transform). For standardized predictors
+:math:`\sum_j\beta_j^2/\sigma^2 = \tau^2/\sigma^2 \cdot \sum_j\varphi_j z_j^2`
 has prior mean :math:`R^2/(1-R^2)`: the prior is on the signal-to-noise ratio. The posterior holds
 ``r2``, ``phi`` (dim feature), ``tau`` (:math:`\tau`), ``lam`` (:math:`\sqrt{\varphi_j}`, so that
 :math:`\beta_j = \tau\lambda_j z_j` as for the horseshoe) and ``coef_scale``.
