@@ -19,6 +19,7 @@ from bayesreg.conventions import (  # noqa: E402
 )
 from bayesreg.estimators import (  # noqa: E402
     BayesianRegression,
+    DropoutBayes,
     ElasticNetBayes,
     GlmnetBayes,
     LassoBayes,
@@ -28,6 +29,7 @@ from bayesreg.estimators import (  # noqa: E402
 from bayesreg.inference import (  # noqa: E402
     Certificate,
     ConvergenceWarning,
+    IterationLimitWarning,
     MapResult,
     check_output_path,
     estimate_noise_sigma,
@@ -46,6 +48,7 @@ from bayesreg.model import (  # noqa: E402
     Horseshoe,
     HorseshoePlus,
     Laplace,
+    NoPosteriorModeError,
     Prior,
     RegularizedHorseshoe,
     Unpenalized,
@@ -70,6 +73,7 @@ __all__ = [
     "ElasticNetBayes",
     "LogisticBayes",
     "GlmnetBayes",
+    "DropoutBayes",
     "BayesianLasso",
     "HierarchicalLaplace",
     "HierarchicalGaussian",
@@ -90,6 +94,8 @@ __all__ = [
     "MapResult",
     "Certificate",
     "ConvergenceWarning",
+    "IterationLimitWarning",
+    "NoPosteriorModeError",
     "save_idata",
     "load_idata",
     "formula_design",

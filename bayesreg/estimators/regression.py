@@ -110,7 +110,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         MAP (``method="map"``) or posterior mean (``"nuts"``).
     intercept_ : float
     certificate_ : Certificate
-        KKT residuals of the MAP (``method="map"``).
+        KKT residuals and certified error bound of the MAP (``method="map"``; docs/certificates.md).
     idata_ : arviz.InferenceData
         Posterior draws (``method="nuts"``).
     classes_ : ndarray (2,)
@@ -343,6 +343,10 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         from bayesreg.inference.sampling import sample_posterior
 
         noise_prior = resolve_noise_prior(getattr(self, "noise_prior", None), self.noise_prior_scale, prior)
+        if isinstance(prior, Prior):  # flat coefficients: the posterior must be proper (no separation)
+            from bayesreg.model.identifiability import check_posterior_mode
+
+            check_posterior_mode(data, prior, lik)
         built = build_model(data, prior, lik, form=self.form, noise_prior=noise_prior,
                             parameterization=self.parameterization)
         sampled = lik.name == "gaussian" and lik.noise_sigma is None
