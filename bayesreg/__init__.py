@@ -43,21 +43,28 @@ from bayesreg.inference.path import RegularizationPath, regularization_path  # n
 from bayesreg.inference.path_cv import CVPath, cross_validate_path, kfold_ids  # noqa: E402
 from bayesreg.inference.path_loo import LooPath, loo_path  # noqa: E402
 from bayesreg.model import (  # noqa: E402
+    R2D2,
     BayesianLasso,
     ElasticNet,
     FormulaDesign,
     Gaussian,
     HierarchicalGaussian,
     HierarchicalLaplace,
+    Horseshoe,
+    HorseshoePlus,
     Laplace,
     NoPosteriorModeError,
     Prior,
+    RegularizedHorseshoe,
     Unpenalized,
     formula_design,
+    horseshoe_scale_global,
 )
 from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
 
 _install_legacy_paths()  # bayesreg 0.1 module paths (bayesreg.map, bayesreg.gibbs, ...) keep working
+
+from bayesreg import noise  # noqa: E402  (the noise priors: br.noise.Jeffreys(), ...; see _legacy_paths)
 
 __all__ = [
     "Laplace",
@@ -75,6 +82,12 @@ __all__ = [
     "BayesianLasso",
     "HierarchicalLaplace",
     "HierarchicalGaussian",
+    "Horseshoe",
+    "HorseshoePlus",
+    "RegularizedHorseshoe",
+    "R2D2",
+    "horseshoe_scale_global",
+    "noise",
     "penalty_to_prior",
     "prior_to_penalty",
     "penalty_to_weights",

@@ -6,6 +6,10 @@ module whose attributes are looked up, by name, in the new modules that now hold
 ``from bayesreg.map import find_map`` and ``bayesreg.gibbs.sample_pg1`` keep working and return
 the very same objects. Importing an old path emits a ``DeprecationWarning`` naming the new one.
 New code should import from the top level (``import bayesreg as br``) or the new modules.
+
+``bayesreg.noise`` is both: the public namespace of the noise priors (:mod:`bayesreg.model.noise`,
+``br.noise.Jeffreys()``) and, as in 0.1, the home of ``estimate_noise_sigma``. It is a
+:data:`PUBLIC_ALIASES` path, so importing it does not warn.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import types
 import warnings
 from typing import Any
 
-__all__ = ["LEGACY_MODULES", "install"]
+__all__ = ["LEGACY_MODULES", "PUBLIC_ALIASES", "install"]
 
 #: old module path -> the new modules that hold its names (looked up in this order)
 LEGACY_MODULES: dict[str, tuple[str, ...]] = {
@@ -30,19 +34,24 @@ LEGACY_MODULES: dict[str, tuple[str, ...]] = {
     "bayesreg.map": ("bayesreg.inference.map", "bayesreg.inference.certificate", "bayesreg.inference.smooth_part"),
     "bayesreg.sampling": ("bayesreg.inference.sampling", "bayesreg.inference.diagnostics",
                           "bayesreg.inference.idata_io"),
-    "bayesreg.noise": ("bayesreg.inference.noise_scale",),
+    "bayesreg.noise": ("bayesreg.model.noise", "bayesreg.inference.noise_scale"),
     "bayesreg.gibbs": ("bayesreg.reference.gibbs_linear", "bayesreg.reference.gibbs_logistic",
                        "bayesreg.reference.mcse"),
     "bayesreg.presets": ("bayesreg.estimators.presets",),
     "bayesreg._blas": ("bayesreg.inference.blas",),
 }
 
+#: aliases that are current public paths, not deprecated ones (no warning on import)
+PUBLIC_ALIASES: frozenset[str] = frozenset({"bayesreg.noise"})
+
 
 class _AliasModule(types.ModuleType):
     """A module that forwards attribute lookups to the modules that now hold the names."""
 
     def __init__(self, name: str, targets: tuple[str, ...]) -> None:
-        super().__init__(name, f"Legacy path of bayesreg 0.1; the names live in {', '.join(targets)}.")
+        doc = (f"Public namespace; the names live in {', '.join(targets)}." if name in PUBLIC_ALIASES
+               else f"Legacy path of bayesreg 0.1; the names live in {', '.join(targets)}.")
+        super().__init__(name, doc)
         self.__targets = targets
 
     def _modules(self) -> list[types.ModuleType]:
@@ -73,6 +82,8 @@ class _LegacyFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def create_module(self, spec: Any) -> types.ModuleType:
         targets = LEGACY_MODULES[spec.name]
+        if spec.name in PUBLIC_ALIASES:
+            return _AliasModule(spec.name, targets)
         warnings.warn(f"{spec.name} is the bayesreg 0.1 path; import from {targets[0]} (or the top-level "
                       "bayesreg namespace) instead.", DeprecationWarning, stacklevel=3)
         return _AliasModule(spec.name, targets)

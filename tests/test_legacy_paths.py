@@ -71,3 +71,18 @@ def test_public_namespace_is_unchanged() -> None:
            "verify_map", "estimate_noise_sigma", "VerificationReport", "find_map", "MapResult", "Certificate"}
     assert v01 <= set(br.__all__)
     assert all(hasattr(br, name) for name in br.__all__)
+
+
+def test_noise_is_the_public_namespace_of_the_noise_priors_without_a_warning() -> None:
+    """bayesreg.noise: the noise priors (bayesreg.model.noise) and, as in 0.1, estimate_noise_sigma."""
+    sys.modules.pop("bayesreg.noise", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        module = importlib.import_module("bayesreg.noise")
+        from bayesreg.noise import Jeffreys, estimate_noise_sigma
+    from bayesreg.model.noise import Jeffreys as new_jeffreys
+
+    assert Jeffreys is new_jeffreys and estimate_noise_sigma is br.estimate_noise_sigma
+    assert {"Jeffreys", "HalfStudentT", "HalfNormal", "HalfCauchy", "Exponential", "estimate_noise_sigma"} <= set(
+        module.__all__)
+    assert br.noise.HalfCauchy is module.HalfCauchy

@@ -1,4 +1,8 @@
-"""``bayesreg fit``: MAP or NUTS on a bundled data set or a CSV file; ``--output`` writes NetCDF."""
+"""``bayesreg fit``: MAP or NUTS on a bundled data set or a CSV file; ``--output`` writes NetCDF.
+
+The prior is the penalty's (``--convention``, ``--alpha``, ...) or a global–local shrinkage prior
+(``--prior horseshoe|horseshoe_plus|regularized_horseshoe|r2d2``, NUTS; :mod:`.shrinkage_options`).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from bayesreg.cli.options import (
     penalty_params,
     split_weights,
 )
+from bayesreg.cli.shrinkage_options import add_shrinkage_flags, check_shrinkage_args, noise_prior, shrinkage_prior
 
 __all__ = ["register", "run", "write_netcdf_atomic"]
 
@@ -45,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
     import bayesreg as br
     from bayesreg.verify import describe_prior
 
+    args.method = args.method or ("nuts" if args.prior else "map")
     check_args(args)
+    check_shrinkage_args(args, penalty_params(args))
     if args.formula is not None and args.target is not None:
         raise UserError("--formula and --target are exclusive: the formula's left-hand side is the target.")
     if args.formula is not None:
@@ -53,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         ds, weights = split_weights(load_data(args.data, args.target, args.encoding), args.weights)
     likelihood = args.likelihood or ("logistic" if ds.task == "classification" else "gaussian")
+    if args.prior is not None:
+        return _run_shrinkage(args, ds, weights, likelihood, frame if args.formula is not None else None)
     from bayesreg.conventions import get_convention
 
     convention = args.convention or ("sklearn.LogisticRegression" if likelihood == "logistic"
@@ -82,18 +91,50 @@ def run(args: argparse.Namespace) -> int:
                                     X=ds.X if reads_data else None, y=ds.y if reads_data else None, **params)
         settings = dict(prior=prior, likelihood=likelihood, noise_sigma=noise, method=args.method,
                         draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
-                        progressbar=not args.quiet)
-        if args.formula is not None:  # the formula's intercept and encoding, on the CSV's columns
-            est = br.BayesianRegression.from_formula(args.formula, data=frame, **settings)
-            est.fit(sample_weight=weights)
-        else:
-            est = br.BayesianRegression(**settings)
-            est.fit(ds.X, ds.y, sample_weight=weights)
+                        progressbar=not args.quiet, noise_prior=noise_prior(args.noise_prior))
+        if args.target_accept is not None:
+            settings["target_accept"] = args.target_accept
+        est = _fit(args, settings, ds, weights, frame if args.formula is not None else None)
     except (ValueError, TypeError) as exc:
         raise UserError(str(exc)) from None
     if not args.json:
         print(f"{likelihood} likelihood, prior {describe_prior(prior)}, method={args.method}")
-    if args.method == "map":
+    return _report(args, est)
+
+
+def _fit(args: argparse.Namespace, settings: dict[str, Any], ds: Any, weights: Any, frame: Any) -> Any:
+    import bayesreg as br
+
+    if frame is not None:  # the formula's intercept and encoding, on the CSV's columns
+        est = br.BayesianRegression.from_formula(args.formula, data=frame, **settings)
+        return est.fit(sample_weight=weights)
+    return br.BayesianRegression(**settings).fit(ds.X, ds.y, sample_weight=weights)
+
+
+def _run_shrinkage(args: argparse.Namespace, ds: Any, weights: Any, likelihood: str, frame: Any) -> int:
+    """``--prior``: a global-local prior fitted by NUTS (no penalty, no convention)."""
+    prior = shrinkage_prior(args, ds.X, ds.y, likelihood)
+    settings = dict(prior=prior, likelihood=likelihood, noise_sigma=args.noise_sigma, method="nuts",
+                    draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
+                    progressbar=not args.quiet, noise_prior=noise_prior(args.noise_prior),
+                    parameterization=args.parameterization, standardize=bool(args.standardize))
+    if args.target_accept is not None:
+        settings["target_accept"] = args.target_accept
+    try:
+        est = _fit(args, settings, ds, weights, frame)
+    except (ValueError, TypeError) as exc:
+        raise UserError(str(exc)) from None
+    if not args.json:
+        noise = ("" if likelihood != "gaussian" else f", noise_sigma={args.noise_sigma:g}" if args.noise_sigma
+                 else f", sampled noise scale ({args.noise_prior or 'half_student_t'})")
+        print(f"{likelihood} likelihood, prior {est.prior_!r}{noise}, method=nuts")
+        print(f"effective number of non-zero coefficients m_eff = {est.effective_nonzeros():.2f} "
+              f"(posterior mean; {est.n_features_in_} features)")
+    return _report(args, est)
+
+
+def _report(args: argparse.Namespace, est: Any) -> int:
+    if est.method == "map":
         intercept = ["intercept"] if est.fit_intercept else []
         table = {"feature": list(est.feature_names_in_) + intercept,
                  "MAP": list(est.coef_) + [est.intercept_] * len(intercept)}
@@ -132,7 +173,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--convention", default=None,
                    help="default: sklearn.Lasso (regression) or sklearn.LogisticRegression (0/1 target)")
     f.add_argument("--likelihood", choices=["gaussian", "logistic"])
-    f.add_argument("--method", choices=["map", "nuts"], default="map")
+    f.add_argument("--method", choices=["map", "nuts"], default=None,
+                   help="default: map, or nuts with --prior")
     f.add_argument("--noise-sigma", type=float, default=None,
                    help="Gaussian noise scale (default: 1 for the MAP, where it cancels; for NUTS a "
                         "plug-in from the penalised fit's residuals)")
@@ -150,4 +192,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_encoding(f)
     add_common(f)
     add_penalty_flags(f)
+    add_shrinkage_flags(f)
     f.set_defaults(func=run)

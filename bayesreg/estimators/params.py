@@ -24,6 +24,7 @@ from bayesreg._validation import (
 )
 from bayesreg.inference.sampling import SAMPLERS
 from bayesreg.model.build import FORMS, PARAMETERIZATIONS
+from bayesreg.model.global_local import PARAMETERIZATIONS as GLOBAL_LOCAL_PARAMETERIZATIONS
 from bayesreg.model.likelihoods import LIKELIHOODS
 
 __all__ = ["METHODS", "SAMPLING_OPTIONS", "check_estimator_params", "check_sampling_options"]
@@ -49,7 +50,8 @@ def check_estimator_params(est: Any) -> None:
                              f"'auto'; got {noise!r}.")
         check_positive_float("noise_sigma", owner, noise)
     check_open_fraction("tol", owner, est.tol, what="the pass threshold of the relative KKT residual")
-    check_choice("parameterization", owner, est.parameterization, PARAMETERIZATIONS)
+    check_choice("parameterization", owner, est.parameterization,
+                 PARAMETERIZATIONS + tuple(p for p in GLOBAL_LOCAL_PARAMETERIZATIONS if p not in PARAMETERIZATIONS))
     if est.noise_prior_scale is not None:
         check_positive_float("noise_prior_scale", owner, est.noise_prior_scale)
     check_bool("standardize", owner, getattr(est, "standardize", False))

@@ -27,6 +27,7 @@ from bayesreg.estimators.formula import FormulaMixin
 from bayesreg.estimators.params import METHODS, check_estimator_params
 from bayesreg.estimators.posterior_analysis import PosteriorAnalysisMixin
 from bayesreg.estimators.prediction import PredictionMixin
+from bayesreg.estimators.shrinkage import ShrinkageAnalysisMixin
 from bayesreg.estimators.sklearn_compat import (
     BaseEstimator,
     NotFittedError,
@@ -39,12 +40,14 @@ from bayesreg.inference.map import DEFAULT_TOL, find_map
 from bayesreg.model.build import build_model
 from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import get_likelihood
+from bayesreg.model.noise import DEFAULT_NOISE_PRIOR
 from bayesreg.model.priors import Gaussian, Prior
 
 __all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
 
 
-class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, BaseEstimator):
+class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnalysisMixin,
+                         BaseEstimator):
     r"""Bayesian linear or logistic regression with a penalty-equivalent prior.
 
     Model: :math:`w_j \sim` ``prior``, flat intercept, :math:`y \mid w, c \sim` ``likelihood``.
@@ -54,11 +57,14 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     prior : Prior, default=None
         :class:`~bayesreg.Laplace`, :class:`~bayesreg.Gaussian` or :class:`~bayesreg.ElasticNet`
         (build one from a penalty with :func:`bayesreg.penalty_to_prior`). ``None`` means
-        ``Gaussian(1.0)``.
+        ``Gaussian(1.0)``. Priors with random scales (``method="nuts"`` only): the Bayesian lasso
+        and the global–local shrinkage priors :class:`~bayesreg.Horseshoe`,
+        :class:`~bayesreg.HorseshoePlus`, :class:`~bayesreg.RegularizedHorseshoe`,
+        :class:`~bayesreg.R2D2` (``docs/shrinkage.md``).
     likelihood : {"gaussian", "logistic"}, default="gaussian"
     noise_sigma : float, None or "auto", default="auto"
-        Gaussian noise scale; fixed for the MAP. ``None`` samples it (NUTS only) with a
-        weakly-informative HalfStudentT(4, sd(y)) prior. ``"auto"`` is ``None`` for a prior that
+        Gaussian noise scale; fixed for the MAP. ``None`` samples it (NUTS only) with the
+        ``noise_prior``. ``"auto"`` is ``None`` for a prior that
         puts its own prior on the noise (:class:`~bayesreg.BayesianLasso`) and 1.0 otherwise.
     fit_intercept : bool, default=True
         Unpenalised intercept (flat prior).
@@ -78,17 +84,25 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         its sampling is several times faster than PyMC's, and PyMC's NUTS for models written over
         all rows (nutpie's numba backend computes X'r slowly there); nutpie's one-off numba compile
         costs a few seconds (see docs/benchmarks.md).
-    parameterization : {"auto", "centered", "mixture"}, default="auto"
-        NUTS parameterization of a Laplace prior (see :func:`bayesreg.model.build_model`).
+    parameterization : {"auto", "centered", "mixture", "marginal", "noncentered"}, default="auto"
+        NUTS parameterization (see :func:`bayesreg.model.build_model`): ``"centered"`` /
+        ``"mixture"`` for a Laplace prior; ``"marginal"`` (coefficients integrated out, Gaussian
+        likelihood) / ``"noncentered"`` for a global–local prior.
     noise_prior_scale : float or None, default=None
-        Scale of the HalfStudentT(4, scale) prior on a sampled noise scale; ``None`` uses sd(y).
+        Deprecated: ``noise_prior=bayesreg.noise.HalfStudentT(4, scale)`` is the same prior.
     standardize : bool, default=False
         Put the prior on the *standardised* coefficients :math:`\tilde w_j = w_j s_j`
         (:math:`s_j` the population sd of column j, weighted by ``sample_weight``), as glmnet
         does. Nothing is rescaled silently: this is exactly a per-feature prior on the original scale
         (:math:`\ell_{1,j} s_j`, :math:`\ell_{2,j} s_j^2`; Laplace :math:`b_j = b/s_j`), so
         ``coef_``, ``idata_`` and predictions stay on the original scale; ``prior_`` shows the
-        per-feature prior actually used.
+        per-feature prior actually used. For a global–local prior the prior sd of
+        :math:`\beta_j` given the scales is divided by :math:`s_j` (``feature_scale``).
+    noise_prior : bayesreg.noise prior or None, default=None
+        Prior of a sampled Gaussian noise scale (``noise_sigma=None``): ``bayesreg.noise.Jeffreys()``,
+        ``HalfStudentT(nu, scale)``, ``HalfNormal(scale)``, ``HalfCauchy(scale)``,
+        ``Exponential(rate)``; ``None`` is ``HalfStudentT(4, sd(y))``. The Bayesian lasso keeps its
+        own Jeffreys prior.
 
     Attributes
     ----------
@@ -130,6 +144,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         parameterization: str = "auto",
         noise_prior_scale: float | None = None,
         standardize: bool = False,
+        noise_prior: Any = None,
     ) -> None:
         self.prior = prior
         self.likelihood = likelihood
@@ -148,6 +163,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         self.parameterization = parameterization
         self.noise_prior_scale = noise_prior_scale
         self.standardize = standardize
+        self.noise_prior = noise_prior
 
     # ------------------------------------------------------------------ scikit-learn protocol
     @property
@@ -182,10 +198,14 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     # ------------------------------------------------------------------ helpers
     def _check_params(self) -> tuple[Prior, Any]:
         check_estimator_params(self)
+        from bayesreg.model.global_local import is_global_local
         from bayesreg.model.hierarchical import HierarchicalPrior
 
         prior = Gaussian(1.0) if self.prior is None else self.prior
-        if isinstance(prior, HierarchicalPrior):
+        if is_global_local(prior):
+            if self.method != "nuts":
+                raise ValueError(f"method='map' is not available: {getattr(prior, 'prior', prior).map_refusal}")
+        elif isinstance(prior, HierarchicalPrior):
             if self.method != "nuts":
                 raise ValueError(f"{type(prior).__name__} has random hyperparameters and no fixed "
                                  "penalty: fit it with method='nuts'.")
@@ -215,7 +235,9 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     def _standardized(self, prior: Any, data: RegressionData) -> Any:
         if not self.standardize:
             return prior
-        if not isinstance(prior, Prior):
+        from bayesreg.model.global_local import is_global_local
+
+        if not isinstance(prior, Prior) and not is_global_local(prior):
             raise ValueError("standardize=True needs a prior with a fixed penalty (Laplace, Gaussian, "
                              f"ElasticNet); got {type(prior).__name__}.")
         from bayesreg.conventions._base import PenaltyWeights, weights_to_prior
@@ -229,6 +251,10 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
             raise ValueError("standardize=True: X has a constant column (sd 0).")
         mean = np.average(data.X, axis=0, weights=w)  # weighted as glmnet: weights = repeated rows
         scale = np.sqrt(np.average((data.X - mean) ** 2, axis=0, weights=w))
+        if is_global_local(prior):
+            from bayesreg.estimators.shrinkage import standardized_global_local
+
+            return standardized_global_local(prior, scale)
         l1, l2 = prior.penalty_weights(data.n_features)
         return weights_to_prior(PenaltyWeights(l1 * scale, l2 * scale**2))
 
@@ -275,7 +301,12 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
         data = self._data(X, y, sample_weight, lik)
-        return build_model(data, self._resolve_prior(prior, data), lik, form=self.form).model
+        from bayesreg.estimators.shrinkage import resolve_noise_prior
+
+        noise_prior = resolve_noise_prior(getattr(self, "noise_prior", None), self.noise_prior_scale, prior)
+        prior = self._standardized(self._resolve_prior(prior, data), data)
+        return build_model(data, prior, lik, form=self.form, noise_prior=noise_prior,
+                           parameterization=self.parameterization).model
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> BayesianRegression:
@@ -307,28 +338,28 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                 warnings.warn(f"MAP not certified optimal: {result.certificate}", RuntimeWarning,
                               stacklevel=2)
             return self
+        from bayesreg.estimators.shrinkage import divergence_hint, kappa_inputs, resolve_noise_prior
         from bayesreg.inference.diagnostics import check_diagnostics
         from bayesreg.inference.sampling import sample_posterior
 
-        noise_prior = None
-        if self.noise_prior_scale is not None:
-            from bayesreg._validation import check_positive_float
-            from bayesreg.model.build import half_student_t_noise
-
-            scale = check_positive_float("noise_prior_scale", "BayesianRegression", self.noise_prior_scale)
-            noise_prior = half_student_t_noise(scale)
+        noise_prior = resolve_noise_prior(getattr(self, "noise_prior", None), self.noise_prior_scale, prior)
         if isinstance(prior, Prior):  # flat coefficients: the posterior must be proper (no separation)
             from bayesreg.model.identifiability import check_posterior_mode
 
             check_posterior_mode(data, prior, lik)
         built = build_model(data, prior, lik, form=self.form, noise_prior=noise_prior,
                             parameterization=self.parameterization)
+        sampled = lik.name == "gaussian" and lik.noise_sigma is None
         attrs = {"prior": repr(prior), "likelihood": lik.name,
-                 "noise_sigma": "sampled" if lik.name == "gaussian" and lik.noise_sigma is None
-                 else str(getattr(lik, "noise_sigma", None)), "fit_intercept": int(self.fit_intercept)}
+                 "noise_sigma": "sampled" if sampled else str(getattr(lik, "noise_sigma", None)),
+                 "fit_intercept": int(self.fit_intercept)}
+        if sampled and not getattr(prior, "samples_noise", False):
+            attrs["noise_prior"] = repr(noise_prior or DEFAULT_NOISE_PRIOR)  # scale=None: sd(y)
         self.idata_ = sample_posterior(built, attrs=attrs, **self._sampling_options())
         post = self.idata_.posterior
         self.coef_ = post["coef"].mean(("chain", "draw")).values
         self.intercept_ = float(post["intercept"].mean()) if "intercept" in post else 0.0
-        self.diagnostics_ = check_diagnostics(self.idata_)
+        self._kappa_inputs = kappa_inputs(data, lik)
+        self.diagnostics_ = check_diagnostics(self.idata_, ("coef", "intercept", "sigma", "tau"),
+                                              divergence_hint=divergence_hint(prior, lik, built.form))
         return self

@@ -31,8 +31,11 @@ def import_arviz() -> Any:
 
 
 def check_diagnostics(idata: Any, var_names: tuple[str, ...] = ("coef", "intercept", "sigma"),
-                      *, warn: bool = True) -> list[str]:
-    """Problems found in R-hat, bulk/tail ESS and divergences; each also raised as a warning."""
+                      *, warn: bool = True, divergence_hint: str | None = None) -> list[str]:
+    """Problems found in R-hat, bulk/tail ESS and divergences; each also raised as a warning.
+
+    ``divergence_hint`` replaces the generic advice on divergences (the model knows a better one).
+    """
     az = import_arviz()
     names = [v for v in var_names if v in idata.posterior]
     problems: list[str] = []
@@ -50,8 +53,11 @@ def check_diagnostics(idata: Any, var_names: tuple[str, ...] = ("coef", "interce
             problems.append(f"{method} ESS as low as {low:.0f} (< {ESS_MIN}): increase draws or chains.")
     div = int(idata.sample_stats["diverging"].sum()) if "diverging" in idata.sample_stats else 0
     if div:
-        problems.append(f"{div} divergent transition(s): raise target_accept (e.g. 0.95-0.99) or use "
-                        "parameterization='mixture' for Laplace priors.")
+        total = int(idata.sample_stats["diverging"].size)
+        hint = divergence_hint or ("raise target_accept (e.g. 0.95-0.99) or use parameterization='mixture' "
+                                   "for Laplace priors")
+        problems.append(f"{div} divergent transition(s) ({div / total:.2%} of {total} draws): the posterior "
+                        f"may be biased where they occur; {hint}.")
     if warn:
         for msg in problems:
             warnings.warn(msg, ConvergenceWarning, stacklevel=2)

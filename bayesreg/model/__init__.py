@@ -4,6 +4,10 @@
   net), each knowing its PyMC form, log-density, penalty, proximal operator and subdifferential;
 * :mod:`~bayesreg.model.unpenalized`: a flat prior on chosen coefficients;
 * :mod:`~bayesreg.model.hierarchical`: priors with random scales (NUTS only);
+* :mod:`~bayesreg.model.global_local`, :mod:`~bayesreg.model.horseshoe`, :mod:`~bayesreg.model.r2d2`:
+  global–local shrinkage priors (horseshoe family, R2D2; NUTS only), and
+  :mod:`~bayesreg.model.marginal`, their Gaussian likelihood with the coefficients integrated out;
+* :mod:`~bayesreg.model.noise`: priors on the Gaussian noise scale (public as ``bayesreg.noise``);
 * :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
 * :mod:`~bayesreg.model.data`: validated data and the Gaussian sufficient statistics;
 * :mod:`~bayesreg.model.formula`: a formula and a data frame -> named design matrix (formulaic);
@@ -16,10 +20,14 @@ Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.
 from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
 from bayesreg.model.data import RegressionData, SufficientStats
 from bayesreg.model.formula import FormulaDesign, apply_formula, formula_design
+from bayesreg.model.global_local import GlobalLocalPrior
 from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
+from bayesreg.model.horseshoe import Horseshoe, HorseshoePlus, RegularizedHorseshoe, horseshoe_scale_global
 from bayesreg.model.identifiability import NoPosteriorModeError, check_posterior_mode
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
+from bayesreg.model.noise import NoisePrior
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
+from bayesreg.model.r2d2 import R2D2
 from bayesreg.model.unpenalized import Unpenalized
 
 __all__ = [
@@ -32,6 +40,13 @@ __all__ = [
     "BayesianLasso",
     "HierarchicalLaplace",
     "HierarchicalGaussian",
+    "GlobalLocalPrior",
+    "Horseshoe",
+    "HorseshoePlus",
+    "RegularizedHorseshoe",
+    "R2D2",
+    "horseshoe_scale_global",
+    "NoisePrior",
     "Likelihood",
     "GaussianLikelihood",
     "LogisticLikelihood",

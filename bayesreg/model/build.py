@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from bayesreg.model.data import RegressionData
+from bayesreg.model.global_local import add_global_local, is_global_local
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood
 from bayesreg.model.priors import Prior
 
@@ -40,6 +41,8 @@ class BuiltModel:
     data: RegressionData
     prior: Prior
     likelihood: Likelihood
+    #: the coefficients integrated out (global-local prior, ``parameterization="marginal"``); drawn after sampling
+    marginal: Any = None
 
 
 def resolve_form(likelihood: Likelihood, form: str) -> str:
@@ -58,11 +61,11 @@ def resolve_form(likelihood: Likelihood, form: str) -> str:
 
 def default_noise_prior(data: RegressionData) -> Any:
     r"""Weakly-informative noise prior scaled to the data: :math:`\sigma \sim
-    \text{HalfStudentT}(\nu = 4, \text{sd}(y))`; must be called inside a model context."""
-    import pymc as pm
+    \text{HalfStudentT}(\nu = 4, \text{sd}(y))`; must be called inside a model context
+    (:data:`bayesreg.model.noise.DEFAULT_NOISE_PRIOR`)."""
+    from bayesreg.model.noise import DEFAULT_NOISE_PRIOR
 
-    scale = float(np.std(data.y)) or 1.0
-    return pm.HalfStudentT("sigma", nu=4, sigma=scale)
+    return DEFAULT_NOISE_PRIOR(data)
 
 
 def half_student_t_noise(scale: float) -> Any:
@@ -82,7 +85,7 @@ def build_model(
     *,
     form: str = "auto",
     noise_prior: Any = None,
-    parameterization: str = "centered",
+    parameterization: str | None = None,
 ) -> BuiltModel:
     r"""Create the ``pymc.Model``.
 
@@ -95,11 +98,15 @@ def build_model(
     form : {"auto", "rows", "suffstats"}
         How the Gaussian likelihood is written: over all rows, or through the sufficient
         statistics (identical posterior, O(p^2) per gradient). ``"auto"``: suffstats for Gaussian.
-    noise_prior : callable, optional
+    noise_prior : NoisePrior or callable, optional
         ``noise_prior(data)`` creates the ``sigma`` variable when the noise scale is sampled
-        (``noise_sigma=None``); default :func:`default_noise_prior`.
-    parameterization : {"centered", "mixture", "auto"}
-        How a Laplace prior is written for NUTS. ``"centered"``: ``pm.Laplace`` directly (the
+        (``noise_sigma=None``): a :mod:`bayesreg.noise` prior; default :func:`default_noise_prior`.
+    parameterization : {"centered", "mixture", "auto", "marginal", "noncentered"}, optional
+        Global–local priors (:mod:`bayesreg.model.global_local`): ``"marginal"`` integrates the
+        coefficients out of a Gaussian likelihood, ``"noncentered"`` samples them as
+        ``z * coef_scale``; ``"auto"`` (the default for them) picks ``"marginal"`` for the Gaussian
+        likelihood when its factorisation is small. Otherwise how a Laplace prior is written for NUTS
+        (default ``"centered"``). ``"centered"``: ``pm.Laplace`` directly (the
         density has a kink at 0). ``"mixture"``: the exact normal-exponential scale mixture,
         non-centred, :math:`w_j = \\sqrt{\tau_j^2}\\,z_j`, :math:`z_j \\sim N(0, 1)`,
         :math:`\tau_j^2 \\sim \text{Exp}(1/(2b_j^2))`: smooth, at the cost of p extra latent
@@ -121,7 +128,15 @@ def build_model(
 
     with pm.Model(coords=coords) as model:
         sigma = None
-        if isinstance(prior, HierarchicalPrior):
+        gaussian_sampled = isinstance(likelihood, GaussianLikelihood) and likelihood.noise_sigma is None
+        if is_global_local(prior):
+            if gaussian_sampled:
+                sigma = (noise_prior or default_noise_prior)(data)
+            scale_sigma = sigma if sigma is not None else getattr(likelihood, "noise_sigma", 1.0)
+            coef, term, marginal = add_global_local(prior, data, likelihood, scale_sigma, parameterization)
+            if marginal is not None:
+                return BuiltModel(model, term, "marginal", data, prior, likelihood, marginal)
+        elif isinstance(prior, HierarchicalPrior):
             if prior.samples_noise and not (isinstance(likelihood, GaussianLikelihood)
                                             and likelihood.noise_sigma is None):
                 raise ValueError(f"{type(prior).__name__} puts a prior on the noise scale: use the "
@@ -132,7 +147,7 @@ def build_model(
         else:
             coef = prior.to_pymc("coef", dims="feature", n_features=data.n_features)
         intercept = pm.Flat("intercept") if data.fit_intercept else 0.0
-        if sigma is None and isinstance(likelihood, GaussianLikelihood) and likelihood.noise_sigma is None:
+        if sigma is None and gaussian_sampled:
             sigma = (noise_prior or default_noise_prior)(data)
         containers = {
             name: pm.Data(name, value, dims=DATA_DIMS.get(name))
@@ -144,6 +159,7 @@ def build_model(
 
 
 def _use_mixture(prior: Prior, data: RegressionData, parameterization: str) -> bool:
+    parameterization = parameterization or "centered"
     if parameterization not in PARAMETERIZATIONS:
         raise ValueError(f"parameterization must be one of {', '.join(map(repr, PARAMETERIZATIONS))}; "
                          f"got {parameterization!r}.")

@@ -47,7 +47,9 @@ class NoPosteriorModeError(ValueError):
 
 
 def flat_features(prior: Prior, n_features: int) -> np.ndarray:
-    """Indices of the weights with a flat prior (both penalty weights 0)."""
+    """Indices of the weights with a flat prior (both penalty weights 0; Unpenalized's ``features``)."""
+    if getattr(prior, "hierarchical", False):  # Unpenalized(global-local prior): proper on the others
+        return np.asarray(prior.features, dtype=int)
     l1, l2 = prior.penalty_weights(n_features)
     return np.flatnonzero((l1 == 0.0) & (l2 == 0.0))
 

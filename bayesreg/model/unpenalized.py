@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from bayesreg.model.global_local import GlobalLocalPrior
 from bayesreg.model.priors import Prior
 
 __all__ = ["Unpenalized"]
@@ -56,9 +57,11 @@ class Unpenalized(Prior):
 
     Parameters
     ----------
-    prior : Laplace, Gaussian or ElasticNet
+    prior : Laplace, Gaussian, ElasticNet or a global–local prior
         Prior of the penalised coefficients. Per-feature scales, if any, list the penalised
-        coefficients only (``n_features - len(features)`` values).
+        coefficients only (``n_features - len(features)`` values). A global–local prior
+        (:class:`~bayesreg.Horseshoe`, :class:`~bayesreg.R2D2`, ...; NUTS only) shrinks the other
+        coefficients jointly; its ``feature_scale``, if any, lists all features.
     features : sequence of int
         Indices of the unpenalised coefficients.
 
@@ -75,15 +78,17 @@ class Unpenalized(Prior):
     kind: ClassVar[str] = "unpenalized"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.prior, Prior) or isinstance(self.prior, Unpenalized):
-            raise TypeError(f"The 'prior' parameter of Unpenalized must be a Laplace, Gaussian or "
-                            f"ElasticNet prior; got {type(self.prior).__name__}.")
+        if not isinstance(self.prior, (Prior, GlobalLocalPrior)) or isinstance(self.prior, Unpenalized):
+            raise TypeError(f"The 'prior' parameter of Unpenalized must be a Laplace, Gaussian, ElasticNet or "
+                            f"global-local prior; got {type(self.prior).__name__}.")
         object.__setattr__(self, "features", _check_features(self.features))
 
     @property
     def n_features(self) -> int | None:
         base = self.prior.n_features
-        return None if base is None else base + len(self.features)
+        if base is None or isinstance(self.prior, GlobalLocalPrior):  # its feature_scale lists every feature
+            return base
+        return base + len(self.features)
 
     def _penalised(self, n_features: int) -> np.ndarray:
         if self.features[-1] >= n_features:
@@ -93,7 +98,18 @@ class Unpenalized(Prior):
             raise ValueError("Unpenalized leaves every feature unpenalised: use a flat prior only for some.")
         return np.setdiff1d(np.arange(n_features), self.features)
 
+    @property
+    def hierarchical(self) -> bool:
+        """True when the penalised coefficients have a global–local prior (no fixed penalty, NUTS only)."""
+        return isinstance(self.prior, GlobalLocalPrior)
+
+    def _fixed_penalty(self) -> None:
+        if self.hierarchical:
+            raise ValueError(f"Unpenalized({type(self.prior).__name__}) has no fixed penalty. "
+                             f"{self.prior.map_refusal}")
+
     def penalty_weights(self, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+        self._fixed_penalty()
         keep = self._penalised(n_features)
         l1, l2 = np.zeros(n_features), np.zeros(n_features)
         l1[keep], l2[keep] = self.prior.penalty_weights(keep.size)
@@ -101,6 +117,7 @@ class Unpenalized(Prior):
 
     def log_normalizer(self, n_features: int) -> np.ndarray:
         """Base prior's :math:`\\log Z_j` on the penalised coordinates, 0 on the flat ones."""
+        self._fixed_penalty()
         keep = self._penalised(n_features)
         out = np.zeros(n_features)
         out[keep] = self.prior.log_normalizer(keep.size)
