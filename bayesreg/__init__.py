@@ -10,6 +10,7 @@ from bayesreg.inference.blas import configure_pytensor_blas
 
 configure_pytensor_blas()
 
+from bayesreg._legacy_paths import install as _install_legacy_paths  # noqa: E402
 from bayesreg.conventions import (  # noqa: E402
     list_conventions,
     penalty_to_prior,
@@ -35,16 +36,17 @@ from bayesreg.inference import (  # noqa: E402
 )
 from bayesreg.model import (  # noqa: E402
     BayesianLasso,
+    DaskRows,
     ElasticNet,
     Gaussian,
     HierarchicalGaussian,
     HierarchicalLaplace,
     Laplace,
     Prior,
+    SufficientStats,
     Unpenalized,
 )
 from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
-from bayesreg._legacy_paths import install as _install_legacy_paths  # noqa: E402
 
 _install_legacy_paths()  # bayesreg 0.1 module paths (bayesreg.map, bayesreg.gibbs, ...) keep working
 
@@ -54,6 +56,8 @@ __all__ = [
     "ElasticNet",
     "Unpenalized",
     "Prior",
+    "SufficientStats",
+    "DaskRows",
     "BayesianRegression",
     "LassoBayes",
     "RidgeBayes",

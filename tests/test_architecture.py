@@ -139,7 +139,8 @@ def check_tree(package_dir: Path) -> list[Violation]:
                 if dst is None and target == "bayesreg":
                     dst = "api"
                 if dst is not None and dst != src_part and dst not in ALLOWED[src_part]:
-                    violations.append(Violation(module, line, f"{src_part} -> {dst} ({target}) is not an allowed arrow"))
+                    violations.append(Violation(module, line,
+                                                f"{src_part} -> {dst} ({target}) is not an allowed arrow"))
                 if src_part == "cli" and dst != "cli":
                     private = [n for n in names if n.startswith("_")]
                     if target not in CLI_PUBLIC_MODULES or private or "._" in target:
@@ -152,8 +153,8 @@ def check_tree(package_dir: Path) -> list[Violation]:
             for node in ast.walk(tree):
                 if (isinstance(node, ast.Attribute) and node.attr in SAMPLER_CALLS
                         and isinstance(node.value, ast.Name) and node.value.id in aliases):
-                    violations.append(Violation(module, node.lineno,
-                                                f"calls {node.value.id}.{node.attr}: only inference/ runs PyMC's samplers"))
+                    what = f"calls {node.value.id}.{node.attr}: only inference/ runs PyMC's samplers"
+                    violations.append(Violation(module, node.lineno, what))
     return violations
 
 

@@ -8,6 +8,9 @@
 * :mod:`~bayesreg.inference.sampling`: NUTS through PyMC (or nutpie), returning InferenceData;
   :mod:`~bayesreg.inference.diagnostics` and :mod:`~bayesreg.inference.idata_io` are the other
   ArviZ-facing modules;
+* :mod:`~bayesreg.inference.distributed`: the certified MAP of a GLM whose rows stay on Dask workers
+  (proximal Newton, one pass per iteration); :mod:`~bayesreg.inference.laplace_psis`: its posterior,
+  the Laplace approximation corrected by Pareto-smoothed importance sampling;
 * :mod:`~bayesreg.inference.noise_scale`: the plug-in noise scale of a penalised fit;
 * :mod:`~bayesreg.inference.blas`: PyTensor's BLAS and BLAS thread pools.
 
@@ -17,7 +20,9 @@ PyTensor, so nothing imported here may import PyTensor or PyMC at module level.
 
 from bayesreg.inference.certificate import DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.diagnostics import ConvergenceWarning, check_diagnostics
+from bayesreg.inference.distributed import RowsMapResult, find_map_rows
 from bayesreg.inference.idata_io import load_idata, save_idata
+from bayesreg.inference.laplace_psis import LaplacePSIS, UnreliableApproximationError, laplace_psis
 from bayesreg.inference.map import MapResult, find_map
 from bayesreg.inference.noise_scale import estimate_noise_sigma
 from bayesreg.inference.sampling import sample_posterior
@@ -34,4 +39,9 @@ __all__ = [
     "save_idata",
     "load_idata",
     "estimate_noise_sigma",
+    "find_map_rows",
+    "RowsMapResult",
+    "laplace_psis",
+    "LaplacePSIS",
+    "UnreliableApproximationError",
 ]

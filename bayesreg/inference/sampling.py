@@ -5,7 +5,8 @@ NUTS, or nutpie when installed and requested) and returns ArviZ ``InferenceData`
 
 * ``posterior``: ``coef`` (dim ``feature``), ``intercept``, ``sigma`` when the noise is sampled;
 * ``log_likelihood``: per-observation log-likelihood (computed from the draws for the
-  sufficient-statistics form, whose single ``Potential`` has none), so ``arviz.loo`` works;
+  sufficient-statistics form, whose single ``Potential`` has none), so ``arviz.loo`` works; absent
+  when the model was built from the statistics alone (no rows: ``BayesianRegression.fit_stats``);
 * ``sample_stats`` with divergences, and the model specification in ``attrs``.
 
 Diagnostics (:mod:`bayesreg.inference.diagnostics`) and NetCDF input/output
@@ -71,7 +72,8 @@ def sample_posterior(
                 return_inferencedata=True,
                 idata_kwargs={"log_likelihood": False},
             )
-    add_log_likelihood(idata, built.data, built.likelihood)
+    if getattr(built.data, "has_rows", True):  # statistics alone (fit_stats) have no pointwise terms
+        add_log_likelihood(idata, built.data, built.likelihood)
     idata.attrs.update(attrs or {})
     idata.attrs.update({"sampler": sampler, "bayesreg_form": built.form})
     return idata

@@ -5,17 +5,27 @@
 * :mod:`~bayesreg.model.unpenalized`: a flat prior on chosen coefficients;
 * :mod:`~bayesreg.model.hierarchical`: priors with random scales (NUTS only);
 * :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
-* :mod:`~bayesreg.model.data`: validated data and the Gaussian sufficient statistics;
+* :mod:`~bayesreg.model.data`: validated data in memory;
+* :mod:`~bayesreg.model.suffstats`: the mergeable Gaussian sufficient statistics
+  (:class:`SufficientStats`), from arrays or chunks; :mod:`~bayesreg.model.streaming` (CSV/Parquet
+  files) and :mod:`~bayesreg.model.dask_data` (Dask collections, :class:`DaskRows`) produce them at
+  scale; :mod:`~bayesreg.model.stats_data` is a data set known only through them;
+* :mod:`~bayesreg.model.rows`: rows kept in blocks (memory or Dask workers) with a one-pass map-reduce,
+  what the GLM fits at scale read;
 * :mod:`~bayesreg.model.build`: the PyMC model built from the three.
 
 Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.md``).
 """
 
 from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
-from bayesreg.model.data import RegressionData, SufficientStats
+from bayesreg.model.dask_data import DaskRows
+from bayesreg.model.data import RegressionData
 from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
+from bayesreg.model.rows import ArrayRows, RowSource
+from bayesreg.model.stats_data import StatsData
+from bayesreg.model.suffstats import SufficientStats
 from bayesreg.model.unpenalized import Unpenalized
 
 __all__ = [
@@ -34,6 +44,10 @@ __all__ = [
     "get_likelihood",
     "RegressionData",
     "SufficientStats",
+    "StatsData",
+    "RowSource",
+    "ArrayRows",
+    "DaskRows",
     "BuiltModel",
     "build_model",
     "resolve_form",

@@ -61,7 +61,7 @@ def default_noise_prior(data: RegressionData) -> Any:
     \text{HalfStudentT}(\nu = 4, \text{sd}(y))`; must be called inside a model context."""
     import pymc as pm
 
-    scale = float(np.std(data.y)) or 1.0
+    scale = float(data.y_scale) or 1.0
     return pm.HalfStudentT("sigma", nu=4, sigma=scale)
 
 

@@ -10,7 +10,8 @@ weights :math:`s_i` (a weighted likelihood :math:`\prod_i p(y_i\mid\eta_i)^{s_i}
 
 The Gaussian likelihood can be added to a PyMC model in two identical forms: over all rows
 (``form="rows"``), or through the sufficient statistics of :mod:`bayesreg.model.data`
-(``form="suffstats"``), whose gradient costs :math:`O(p^2)` instead of :math:`O(np)`.
+(``form="suffstats"``, :class:`bayesreg.model.suffstats.SufficientStats`), whose gradient costs
+:math:`O(p^2)` instead of :math:`O(np)`.
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ class Likelihood(ABC):
         r"""Per-row :math:`s_i\,\partial^2(-\log L_i)/\partial\eta_i^2` (for Newton steps)."""
         raise NotImplementedError
 
+    def nll_eta(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
+        r"""Per-row :math:`-\log p(y_i \mid \eta_i)` (constants included), unweighted; ``eta`` may have a
+        trailing axis of draws, shape (n, S). The row-wise form the GLM fits at scale use
+        (:mod:`bayesreg.inference.distributed`); a new likelihood implements it with :meth:`eta_derivatives`."""
+        raise NotImplementedError(f"the {self.name} likelihood does not provide nll_eta (needed at scale)")
+
+    def eta_derivatives(self, y: np.ndarray, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r"""Per-row first and second derivatives of :math:`-\log p(y_i \mid \eta_i)` in :math:`\eta_i`."""
+        raise NotImplementedError(f"the {self.name} likelihood does not provide eta_derivatives (needed at scale)")
+
 
 @dataclass(frozen=True)
 class GaussianLikelihood(Likelihood):
@@ -82,6 +93,15 @@ class GaussianLikelihood(Likelihood):
     def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return weights / self._fixed_sigma() ** 2
 
+    def nll_eta(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
+        sigma = self._fixed_sigma()
+        r = (y.reshape(y.shape + (1,) * (eta.ndim - y.ndim)) - eta) / sigma
+        return 0.5 * r * r + 0.5 * np.log(2 * np.pi * sigma**2)
+
+    def eta_derivatives(self, y: np.ndarray, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s2 = self._fixed_sigma() ** 2
+        return (eta - y) / s2, np.full(eta.shape, 1.0 / s2)
+
     def pointwise_loglik(self, data: RegressionData, eta: np.ndarray, **params: Any) -> np.ndarray:
         sigma = params.get("sigma", self.noise_sigma)
         sigma = np.asarray(sigma, dtype=float)[..., None] if np.ndim(sigma) else float(sigma)
@@ -102,9 +122,10 @@ class GaussianLikelihood(Likelihood):
             values["noise_sigma"] = self.noise_sigma
         if form == "suffstats":
             st = data.suffstats
-            values.update(gram=st.gram, xty=st.xty, yty=st.yty, weight_sum=st.weight_sum)
+            gram, xty, yty = st.quadratic_form(data.fit_intercept)
+            values.update(gram=gram, xty=xty, yty=yty, weight_sum=st.weight_sum)
             if data.fit_intercept:
-                values.update(xbar=st.xbar, ybar=st.ybar)
+                values.update(xbar=st.mean_x, ybar=st.mean_y)
             return values
         if form != "rows":
             raise ValueError(f"form must be 'rows' or 'suffstats'; got {form!r}.")
@@ -146,6 +167,14 @@ class LogisticLikelihood(Likelihood):
     def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
         p = expit(eta)
         return weights * p * (1.0 - p)
+
+    def nll_eta(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
+        yy = y.reshape(y.shape + (1,) * (eta.ndim - y.ndim))
+        return np.logaddexp(0.0, eta) - yy * eta
+
+    def eta_derivatives(self, y: np.ndarray, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = expit(eta)
+        return p - y, p * (1.0 - p)
 
     def pointwise_loglik(self, data: RegressionData, eta: np.ndarray, **params: Any) -> np.ndarray:
         return data.weights * (data.y * eta - np.logaddexp(0.0, eta))
