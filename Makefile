@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml
-	$(BIN)/pip install -q -e ".[test,nutpie]"
+	$(BIN)/pip install -q -e ".[test,nutpie,dask]"
 	touch $@ $(VENV)/.installed
 
 blas:
