@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bayesreg.inference.blas import serial_blas
 from bayesreg.inference.certificate import DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.l1_quadratic import solve_l1_quadratic
 from bayesreg.model.likelihoods import Likelihood
@@ -56,8 +57,13 @@ MIN_HESS_ROWS = 10_000
 
 def glm_pass(X: np.ndarray, y: np.ndarray, v: np.ndarray | None, theta: np.ndarray, likelihood: Likelihood,
              fit_intercept: bool, cols: np.ndarray | None, with_icpt: bool, stride: int,
-             single: bool) -> tuple:
-    """One block's ``(f, grad, H_cols, H_cols_icpt, H_icpt_icpt)`` (module docstring); ``cols=None``: no Hessian."""
+             single: bool, shift: np.ndarray | None = None) -> tuple:
+    r"""One block's ``(f, grad, H_cols, H_cols_icpt, H_icpt_icpt)`` (module docstring); ``cols=None``: no Hessian.
+
+    The Hessian is of the centred columns :math:`x - \mu` (``shift`` :math:`\mu`, the weighted column
+    means): the Hessian in the coordinates :math:`(w, c + \mu^\top w)`, free of the cancellation that
+    large column means cause in :math:`\sum d\,x x^\top` (and which single precision could not afford).
+    """
     p = X.shape[1]
     w = theta[:p]
     c = float(theta[p]) if fit_intercept else 0.0
@@ -85,7 +91,10 @@ def glm_pass(X: np.ndarray, y: np.ndarray, v: np.ndarray | None, theta: np.ndarr
             continue
         first = (-a) % stride  # global row index a + first is a multiple of the stride
         root = np.sqrt(d2[first::stride] * stride)
-        Z = np.multiply(Xs[first::stride][:, cols] if k < p else Xs[first::stride], root[:, None], dtype=dtype)
+        Xh = Xs[first::stride][:, cols] if k < p else Xs[first::stride]
+        if shift is not None:
+            Xh = Xh - shift[cols]
+        Z = np.multiply(Xh, root[:, None], dtype=dtype)
         H += Z.T @ Z  # syrk
         if with_icpt:
             hc += Z.T @ root.astype(dtype)
@@ -109,10 +118,11 @@ class RowsMapResult:
 class _Evaluator:
     """Passes over the rows; counts them."""
 
-    def __init__(self, rows: RowSource, likelihood: Likelihood, fit_intercept: bool, n: int) -> None:
-        self.rows, self.lik, self.fi = rows, likelihood, fit_intercept
+    def __init__(self, rows: RowSource, likelihood: Likelihood, fit_intercept: bool, shift: np.ndarray | None
+                 ) -> None:
+        self.rows, self.lik, self.fi, self.shift = rows, likelihood, fit_intercept, shift
         self.p = rows.n_features
-        self.n = n
+        self.n = rows.n_samples
         self.passes = 0
 
     def __call__(self, theta: np.ndarray, work: np.ndarray | None, full: bool, single: bool) -> tuple:
@@ -120,7 +130,8 @@ class _Evaluator:
         with_icpt = work is not None and bool(np.any(work == self.p))
         stride = 1 if full else max(1, self.n // max(MIN_HESS_ROWS, 20 * self.p))
         self.passes += 1
-        f, g, H, hc, hcc = self.rows.map_reduce(glm_pass, theta, self.lik, self.fi, cols, with_icpt, stride, single)
+        f, g, H, hc, hcc = self.rows.map_reduce(glm_pass, theta, self.lik, self.fi, cols, with_icpt, stride, single,
+                                                self.shift)
         if work is None:
             return f, g, None, False
         k = cols.size
@@ -140,7 +151,13 @@ def find_map_rows(rows: RowSource, prior: Prior, likelihood: Likelihood, *, fit_
     Stops at a relative KKT residual of ``1e-4 * tol`` (1e-12 by default) or when steps stop
     improving it once it is below ``tol``, as :func:`bayesreg.inference.map.find_map`.
     """
-    n = rows.n_samples
+    with serial_blas(1):  # every BLAS pool of this process at one thread: the blocks are the parallelism
+        return _solve(rows, prior, likelihood, fit_intercept, tol, max_iter, warm_start)
+
+
+def _solve(rows: RowSource, prior: Prior, likelihood: Likelihood, fit_intercept: bool, tol: float, max_iter: int,
+           warm_start: np.ndarray | None) -> RowsMapResult:
+    """The iterations of :func:`find_map_rows`."""
     p = rows.n_features
     m = p + int(fit_intercept)
     l1_w, l2_w = prior.penalty_weights(p)
@@ -148,7 +165,18 @@ def find_map_rows(rows: RowSource, prior: Prior, likelihood: Likelihood, *, fit_
     l2 = np.concatenate([l2_w, np.zeros(m - p)])
     penalized = np.arange(m) < p
     smooth = not np.any(l1 > 0)
-    evaluate = _Evaluator(rows, likelihood, fit_intercept, n)
+    mu = rows.summary().mean_x if fit_intercept else np.zeros(p)
+    evaluate = _Evaluator(rows, likelihood, fit_intercept, mu if fit_intercept else None)
+
+    def centred(v: np.ndarray, gradient: bool) -> np.ndarray:
+        """A point (w, c) -> (w, c + mu'w); a gradient -> (g_w - mu g_c, g_c): the Hessian's coordinates."""
+        out = v.copy()
+        if fit_intercept:
+            if gradient:
+                out[:p] -= mu * v[p]
+            else:
+                out[p] += mu @ v[:p]
+        return out
 
     def penalty(theta: np.ndarray) -> float:
         w = theta[:p]
@@ -183,10 +211,13 @@ def find_map_rows(rows: RowSource, prior: Prior, likelihood: Likelihood, *, fit_
         idx = np.searchsorted(work, step_work)
         Hs = H[np.ix_(idx, idx)]
         Q = Hs + np.diag(2.0 * l2[step_work])
-        z_work, _ = solve_l1_quadratic(Q, g[step_work] - Hs @ theta[step_work], l1[step_work],
-                                       penalized[step_work], x0=theta[step_work])
-        z = theta.copy()
+        gc_, th_ = centred(g, True), centred(theta, False)  # the step in centred coordinates
+        z_work, _ = solve_l1_quadratic(Q, gc_[step_work] - Hs @ th_[step_work], l1[step_work],
+                                       penalized[step_work], x0=th_[step_work])
+        z = th_.copy()
         z[step_work] = z_work
+        if fit_intercept:
+            z[p] -= mu @ z[:p]
         d = z - theta
         delta = float(g @ d + penalty(z) - penalty(theta))
         near = best < NEAR

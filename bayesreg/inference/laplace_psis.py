@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg
 
+from bayesreg.inference.blas import serial_blas
 from bayesreg.inference.distributed import glm_pass
 from bayesreg.model.likelihoods import Likelihood
 from bayesreg.model.priors import Prior
@@ -89,6 +90,9 @@ class LaplacePSIS:
         The threshold :func:`k_threshold` for ``S`` draws.
     ess : float
         Importance-sampling effective sample size :math:`1/\\sum_s w_s^2`.
+    hessian : ndarray (m, m)
+        :math:`H` at the mode in the centred coordinates :math:`(w, c + \\mu^\\top w)`, :math:`\\mu` the
+        weighted column means (the proposal's precision there).
     """
 
     mode: np.ndarray
@@ -162,16 +166,24 @@ def laplace_psis(rows: RowSource, prior: Prior, likelihood: Likelihood, coef: np
 
     Two passes over the rows: the Hessian at the mode, then the exact log-posterior of all draws.
     """
-    from bayesreg.inference.diagnostics import import_arviz
-
     if not isinstance(draws, (int, np.integer)) or isinstance(draws, bool) or draws < 10:
         raise ValueError(f"The 'draws' parameter of laplace_psis must be an integer >= 10; got {draws!r}.")
-    p = rows.n_features
-    m = p + int(fit_intercept)
     mode = np.concatenate([np.asarray(coef, dtype=float), [intercept] if fit_intercept else []])
+    with serial_blas(1):  # the blocks are the parallelism
+        return _laplace_psis(rows, prior, likelihood, mode, fit_intercept, int(draws), random_seed)
+
+
+def _laplace_psis(rows: RowSource, prior: Prior, likelihood: Likelihood, mode: np.ndarray, fit_intercept: bool,
+                  draws: int, random_seed: Any) -> LaplacePSIS:
+    from bayesreg.inference.diagnostics import import_arviz
+
+    p = rows.n_features
+    m = mode.size
     l1, l2 = prior.penalty_weights(p)
+    # the Hessian of the centred columns: coordinates (w, c + mu'w), well conditioned whatever the column means
+    mu = rows.summary().mean_x if fit_intercept else None
     _, _, H, hc, hcc = rows.map_reduce(glm_pass, mode, likelihood, fit_intercept, np.arange(p), fit_intercept,
-                                       1, False)
+                                       1, False, mu)
     Hfull = np.empty((m, m))
     Hfull[:p, :p] = H
     if fit_intercept:
@@ -186,7 +198,12 @@ def laplace_psis(rows: RowSource, prior: Prior, likelihood: Likelihood, coef: np
                          "exist. Add an L2 part to the prior or use NUTS.") from None
     rng = np.random.default_rng(random_seed)
     z = rng.standard_normal((int(draws), m))
-    theta = mode + linalg.solve_triangular(L, z.T, lower=True, trans="T").T  # cov = H^{-1}
+    centre = mode.copy()
+    if fit_intercept:
+        centre[p] += mu @ mode[:p]
+    theta = centre + linalg.solve_triangular(L, z.T, lower=True, trans="T").T  # cov = H^{-1}
+    if fit_intercept:  # back to (w, c): a shear with unit Jacobian, so log q is unchanged
+        theta[:, p] -= theta[:, :p] @ mu
     log_q = -0.5 * np.sum(z * z, axis=1) + np.sum(np.log(np.diag(L))) - 0.5 * m * np.log(2 * np.pi)
     B = np.ascontiguousarray(theta[:, :p].T)
     c = theta[:, p] if fit_intercept else np.zeros(int(draws))
@@ -198,5 +215,5 @@ def laplace_psis(rows: RowSource, prior: Prior, likelihood: Likelihood, coef: np
     lw, k = import_arviz().psislw(log_ratio, reff=1.0)
     lw = np.asarray(lw, dtype=float)
     w = np.exp(lw)
-    return LaplacePSIS(mode, theta, lw, float(np.asarray(k)), k_threshold(int(draws)), float(1.0 / np.sum(w * w)),
+    return LaplacePSIS(mode, theta, lw, float(np.asarray(k)), k_threshold(draws), float(1.0 / np.sum(w * w)),
                        tuple(rows.feature_names), fit_intercept, Hfull)

@@ -61,7 +61,7 @@ def tree_reduce(items: Sequence[Any], combine: Callable[..., Any], split_every: 
 
 
 def block_summary(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> tuple:
-    """``(n, W, non-finite X, non-finite y, y not in {0,1}, negative weights)`` of one block."""
+    """``(n, W, non-finite X, non-finite y, y not in {0,1}, negative weights, sum v x)`` of one block."""
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     n = X.shape[0]
@@ -70,7 +70,9 @@ def block_summary(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> tuple:
     bad_y = int(np.count_nonzero(~np.isfinite(y)))
     nonbinary = int(np.count_nonzero((y != 0) & (y != 1)))
     neg = 0 if v is None else int(np.count_nonzero(~(np.asarray(v) >= 0)))
-    return (n, W, bad_x, bad_y, nonbinary, neg)
+    with np.errstate(invalid="ignore", over="ignore"):
+        sx = X.sum(axis=0) if v is None else np.asarray(v, dtype=float) @ X
+    return (n, W, bad_x, bad_y, nonbinary, neg, sx)
 
 
 def block_stats(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> SufficientStats:
@@ -89,6 +91,7 @@ class RowSummary:
     n_samples: int
     weight_sum: float
     binary: bool
+    mean_x: np.ndarray  # weighted column means (the Hessians' centring shift)
 
 
 class RowSource(ABC):
@@ -110,14 +113,14 @@ class RowSource(ABC):
         cached = getattr(self, "_summary", None)
         if cached is not None:
             return cached
-        n, W, bad_x, bad_y, nonbinary, neg = self.map_reduce(block_summary)
+        n, W, bad_x, bad_y, nonbinary, neg, sx = self.map_reduce(block_summary)
         if bad_x or bad_y:
             raise ValueError(f"X and y must be finite; got {bad_x} non-finite value(s) in X and {bad_y} in y.")
         if neg:
             raise ValueError(f"sample_weight must be finite and non-negative; got {neg} invalid weight(s).")
         if n == 0 or W <= 0:
             raise ValueError(f"the rows are empty or have zero total weight (n={n}, weight sum {W:g}).")
-        out = RowSummary(int(n), float(W), nonbinary == 0)
+        out = RowSummary(int(n), float(W), nonbinary == 0, np.asarray(sx, dtype=float) / W)
         self._summary = out
         return out
 

@@ -123,11 +123,24 @@ def _batches(path: str, fmt: str, columns: list[str], batch_rows: int) -> Iterat
         for frame in pd.read_csv(path, usecols=columns, chunksize=batch_rows):
             yield {c: frame[c].to_numpy() for c in columns}
         return
-    block = max(1 << 20, batch_rows * len(columns) * 12)  # bytes of text per block, ~batch_rows rows
-    reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block),
-                            convert_options=pacsv.ConvertOptions(include_columns=columns,
-                                                                 column_types={c: pa.float64() for c in columns}))
-    for batch in reader:
+    import re
+
+    width = len(_columns_of(path, "csv")) * 20  # bytes of text per row, about (a double printed in full)
+    options = {"read_options": pacsv.ReadOptions(block_size=max(1 << 14, batch_rows * width)),
+               "convert_options": pacsv.ConvertOptions(include_columns=columns,
+                                                       column_types={c: pa.float64() for c in columns})}
+    reader = None
+    while True:
+        try:
+            reader = reader or pacsv.open_csv(path, **options)  # opening reads the first block
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as exc:  # a value that is not a number
+            found = re.search(r"column #(\d+)", str(exc))
+            name = _columns_of(path, "csv")[int(found.group(1))] if found else "?"
+            raise ValueError(f"{path}: column {name!r} is not numeric ({exc}); convert it or leave it out with "
+                             "features=[...].") from None
         yield {c: batch.column(c).to_numpy(zero_copy_only=False) for c in columns}
 
 
