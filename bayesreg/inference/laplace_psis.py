@@ -134,6 +134,26 @@ class LaplacePSIS:
         mu = w @ self.draws
         return np.sqrt(np.maximum(w @ (self.draws - mu) ** 2, 0.0))
 
+    def quantile(self, q: Any) -> np.ndarray:
+        """Weighted quantiles of :math:`(w, c)`, shape ``(len(q), m)`` (inverse of the weighted empirical cdf)."""
+        w = self._weights()
+        qs = np.atleast_1d(np.asarray(q, dtype=float))
+        out = np.empty((qs.size, self.draws.shape[1]))
+        for j in range(self.draws.shape[1]):
+            order = np.argsort(self.draws[:, j])
+            cdf = np.cumsum(w[order])
+            out[:, j] = self.draws[order, j][np.minimum(np.searchsorted(cdf, qs * cdf[-1]), w.size - 1)]
+        return out
+
+    def summary(self, prob: float = 0.94) -> Any:
+        """Table per coefficient: MAP, posterior mean, sd and the central ``prob`` interval (weighted)."""
+        import pandas as pd
+
+        names = list(self.feature_names) + (["intercept"] if self.fit_intercept else [])
+        lo, hi = self.quantile([(1 - prob) / 2, (1 + prob) / 2])
+        return pd.DataFrame({"MAP": self.mode, "mean": self.mean(), "sd": self.sd(), f"{(1 - prob) / 2:.1%}": lo,
+                             f"{(1 + prob) / 2:.1%}": hi}, index=names)
+
     def resample(self, size: int | None = None, random_seed: Any = None) -> np.ndarray:
         """``size`` draws (default S) resampled by the weights (systematic resampling)."""
         w = self._weights()
