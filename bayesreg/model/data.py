@@ -20,11 +20,11 @@ from bayesreg._validation import (
     check_target,
     feature_names_of,
 )
-from bayesreg.model.suffstats import CHUNK_ROWS, SufficientStats, _block_stats
+from bayesreg.model.suffstats import SufficientStats, _block_stats
 
 __all__ = ["RegressionData", "SufficientStats"]
 
-_CHUNK_ROWS = CHUNK_ROWS
+_CHUNK_ROWS = 8192  # rows per chunk of the Newton Hessians (inference/curvature.py)
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,12 +20,13 @@ so the Gaussian posterior (MAP and NUTS) depends on the data only through
 :math:`(W, \bar x, \bar y, \texttt{xtx}, \texttt{xty}, \texttt{yty})`: :math:`O(p^2)` numbers
 for any number of rows.
 
-**Computing them.** Within one block of rows (:meth:`SufficientStats.from_arrays`) the corrected
-two-pass algorithm: centre at the block's mean :math:`\hat m`, accumulate the centred products in
-row chunks, and remove the rounding left in the mean, :math:`s = \sum_i v_i(x_i - \hat m)`,
+**Computing them.** Within a chunk of rows small enough to stay in cache (``CHUNK_ROWS``) the
+corrected two-pass algorithm: centre at the chunk's mean :math:`\hat m`, form the centred products
+(one ``syrk``), and remove the rounding left in the mean, :math:`s = \sum_i v_i(x_i - \hat m)`,
 :math:`\texttt{xtx} = \sum_i v_i (x_i - \hat m)(x_i - \hat m)^\top - s s^\top/W`,
-:math:`\bar x = \hat m + s/W`. Two blocks :math:`A, B` are combined by the pairwise update of
-Chan, Golub & LeVeque (1979, 1983), with :math:`\delta = \bar x_B - \bar x_A`:
+:math:`\bar x = \hat m + s/W`; so each row is read from memory once. Two sets of rows :math:`A, B`
+(chunks, blocks, partitions, files) are combined by the pairwise update of Chan, Golub & LeVeque
+(1979, 1983), with :math:`\delta = \bar x_B - \bar x_A`:
 
 .. math::
 
@@ -42,7 +43,7 @@ blocks pairwise (error growth :math:`O(\log k)` for :math:`k` blocks).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -51,49 +52,87 @@ from bayesreg._validation import check_matrix, check_sample_weight, check_target
 
 __all__ = ["SufficientStats", "tree_merge", "CHUNK_ROWS"]
 
-#: rows per chunk of the centred rank-k updates (bounded temporaries, cache-friendly ``syrk``)
-CHUNK_ROWS = 8192
+#: rows per chunk of the centred rank-k updates (bounded temporaries that stay in cache)
+CHUNK_ROWS = 2048
 #: a column whose sd is below this many ulps of its mean is constant (``constant_features``)
 _CONSTANT_ULPS = 64
 
 
-def _block_stats(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> tuple:
-    """Corrected two-pass statistics of one block of rows (module docstring)."""
-    n, p = X.shape
-    W = float(n) if v is None else float(np.sum(v))
+def _chunk_stats(X: np.ndarray, y: np.ndarray, v: np.ndarray | None, buf: np.ndarray | None = None) -> tuple:
+    r"""Corrected two-pass statistics of a chunk of rows small enough to stay in cache.
+
+    ``(W, mean_x, lo_x, mean_y, lo_y, xtx, xty, yty)``, the means as double-doubles (module docstring).
+    One ``syrk`` of :math:`Z = [X - \hat m,\; y - \hat m_y,\; 1]` (rows scaled by :math:`\sqrt{v_i}`) gives
+    every centred product and the corrections :math:`s` at once.
+    """
+    k, p = X.shape
+    W = float(k) if v is None else float(np.sum(v))
     if W <= 0.0:  # only zero weights: contributes rows, nothing else
-        return n, 0.0, np.zeros(p), 0.0, np.zeros((p, p)), np.zeros(p), 0.0, None, np.zeros(p), 0.0
+        return 0.0, np.zeros(p), np.zeros(p), 0.0, 0.0, np.zeros((p, p)), np.zeros(p), 0.0
     m = (X.sum(axis=0) if v is None else v @ X) / W
     my = float((y.sum() if v is None else v @ y) / W)
-    xtx = np.zeros((p, p))
-    xty = np.zeros(p)
-    yty = 0.0
-    sx = np.zeros(p)
-    sy = 0.0
-    for start in range(0, n, CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, n)
-        xc = X[start:stop] - m
-        yc = y[start:stop] - my
-        if v is None:
-            sx += xc.sum(axis=0)
-            sy += float(yc.sum())
-        else:
-            vc = v[start:stop]
-            sx += vc @ xc
-            sy += float(vc @ yc)
-            root = np.sqrt(vc)
-            xc *= root[:, None]
-            yc = yc * root
-        xtx += xc.T @ xc  # symmetric rank-k update (numpy calls syrk for a.T @ a)
-        xty += xc.T @ yc
-        yty += float(yc @ yc)
-    xtx -= np.outer(sx, sx) / W
-    xty -= sx * (sy / W)
-    yty -= sy * sy / W
-    xtx = 0.5 * (xtx + xtx.T)
+    Z = np.empty((k, p + 2)) if buf is None or buf.shape[0] < k else buf[:k]
+    np.subtract(X, m, out=Z[:, :p])
+    np.subtract(y, my, out=Z[:, p])
+    if v is None:
+        Z[:, p + 1] = 1.0
+    else:
+        root = np.sqrt(v)
+        Z[:, :p + 1] *= root[:, None]
+        Z[:, p + 1] = root
+    G = Z.T @ Z  # one symmetric rank-k update (numpy calls syrk for a.T @ a)
+    sx, sy = G[:p, p + 1], float(G[p, p + 1])  # sum v (x - m), sum v (y - my): the corrections
+    xtx = G[:p, :p] - np.outer(sx, sx) / W
+    xty = G[:p, p] - sx * (sy / W)
+    yty = float(G[p, p]) - sy * sy / W
     mean_x, lo_x = _two_sum(m, sx / W)
     mean_y, lo_y = _two_sum(my, sy / W)
-    return n, W, mean_x, float(mean_y), xtx, xty, max(yty, 0.0), None, lo_x, float(lo_y)
+    return W, mean_x, lo_x, float(mean_y), float(lo_y), xtx, xty, max(yty, 0.0)
+
+
+def _merge_parts(a: tuple, b: tuple) -> tuple:
+    """Chan–Golub–LeVeque merge of two ``_chunk_stats`` tuples (module docstring)."""
+    Wa, ma, la, mya, lya, xa, ca, ya = a
+    Wb, mb, lb, myb, lyb, xb, cb, yb = b
+    if Wb == 0.0:
+        return a
+    if Wa == 0.0:
+        return b
+    W = Wa + Wb
+    # difference of the means from their double-double forms: the leading parts subtract exactly
+    # (Sterbenz) when the means are close, as they are when they are large
+    dx = (mb - ma) + (lb - la)
+    dy = (myb - mya) + (lyb - lya)
+    f = Wa * Wb / W
+    mean_x, lo_x = _two_sum(ma, la + dx * (Wb / W))
+    mean_y, lo_y = _two_sum(mya, lya + dy * (Wb / W))
+    xtx = xa + xb
+    xtx += f * np.outer(dx, dx)
+    return W, mean_x, lo_x, float(mean_y), float(lo_y), xtx, ca + cb + f * dx * dy, ya + yb + f * dy * dy
+
+
+def _block_stats(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> tuple:
+    """Statistics of a block of rows in one read: cache-sized chunks (:func:`_chunk_stats`) merged
+    pairwise as they come (a binary counter: rounding grows like log of the number of chunks)."""
+    n, p = X.shape
+    stack: list[tuple[int, tuple]] = []
+    buf = np.empty((min(n, CHUNK_ROWS), p + 2))
+    for start in range(0, n, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, n)
+        part = (0, _chunk_stats(X[start:stop], y[start:stop], None if v is None else v[start:stop], buf))
+        while stack and stack[-1][0] == part[0]:
+            level, other = stack.pop()
+            part = (level + 1, _merge_parts(other, part[1]))
+        stack.append(part)
+    if not stack:
+        total = (0.0, np.zeros(p), np.zeros(p), 0.0, 0.0, np.zeros((p, p)), np.zeros(p), 0.0)
+    else:
+        total = stack.pop()[1]
+        while stack:
+            total = _merge_parts(stack.pop()[1], total)
+    W, mean_x, lo_x, mean_y, lo_y, xtx, xty, yty = total
+    xtx = 0.5 * (xtx + xtx.T)
+    return n, W, mean_x, mean_y, xtx, xty, max(yty, 0.0), None, lo_x, lo_y
 
 
 def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
@@ -284,27 +323,12 @@ class SufficientStats:
         if self.feature_names and other.feature_names and self.feature_names != other.feature_names:
             raise ValueError("SufficientStats.merge: the two statistics have different feature names "
                              f"({list(self.feature_names)[:4]}... vs {list(other.feature_names)[:4]}...).")
-        n = self.n + other.n
-        if other.weight_sum == 0.0:
-            return replace(self, n=n, feature_names=names)
-        if self.weight_sum == 0.0:
-            return replace(other, n=n, feature_names=names)
-        Wa, Wb = self.weight_sum, other.weight_sum
-        W = Wa + Wb
-        # difference of the means from their double-double forms: the leading parts subtract
-        # exactly (Sterbenz) when the means are close, as they are when they are large
-        dx = (other.mean_x - self.mean_x) + (other.mean_x_lo - self.mean_x_lo)
-        dy = (other.mean_y - self.mean_y) + (other.mean_y_lo - self.mean_y_lo)
-        f = Wa * Wb / W
-        mean_x, lo_x = _two_sum(self.mean_x, self.mean_x_lo + dx * (Wb / W))
-        mean_y, lo_y = _two_sum(self.mean_y, self.mean_y_lo + dy * (Wb / W))
-        return SufficientStats(
-            n=n, weight_sum=W, mean_x=mean_x, mean_y=float(mean_y),
-            xtx=self.xtx + other.xtx + f * np.outer(dx, dx),
-            xty=self.xty + other.xty + f * dx * dy,
-            yty=self.yty + other.yty + f * dy * dy,
-            feature_names=names, mean_x_lo=lo_x, mean_y_lo=float(lo_y),
-        )
+        W, mean_x, lo_x, mean_y, lo_y, xtx, xty, yty = _merge_parts(self._parts(), other._parts())
+        return SufficientStats(self.n + other.n, W, mean_x, mean_y, xtx, xty, yty, names, lo_x, lo_y)
+
+    def _parts(self) -> tuple:
+        return (self.weight_sum, self.mean_x, self.mean_x_lo, self.mean_y, self.mean_y_lo, self.xtx, self.xty,
+                self.yty)
 
     # ------------------------------------------------------------------ derived quantities
     @property
