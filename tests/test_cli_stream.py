@@ -104,3 +104,12 @@ def test_streaming_user_errors(capsys, files, argv, fragment):
     argv = [a.replace("{pattern}", pattern) for a in argv]
     code, out, err = run(capsys, "fit", *argv)
     assert code == 2 and fragment in err and "Traceback" not in err, err
+
+
+def test_laplace_method_in_memory(capsys):
+    code, out, err = run(capsys, "fit", "--data", "binary_synthetic", "--C", "1", "--method", "laplace",
+                         "--draws", "250", "--chains", "2", "--seed", "1", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["pareto_k"] < 0.7 and result["problem"] == ""
+    assert set(result["summary"]) == {"MAP", "mean", "sd", "3.0%", "97.0%"}

@@ -92,9 +92,9 @@ def _statistics(args: argparse.Namespace, client: Any) -> Any:
     import bayesreg as br
 
     if client is not None:
-        print(f"statistics pass on the Dask cluster at {args.scheduler}", file=sys.stderr)
-        return br.SufficientStats.from_dask(_dask_frame(args.data), args.target, weights=args.weights,
-                                            features=_features(args))
+        print(f"statistics pass on the Dask cluster at {args.scheduler} (one task per file)", file=sys.stderr)
+        return br.SufficientStats.from_files(args.data, args.target, weights=args.weights, features=_features(args),
+                                             batch_rows=args.batch_rows, dask=True)
     bar = ChunkBar(args.quiet)
     try:
         return br.SufficientStats.from_files(args.data, args.target, weights=args.weights, features=_features(args),

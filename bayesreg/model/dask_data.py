@@ -9,6 +9,8 @@ or whatever ``compute_kwargs={"scheduler": ...}`` names.
   pass), and a tree of :meth:`SufficientStats.merge` tasks (fan-in ``split_every``) combines them;
   only :math:`O(p^2)` numbers per partition travel. The tree is fixed by the partitions, so the result
   does not depend on which worker ran what: a task lost with its worker is recomputed, identically.
+* :func:`stats_from_files_dask`: the same for CSV/Parquet files, one task per file streaming it with
+  pyarrow (no DataFrame: the fastest and leanest statistics pass over files on a cluster).
 * :class:`DaskRows`: the rows converted once to float blocks and persisted on the workers, for the
   GLM solvers that need one pass per iteration (:class:`bayesreg.model.rows.RowSource`).
 """
@@ -23,7 +25,7 @@ import numpy as np
 from bayesreg.model.rows import RowSource, block_stats, merge_stats, sum_tuples, tree_reduce
 from bayesreg.model.suffstats import SufficientStats
 
-__all__ = ["stats_from_dask", "DaskRows", "dask_blocks", "require_dask"]
+__all__ = ["stats_from_dask", "stats_from_files_dask", "DaskRows", "dask_blocks", "require_dask"]
 
 
 def require_dask() -> Any:
@@ -173,6 +175,33 @@ def stats_from_dask(collection: Any, target: str | None = None, *, y: Any = None
         raise ValueError(f"The Dask collection has no rows of positive weight (n={stats.n}).")
     return SufficientStats(stats.n, stats.weight_sum, stats.mean_x, stats.mean_y, stats.xtx, stats.xty, stats.yty,
                            names, stats.mean_x_lo, stats.mean_y_lo)
+
+
+def _file_stats(path: str, target: str, weights: str | None, features: list[str], batch_rows: int | None
+                ) -> SufficientStats:
+    from bayesreg.model.streaming import stats_from_files
+
+    return stats_from_files([path], target, weights, features=features, batch_rows=batch_rows)
+
+
+def stats_from_files_dask(paths: Any, target: str, weights: str | None = None, *,
+                          features: Sequence[str] | None = None, batch_rows: int | None = None,
+                          split_every: int = 8, compute_kwargs: dict[str, Any] | None = None) -> SufficientStats:
+    """:class:`SufficientStats` of CSV/Parquet files with one Dask task per file.
+
+    Each task streams its file in batches with pyarrow (:func:`bayesreg.model.streaming.stats_from_files`:
+    bounded memory on the worker, no DataFrame), and a tree of merges combines the files' statistics.
+    The workers must see the paths (a shared or local file system).
+    """
+    dask = require_dask()
+    from bayesreg.model.streaming import _columns_of, _format_of, _select, resolve_paths
+
+    files = resolve_paths(paths)
+    names = _select(_columns_of(files[0], _format_of(files[0])), target, weights, features, files[0])
+    parts = [dask.delayed(_file_stats, pure=True)(f, target, weights, names, batch_rows) for f in files]
+    root = tree_reduce(parts, lambda *g: dask.delayed(merge_stats, pure=True)(*g), split_every)
+    (stats,) = dask.compute(root, **(compute_kwargs or {}))
+    return stats
 
 
 class DaskRows(RowSource):

@@ -289,12 +289,19 @@ class SufficientStats:
         return total
 
     @classmethod
-    def from_files(cls, paths: Any, target: str, weights: str | None = None, **options: Any) -> SufficientStats:
-        """Statistics of CSV or Parquet files, streamed in bounded memory.
+    def from_files(cls, paths: Any, target: str, weights: str | None = None, *, dask: bool = False,
+                   **options: Any) -> SufficientStats:
+        """Statistics of CSV or Parquet files (globs), streamed with pyarrow in bounded memory.
 
-        See :func:`bayesreg.model.streaming.stats_from_files` (the options ``features``,
-        ``batch_rows``, ``progress``).
+        ``dask=False``: in this process, batch by batch (:func:`bayesreg.model.streaming.stats_from_files`;
+        options ``features``, ``batch_rows``, ``progress``). ``dask=True``: one task per file on the
+        current Dask scheduler, merged in a tree (:func:`bayesreg.model.dask_data.stats_from_files_dask`;
+        options ``features``, ``batch_rows``, ``split_every``, ``compute_kwargs``).
         """
+        if dask:
+            from bayesreg.model.dask_data import stats_from_files_dask
+
+            return stats_from_files_dask(paths, target, weights, **options)
         from bayesreg.model.streaming import stats_from_files
 
         return stats_from_files(paths, target, weights, **options)
