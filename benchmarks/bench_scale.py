@@ -63,9 +63,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--moon-p", type=int, default=None, help="features of the moonshot (default 1000; quick 200)")
     ap.add_argument("--draws", type=int, default=None, help="NUTS draws and tuning steps per chain (default 1000)")
     ap.add_argument("--plain-rows", type=int, default=20_000)
+    ap.add_argument("--sampler", default="nutpie", choices=("nutpie", "pymc"), help="NUTS backend")
+    ap.add_argument("--sampling-blas-threads", type=int, default=1,
+                    help="BLAS threads per pool while sampling (default 1: two chains already use both cores)")
     ap.add_argument("--repeats", type=int, default=None, help="timings per measurement (best kept; default 2)")
     ap.add_argument("--scratch", default=None, help="directory for the generated data (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the generated data")
+    ap.add_argument("--compression", default="snappy", help="Parquet compression of the generated shards "
+                    "(snappy: pyarrow's and Spark's default; none: isolates the decoding cost)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     q = a.quick
@@ -99,7 +104,8 @@ def best_of(fn: Any, repeats: int) -> tuple[float, Any]:
     return best, out
 
 
-def write_shards(directory: str, n: int, p: int, shard_rows: int, seed: int, kind: str) -> dict[str, Any]:
+def write_shards(directory: str, n: int, p: int, shard_rows: int, seed: int, kind: str,
+                 compression: str = "snappy") -> dict[str, Any]:
     """Parquet shards of iid N(0,1) features and the targets; returns the truth."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -119,7 +125,7 @@ def write_shards(directory: str, n: int, p: int, shard_rows: int, seed: int, kin
         if kind == "both":
             eta = 0.2 + scale * (X @ w)
             cols["b"] = (rng.uniform(size=m) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
-        pq.write_table(pa.table(cols), os.path.join(directory, f"part-{i:05d}.parquet"), compression="snappy")
+        pq.write_table(pa.table(cols), os.path.join(directory, f"part-{i:05d}.parquet"), compression=compression)
     return {"w": w}
 
 
@@ -211,12 +217,14 @@ def bench_stats(a: argparse.Namespace, directory: str, rows: list[str]) -> None:
           f"{est.certificate_}")
     sigma = br.estimate_noise_sigma(st, None, "sklearn.Lasso", alpha=1e-3)
     prior = br.penalty_to_prior("sklearn.Lasso", alpha=1e-3, n=st.weight_sum, noise_sigma=sigma)
-    with warnings.catch_warnings():
+    from threadpoolctl import threadpool_limits
+
+    with warnings.catch_warnings(), threadpool_limits(a.sampling_blas_threads):
         warnings.simplefilter("ignore")
         t_nuts, post = best_of(lambda: br.BayesianRegression(prior=prior, noise_sigma=sigma, method="nuts",
                                                              draws=a.draws, tune=a.draws, chains=2, random_seed=1,
-                                                             progressbar=False, sampler="nutpie").fit_stats(st), 1)
-    print(f"NUTS from the statistics (nutpie, 2 x {a.draws} draws + {a.draws} tune, compile included): "
+                                                             progressbar=False, sampler=a.sampler).fit_stats(st), 1)
+    print(f"NUTS from the statistics ({a.sampler}, 2 x {a.draws} draws + {a.draws} tune, compile included): "
           f"{t_nuts:.1f} s; problems: {post.diagnostics_ or 'none'}")
     rows.append(f"MAP {t_map:.2f} s, NUTS {t_nuts:.1f} s from the statistics")
 
@@ -288,11 +296,15 @@ def bench_moonshot(a: argparse.Namespace, directory: str, rows: list[str]) -> No
     finally:
         client.close()
         c.close()
-    with warnings.catch_warnings():
+    from threadpoolctl import threadpool_limits
+
+    # BLAS at one thread while sampling: the 2 chains already use both cores (as bench_nuts.py); with the
+    # default 2 threads per pool, each chain's 1000 x 1000 products fight the other chain for the cores
+    with warnings.catch_warnings(), threadpool_limits(a.sampling_blas_threads):
         warnings.simplefilter("ignore")
         t1 = time.perf_counter()
         est = br.BayesianRegression(prior=br.BayesianLasso(), method="nuts", draws=a.draws, tune=a.draws, chains=2,
-                                    random_seed=a.seed, progressbar=False, sampler="nutpie").fit_stats(st)
+                                    random_seed=a.seed, progressbar=False, sampler=a.sampler).fit_stats(st)
         t_nuts = time.perf_counter() - t1
     total = t_stats + t_nuts
     from bayesreg.inference.diagnostics import import_arviz
@@ -315,7 +327,7 @@ def bench_moonshot(a: argparse.Namespace, directory: str, rows: list[str]) -> No
     print("| part | time |")
     print("|---|---|")
     print(f"| statistics pass (Parquet, 2 workers, one task per file) | {t_stats:.1f} s |")
-    print(f"| NUTS on the statistics (model build, nutpie compile, 2 x ({a.draws} tune + {a.draws} draws)) | "
+    print(f"| NUTS on the statistics (model build, {a.sampler} compile, 2 x ({a.draws} tune + {a.draws} draws)) | "
           f"{t_nuts:.1f} s |")
     print(f"| **total** | **{total:.1f} s** |")
     print(f"\nmax R-hat {rhat:.4f}, min bulk ESS {ess:.0f}, {div} divergences, {steps} gradient evaluations; "
@@ -368,21 +380,21 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[str] = []
     try:
         if a.parts & {"stats", "logistic"}:
-            d = os.path.join(scratch, f"gauss_{a.n}x{a.p}")
+            d = os.path.join(scratch, f"gauss_{a.n}x{a.p}_{a.compression}")
             t = time.perf_counter()
             if not glob.glob(os.path.join(d, "*.parquet")):
-                write_shards(d, a.n, a.p, a.shard_rows, a.seed, "both")
+                write_shards(d, a.n, a.p, a.shard_rows, a.seed, "both", a.compression)
             print(f"data {a.n:,} x {a.p}: {time.perf_counter() - t:.0f} s to write (or reuse) {d}")
             if "stats" in a.parts:
                 bench_stats(a, d, rows)
             if "logistic" in a.parts:
                 bench_logistic(a, d, rows)
         if "moonshot" in a.parts:
-            d = os.path.join(scratch, f"moon_{a.moon_n}x{a.moon_p}")
+            d = os.path.join(scratch, f"moon_{a.moon_n}x{a.moon_p}_{a.compression}")
             t = time.perf_counter()
             if not glob.glob(os.path.join(d, "*.parquet")):
                 write_shards(d, a.moon_n, a.moon_p, max(1, a.shard_rows // max(1, a.moon_p // a.p)), a.seed + 1,
-                             "gaussian")
+                             "gaussian", a.compression)
             print(f"\ndata {a.moon_n:,} x {a.moon_p}: {time.perf_counter() - t:.0f} s to write (or reuse)")
             bench_moonshot(a, d, rows)
     finally:

@@ -184,3 +184,33 @@ def test_fit_stats_needs_statistics():
     with pytest.raises(ValueError, match="weights= as well"):
         br.penalty_to_prior("glmnet", lambda_=1.0, stats=br.SufficientStats.from_arrays(np.eye(3), [1.0, 2, 3]),
                             weights=[1.0, 1, 1])
+
+
+def test_symmetric_quad_form_gradient_is_one_product():
+    """w'Gw with the gradient 2Gw: exact value, gradient and Hessian; the compiled gradient holds one product."""
+    import pytensor
+    import pytensor.tensor as pt
+
+    from bayesreg.model.likelihoods import symmetric_quad_form
+
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(30, 30))
+    G = A @ A.T
+    w = pt.vector("w")
+    value = symmetric_quad_form(pytensor.shared(G, name="G"), w)
+    grad = pytensor.grad(value, w)
+    f = pytensor.function([w], [value, grad, pytensor.gradient.jacobian(grad, w, vectorize=True)])
+    x = rng.normal(size=30)
+    v, g, h = f(x)
+    assert v == pytest.approx(x @ G @ x, rel=1e-12)
+    np.testing.assert_allclose(g, 2 * G @ x, rtol=1e-12)
+    np.testing.assert_allclose(h, 2 * G, rtol=1e-12)
+
+    def products_with_G(expr):
+        fg = pytensor.function([w], [expr, pytensor.grad(expr, w)])
+        return [n for n in fg.maker.fgraph.toposort() if any(i.name == "G" for i in n.inputs)
+                and "Shape" not in str(n.op)]
+
+    assert len(products_with_G(value)) == 1  # G w once, shared by the value and the gradient
+    plain = pt.dot(w, pt.dot(pytensor.shared(G, name="G"), w))
+    assert len(products_with_G(plain)) == 2  # written plainly: G w and G' w

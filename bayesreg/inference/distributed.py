@@ -19,16 +19,20 @@ likelihood that implements them, e.g. Poisson). One **pass** over the row blocks
     H_{\mathcal W} = \textstyle\sum_{i \in R} \frac{n}{|R|} v_i \ell''(\eta_i)\,
                      (x_i, 1)_{\mathcal W}(x_i, 1)_{\mathcal W}^\top
 
-(the Hessian on a working set :math:`\mathcal W` of coordinates, on the rows :math:`R` — an evenly
-spaced subsample far from the optimum, all rows near it). Each iteration solves the L1-penalised
-quadratic model exactly (:func:`bayesreg.inference.l1_quadratic.solve_l1_quadratic`: exact zeros) and
-evaluates the candidate — its objective for the line search, its gradient for the certificate, *and*
-the Hessian for the next step — in **one pass**. The working set is that of the in-memory solver
-(non-zeros, unpenalised, near-violators :math:`|\partial_j f| \ge 0.9\,\ell_{1,j}`), predicted for the
-next point with a looser 0.5 threshold; a coordinate missed is fixed at 0 for one step and the
-certificate, which checks every coordinate, brings it in. Near the optimum the full-data Hessian is
-kept while the steps contract the residual fast (chord method), formed in single precision first and
-in double precision if that stalls, exactly as :class:`bayesreg.inference.curvature.Curvature`.
+(the Hessian on a working set :math:`\mathcal W` of coordinates, on rows :math:`R`: an evenly spaced
+subsample of ``MIN_HESS_ROWS`` rows far from the optimum, of ``NEAR_HESS_ROWS`` near it — its relative
+error :math:`\sim\sqrt{p/|R|}` is the contraction per step —, every row if the steps stall, in single
+precision first and in double precision if a full single-precision Hessian stalls). Each iteration
+solves the L1-penalised quadratic model exactly (:func:`bayesreg.inference.l1_quadratic.solve_l1_quadratic`:
+exact zeros) and evaluates the candidate — its objective for the line search, its gradient for the
+certificate, *and* the Hessian for the next step — in **one pass**; a Hessian costlier than the pass's
+gradient (all rows) is reused while the steps contract fast (chord method). The working set is that of
+the in-memory solver (non-zeros, unpenalised, near-violators :math:`|\partial_j f| \ge 0.9\,\ell_{1,j}`),
+predicted for the next point with a looser 0.5 threshold; a coordinate missed is fixed at 0 for one
+step and the certificate, which checks every coordinate, brings it in. The first pass also gathers an
+evenly spaced subsample of ``WARM_ROWS`` rows; its MAP (penalty scaled by its share of the weight),
+solved in memory, starts the iterations close to the optimum. The Hessians are of the centred columns
+(see :func:`glm_pass`).
 
 The certificate is :func:`bayesreg.inference.certificate.certify` on the exact double-precision
 gradient of the last pass: the same KKT residual, relative to :math:`\|\nabla f(0)\|_\infty`.
@@ -52,7 +56,9 @@ __all__ = ["RowsMapResult", "find_map_rows", "glm_pass"]
 SUB_ROWS = 4096  # rows per in-block step: the block of X stays in cache between X w and X'd
 NEAR = 1e-3  # relative KKT residual below which Hessians use every row
 SLOW = 0.1  # a step contracting the residual less than this asks for a new Hessian
-MIN_HESS_ROWS = 10_000
+MIN_HESS_ROWS = 10_000  # Hessian rows far from the optimum
+NEAR_HESS_ROWS = 1_000_000  # Hessian rows near it: relative error ~sqrt(p/rows), the contraction per step
+WARM_ROWS = 50_000  # rows of the subsample whose MAP starts the iterations
 
 
 def glm_pass(X: np.ndarray, y: np.ndarray, v: np.ndarray | None, theta: np.ndarray, likelihood: Likelihood,
@@ -115,8 +121,23 @@ class RowsMapResult:
     gradient: np.ndarray
 
 
+def start_pass(X: np.ndarray, y: np.ndarray, v: np.ndarray | None, likelihood: Likelihood, fit_intercept: bool,
+               stride: int, offset: int) -> tuple:
+    """The first pass: every ``stride``-th row (a subsample for the warm start) and ``(f, grad f)`` at 0."""
+    f, g, _, _, _ = glm_pass(X, y, v, np.zeros(X.shape[1] + int(fit_intercept)), likelihood, fit_intercept, None,
+                             False, 1, False)
+    take = slice(offset % stride, None, stride)
+    return [X[take].copy()], [y[take].copy()], [None if v is None else v[take].copy()], f, g
+
+
+def _combine_start(*parts: tuple) -> tuple:
+    return (sum((p[0] for p in parts), []), sum((p[1] for p in parts), []), sum((p[2] for p in parts), []),
+            sum(p[3] for p in parts), sum((p[4] for p in parts[1:]), start=parts[0][4].copy()))
+
+
 class _Evaluator:
-    """Passes over the rows; counts them."""
+    """Passes over the rows; counts them. Hessian ``level`` 0: a subsample of ``MIN_HESS_ROWS`` rows (far from
+    the optimum), 1: ``NEAR_HESS_ROWS`` rows (near it), 2: every row."""
 
     def __init__(self, rows: RowSource, likelihood: Likelihood, fit_intercept: bool, shift: np.ndarray | None
                  ) -> None:
@@ -125,22 +146,29 @@ class _Evaluator:
         self.n = rows.n_samples
         self.passes = 0
 
-    def __call__(self, theta: np.ndarray, work: np.ndarray | None, full: bool, single: bool) -> tuple:
+    def stride(self, level: int) -> int:
+        target = (max(MIN_HESS_ROWS, 20 * self.p), max(NEAR_HESS_ROWS, 2000 * self.p), self.n)[level]
+        return max(1, self.n // target)
+
+    def hessian_rows(self, level: int) -> int:
+        return -(-self.n // self.stride(level))
+
+    def __call__(self, theta: np.ndarray, work: np.ndarray | None, level: int, single: bool) -> tuple:
         cols = None if work is None else work[work < self.p]
         with_icpt = work is not None and bool(np.any(work == self.p))
-        stride = 1 if full else max(1, self.n // max(MIN_HESS_ROWS, 20 * self.p))
+        stride = self.stride(level)
         self.passes += 1
         f, g, H, hc, hcc = self.rows.map_reduce(glm_pass, theta, self.lik, self.fi, cols, with_icpt, stride, single,
                                                 self.shift)
         if work is None:
-            return f, g, None, False
+            return f, g, None
         k = cols.size
         out = np.empty((work.size, work.size))
         out[:k, :k] = H
         if with_icpt:
             out[:k, k] = out[k, :k] = hc
             out[k, k] = hcc
-        return f, g, out, stride == 1
+        return f, g, out
 
 
 def find_map_rows(rows: RowSource, prior: Prior, likelihood: Likelihood, *, fit_intercept: bool = True,
@@ -149,10 +177,29 @@ def find_map_rows(rows: RowSource, prior: Prior, likelihood: Likelihood, *, fit_
     r"""Certified MAP of ``prior`` × ``likelihood`` on ``rows`` by distributed proximal Newton.
 
     Stops at a relative KKT residual of ``1e-4 * tol`` (1e-12 by default) or when steps stop
-    improving it once it is below ``tol``, as :func:`bayesreg.inference.map.find_map`.
+    improving it once it is below ``tol``, as :func:`bayesreg.inference.map.find_map`. Without a
+    ``warm_start`` the first pass also gathers an evenly spaced subsample of ``WARM_ROWS`` rows, whose MAP
+    (penalty scaled by the ratio of the weight sums) starts the iterations a few Newton steps from the end.
     """
     with serial_blas(1):  # every BLAS pool of this process at one thread: the blocks are the parallelism
         return _solve(rows, prior, likelihood, fit_intercept, tol, max_iter, warm_start)
+
+
+def _subsample_start(Xs: np.ndarray, ys: np.ndarray, vs: np.ndarray | None, W: float, prior: Prior,
+                     likelihood: Likelihood, fit_intercept: bool) -> np.ndarray | None:
+    """MAP of the subsample with the penalty scaled by its share of the weight (None if that is not a prior)."""
+    from bayesreg.conventions._base import PenaltyWeights, weights_to_prior
+    from bayesreg.model.rows import ArrayRows
+
+    sample = ArrayRows(Xs, ys, vs)
+    share = sample.weight_sum / W
+    l1, l2 = prior.penalty_weights(Xs.shape[1])
+    try:
+        scaled = weights_to_prior(PenaltyWeights.of(l1 * share, l2 * share))
+    except ValueError:  # no penalty at all: a flat prior has no proper scaled version
+        return None
+    result = _solve(sample, scaled, likelihood, fit_intercept, 1e-6, 50, None)
+    return np.concatenate([result.coef, [result.intercept] if fit_intercept else []])
 
 
 def _solve(rows: RowSource, prior: Prior, likelihood: Likelihood, fit_intercept: bool, tol: float, max_iter: int,
@@ -165,7 +212,8 @@ def _solve(rows: RowSource, prior: Prior, likelihood: Likelihood, fit_intercept:
     l2 = np.concatenate([l2_w, np.zeros(m - p)])
     penalized = np.arange(m) < p
     smooth = not np.any(l1 > 0)
-    mu = rows.summary().mean_x if fit_intercept else np.zeros(p)
+    summary = rows.summary()
+    mu = summary.mean_x if fit_intercept else np.zeros(p)
     evaluate = _Evaluator(rows, likelihood, fit_intercept, mu if fit_intercept else None)
 
     def centred(v: np.ndarray, gradient: bool) -> np.ndarray:
@@ -188,21 +236,29 @@ def _solve(rows: RowSource, prior: Prior, likelihood: Likelihood, fit_intercept:
         keep = (theta != 0) | ~penalized | (l1 == 0) | (np.abs(grad) >= threshold * l1)
         return np.flatnonzero(keep)
 
+    # first pass: f and the gradient at 0 (the certificate's scale) and the subsample for the warm start
+    sample_stride = max(1, evaluate.n // max(WARM_ROWS, 50 * p))
+    if sample_stride > 1 and warm_start is None:
+        xs, ys, vs, f0, g0 = rows.map_reduce(start_pass, likelihood, fit_intercept, sample_stride, 0,
+                                             combine=_combine_start)
+        evaluate.passes += 1
+        warm_start = _subsample_start(np.concatenate(xs), np.concatenate(ys),
+                                      None if vs[0] is None else np.concatenate(vs), summary.weight_sum, prior,
+                                      likelihood, fit_intercept)
+    else:
+        f0, g0, _ = evaluate(np.zeros(m), None, 0, True)
+    scale = float(np.max(np.abs(g0)))
     theta = np.zeros(m) if warm_start is None else np.asarray(warm_start, dtype=float).copy()
     if theta.shape != (m,):
         raise ValueError(f"warm_start must have {m} values (coefficients and intercept); got shape {theta.shape}.")
-    everything = np.arange(m)
-    # first pass: f, the gradient (and the certificate's scale) and a subsampled Hessian on every coordinate
-    f, g, H, H_full = evaluate(np.zeros(m), everything if warm_start is None else None, False, True)
-    scale = float(np.max(np.abs(g)))
-    if warm_start is not None:
-        f, g, H, H_full = evaluate(theta, everything, False, True)
-    work = everything
+    level = 0 if warm_start is None else 1  # a warm start is near the optimum
+    single = True  # Hessians in single precision until one stalls near the optimum
+    work = np.arange(m)  # the first Hessian covers every coordinate
+    f, g, H = evaluate(theta, work, level, single)
+    H_level = level
     F = f + penalty(theta)
     cert = certify(prior, theta, g, fit_intercept=fit_intercept, scale=scale, tol=tol)
     best = cert.relative_residual
-    single = True  # Hessians in single precision until one stalls near the optimum
-    all_rows = False  # Hessians on every row (else an evenly spaced subsample)
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
         if cert.relative_residual <= 1e-4 * tol:
@@ -221,13 +277,16 @@ def _solve(rows: RowSource, prior: Prior, likelihood: Likelihood, fit_intercept:
         d = z - theta
         delta = float(g @ d + penalty(z) - penalty(theta))
         near = best < NEAR
-        full_rows = near or all_rows
-        need_h = not (near and H_full)  # near the optimum a full Hessian is reused (chord method)
+        level = max(level, 1) if near else level
         next_work = np.union1d(working_set(z, g, 0.5), step_work)
+        # a Hessian with every pass while it costs less than the pass's gradient; a costly one (all rows,
+        # or many features) is reused near the optimum while the steps contract fast (chord method)
+        cheap = evaluate.hessian_rows(level) * next_work.size**2 <= 32 * evaluate.n * p  # syrk vs memory-bound
+        need_h = not (near and H_level >= level and not cheap)
         t = 1.0
         while True:  # the candidate's pass: objective, gradient and the next Hessian together
             cand = z if t == 1.0 else theta + t * d
-            fc, gc, Hc, Hc_full = evaluate(cand, next_work if need_h else None, full_rows, single)
+            fc, gc, Hc = evaluate(cand, next_work if need_h else None, level, single)
             Fc = fc + penalty(cand)
             if Fc <= F + 0.25 * t * min(delta, 0.0) + 1e-13 * abs(F) or t < 1e-10:
                 break
@@ -238,18 +297,21 @@ def _solve(rows: RowSource, prior: Prior, likelihood: Likelihood, fit_intercept:
         if Fc <= F or improved:
             theta, f, g, F, cert = cand, fc, gc, Fc, new_cert
             if Hc is not None:
-                H, work, H_full = Hc, next_work, Hc_full
+                H, work, H_level = Hc, next_work, level
         if cert.relative_residual <= 1e-4 * tol or (not improved and cert.passed):
             break
         best = min(best, new_cert.relative_residual)
-        if not near and ratio > 0.5:
-            all_rows = True  # the subsampled Hessian is not good enough here
+        slow = ratio > (SLOW if near else 0.5)
+        if slow and H_level >= level:  # the Hessian was not good enough: more rows, then double precision
+            if level == 2:
+                single = False
+            level = min(level + 1, 2)
         missing = not np.all(np.isin(working_set(theta, g, 0.9), work))
-        if best < NEAR and (not H_full or ratio > SLOW or missing):
-            if H_full and ratio > SLOW and near and not missing and single:
-                single = False  # a full single-precision Hessian stalled: double precision from now on
+        if best < NEAR and (H_level < max(level, 1) or slow or missing):
+            level = max(level, 1)
             work = np.union1d(working_set(theta, g, 0.5), working_set(theta, g, 0.9))
-            _, _, H, H_full = evaluate(theta, work, True, single)
+            _, _, H = evaluate(theta, work, level, single)
+            H_level = level
     coef = theta[:p].copy()
     intercept = float(theta[p]) if fit_intercept else 0.0
     return RowsMapResult(coef, intercept, F, cert, it, evaluate.passes, g)

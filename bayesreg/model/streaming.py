@@ -92,12 +92,14 @@ def _select(columns: list[str], target: str, weights: str | None, features: Sequ
     return feats
 
 
-def _to_float(values: Any, column: str, path: str, start: int) -> np.ndarray:
+def _to_float(values: Any, column: str, path: str, start: int, check: bool = True) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{path}: column {column!r} is not numeric (rows {start}-...); convert it or leave it "
                          "out with features=[...].") from None
+    if not check:
+        return arr
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -170,9 +172,14 @@ def iter_file_chunks(paths: Any, target: str, weights: str | None = None, *, fea
             m = len(cols[target])
             if m == 0:
                 continue
-            X = np.empty((m, len(feats)))
+            X = np.empty((m, len(feats)), order="F")  # column by column: contiguous copies
             for j, c in enumerate(feats):
-                X[:, j] = _to_float(cols[c], c, path, start)
+                X[:, j] = _to_float(cols[c], c, path, start, check=False)
+            with np.errstate(over="ignore", invalid="ignore"):
+                finite = bool(np.isfinite(np.sum(X)))  # a finite sum: every entry finite, in one pass
+            if not finite:
+                for j, c in enumerate(feats):
+                    _to_float(X[:, j], c, path, start)  # name the first column with a missing value
             y = _to_float(cols[target], target, path, start)
             v = None if weights is None else _to_float(cols[weights], weights, path, start)
             if v is not None and np.any(v < 0):
