@@ -19,6 +19,7 @@ from bayesreg.conventions import (  # noqa: E402
 )
 from bayesreg.estimators import (  # noqa: E402
     BayesianRegression,
+    DropoutBayes,
     ElasticNetBayes,
     GlmnetBayes,
     LassoBayes,
@@ -28,7 +29,9 @@ from bayesreg.estimators import (  # noqa: E402
 from bayesreg.inference import (  # noqa: E402
     Certificate,
     ConvergenceWarning,
+    IterationLimitWarning,
     MapResult,
+    check_output_path,
     estimate_noise_sigma,
     find_map,
     load_idata,
@@ -38,13 +41,16 @@ from bayesreg.model import (  # noqa: E402
     BayesianLasso,
     DaskRows,
     ElasticNet,
+    FormulaDesign,
     Gaussian,
     HierarchicalGaussian,
     HierarchicalLaplace,
     Laplace,
+    NoPosteriorModeError,
     Prior,
     SufficientStats,
     Unpenalized,
+    formula_design,
 )
 from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
 
@@ -64,6 +70,7 @@ __all__ = [
     "ElasticNetBayes",
     "LogisticBayes",
     "GlmnetBayes",
+    "DropoutBayes",
     "BayesianLasso",
     "HierarchicalLaplace",
     "HierarchicalGaussian",
@@ -78,7 +85,12 @@ __all__ = [
     "MapResult",
     "Certificate",
     "ConvergenceWarning",
+    "IterationLimitWarning",
+    "NoPosteriorModeError",
     "save_idata",
     "load_idata",
+    "formula_design",
+    "FormulaDesign",
+    "check_output_path",
 ]
 __version__ = "0.1.0"

@@ -19,6 +19,11 @@ __all__ = [
     "check_matrix",
     "check_target",
     "check_sample_weight",
+    "check_bool",
+    "check_open_fraction",
+    "check_count",
+    "check_choice",
+    "check_random_seed",
     "describe",
 ]
 
@@ -34,7 +39,26 @@ def describe(value: object) -> str:
     return repr(value)
 
 
+def _non_numeric_kind(value: object) -> str | None:
+    """``"a boolean"`` / ``"text"`` for values ``float()`` would accept silently (True -> 1.0, "1" -> 1.0)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "a boolean"
+    if isinstance(value, (str, bytes)):
+        return "text"
+    try:
+        kind = np.asarray(value).dtype.kind
+    except (TypeError, ValueError):
+        return None
+    return {"b": "a boolean", "U": "text", "S": "text"}.get(kind)
+
+
 def _as_float_array(name: str, owner: str, value: object) -> np.ndarray:
+    kind = _non_numeric_kind(value)
+    if kind is not None:
+        raise TypeError(
+            f"The {name!r} parameter of {owner} must be a real number or a 1-D array of real "
+            f"numbers, not {kind}; got {describe(value)}."
+        )
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -201,3 +225,52 @@ def feature_names_of(X: object, n_features: int) -> list[str]:
     if columns is not None:
         return [str(c) for c in columns]
     return [f"x{j}" for j in range(n_features)]
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, (Real, np.number)) and not isinstance(value, (bool, np.bool_, complex, np.complexfloating))
+
+
+def check_bool(name: str, owner: str, value: object) -> bool:
+    """Validate a boolean flag (``True``/``False``; NumPy booleans pass): ``'no'`` or ``0`` do not."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"The {name!r} parameter of {owner} must be a bool (True or False); "
+                        f"got {describe(value)}.")
+    return bool(value)
+
+
+def check_open_fraction(name: str, owner: str, value: object, *, what: str = "a probability") -> float:
+    """Validate a real number strictly inside (0, 1) (``tol``, ``target_accept``, ``hdi_prob``)."""
+    if not _is_real(value):
+        raise TypeError(f"The {name!r} parameter of {owner} must be a float in (0, 1) ({what}); "
+                        f"got {describe(value)}.")
+    v = float(value)
+    if not (0.0 < v < 1.0):  # NaN fails too
+        raise ValueError(f"The {name!r} parameter of {owner} must be in (0, 1) ({what}); got {v!r}.")
+    return v
+
+
+def check_count(name: str, owner: str, value: object, *, minimum: int = 1) -> int:
+    """Validate an integer count ``>= minimum`` (``draws``, ``tune``, ``chains``); bools and floats fail."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"The {name!r} parameter of {owner} must be an integer >= {minimum}; "
+                        f"got {describe(value)}.")
+    if value < minimum:
+        raise ValueError(f"The {name!r} parameter of {owner} must be an integer >= {minimum}; got {int(value)}.")
+    return int(value)
+
+
+def check_choice(name: str, owner: str, value: object, choices: Sequence[object]) -> object:
+    """Validate that ``value`` is one of ``choices``; the message lists them."""
+    if not any(value is c or (isinstance(value, type(c)) and value == c) for c in choices):
+        raise ValueError(f"The {name!r} parameter of {owner} must be one of "
+                         f"{', '.join(map(repr, choices))}; got {describe(value)}.")
+    return value
+
+
+def check_random_seed(name: str, owner: str, value: object) -> object:
+    """Validate a seed: ``None``, a non-negative integer or a ``numpy.random.Generator``."""
+    if value is None or isinstance(value, np.random.Generator):
+        return value
+    check_count(name, owner, value, minimum=0)
+    return value

@@ -191,7 +191,8 @@ def test_fit_nuts_writes_netcdf(capsys, tmp_path):
 
     path = tmp_path / "tmp.nc"
     code, out, _ = run(capsys, "fit", "--data", "diabetes", "--alpha", "1", "--method", "nuts", "--draws", "100",
-                       "--tune", "100", "--chains", "2", "--seed", "1", "--quiet", "--output", str(path))
+                       "--tune", "100", "--chains", "2", "--seed", "1", "--quiet", "--output", str(path),
+                       "--posterior-predictive")
     assert code == 0
     d = load_dataset("diabetes")
     from bayesreg.inference.noise_scale import estimate_noise_sigma
@@ -206,6 +207,8 @@ def test_fit_nuts_writes_netcdf(capsys, tmp_path):
     assert post["coef"].shape == (2, 100, 10)
     assert list(post.coords["feature"].values) == list(load_dataset("diabetes").X.columns)
     assert "intercept" in post
+    assert {"observed_data", "constant_data", "log_likelihood", "posterior_predictive"} <= set(idata.groups())
+    assert idata.posterior_predictive["y"].shape == (2, 100, 442)
     assert [p.name for p in tmp_path.iterdir()] == ["tmp.nc"]  # no temporary file left behind
 
 

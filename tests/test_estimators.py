@@ -333,7 +333,8 @@ def test_regressor_prediction_shapes():
     assert pred.shape == (442,) and pred.dtype == float
     np.testing.assert_allclose(pred, X.to_numpy() @ est.coef_ + est.intercept_, rtol=1e-12)
     assert isinstance(est.score(X, y), float) and 0.4 < est.score(X, y) < 1
-    assert est.predict([X.iloc[0].tolist()]).shape == (1,)  # lists are accepted
+    with pytest.warns(UserWarning, match="X does not have valid feature names, but LassoBayes was fitted with"):
+        assert est.predict([X.iloc[0].tolist()]).shape == (1,)  # lists are accepted (as by scikit-learn)
     assert not hasattr(est, "predict_proba") and not hasattr(est, "decision_function")
     with pytest.raises(AttributeError, match="only available for likelihood='logistic'"):
         est.predict_proba(X)

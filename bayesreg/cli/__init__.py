@@ -7,7 +7,8 @@
 ``bayesreg datasets`` the bundled data sets
 
 Each command is a module with ``register(subparsers)`` and ``run(args)``; input problems raise
-:class:`~bayesreg.cli.options.UserError`, printed in one line with exit code 2.
+:class:`~bayesreg.cli.options.UserError`, printed in one line with exit code 2, and so is every
+``OSError`` (a file that cannot be read or written): never a traceback.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     np.set_printoptions(precision=6)
     try:
         return int(args.func(args))
-    except UserError as exc:
-        print(f"bayesreg {args.command}: error: {exc}", file=sys.stderr)
+    except (UserError, OSError) as exc:
+        message = " ".join(str(exc).split())  # one line, whatever the exception's own text
+        print(f"bayesreg {args.command}: error: {message}", file=sys.stderr)
         return 2

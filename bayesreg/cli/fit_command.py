@@ -12,19 +12,55 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.cli.options import UserError, add_common, add_penalty_flags, load_data, penalty_params, split_weights
+from bayesreg.cli.formula_data import formula_dataset
+from bayesreg.cli.options import (
+    UserError,
+    add_common,
+    add_encoding,
+    add_penalty_flags,
+    check_flag,
+    check_noise_sigma,
+    check_output,
+    load_data,
+    penalty_params,
+    split_weights,
+)
 from bayesreg.cli.stream_fit import run_stream, wants_streaming
 
 __all__ = ["register", "run", "write_netcdf_atomic"]
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """Every flag that can be checked without the data, before any fitting or sampling."""
+    check_noise_sigma(args.noise_sigma)
+    check_flag("--hdi-prob", args.hdi_prob, 0 < args.hdi_prob < 1, "in (0, 1) (the probability mass of the HDI)")
+    check_flag("--draws", args.draws, args.draws >= 1, "an integer >= 1")
+    check_flag("--tune", args.tune, args.tune >= 0, "an integer >= 0")
+    check_flag("--chains", args.chains, args.chains >= 1, "an integer >= 1")
+    check_flag("--seed", args.seed, args.seed is None or args.seed >= 0, "an integer >= 0")
+    if args.output and args.method == "map":
+        raise UserError("--output writes posterior draws: use it with --method nuts or laplace.")
+    if args.posterior_predictive and not args.output:
+        raise UserError("--posterior-predictive adds draws to the --output file: give --output FILE.nc.")
+    check_output(args.output)
 
 
 def run(args: argparse.Namespace) -> int:
     import bayesreg as br
     from bayesreg.verify import describe_prior
 
+    check_args(args)
+    if args.formula is not None and args.target is not None:
+        raise UserError("--formula and --target are exclusive: the formula's left-hand side is the target.")
     if wants_streaming(args):  # globs, Parquet, --stream, --scheduler: never all rows in memory
+        if args.formula is not None:
+            raise UserError("--formula reads the data in memory; streamed data (--data globs, Parquet, --stream, "
+                            "--scheduler) take --target (and --features).")
         return _run_stream(args)
-    ds, weights = split_weights(load_data(args.data, args.target), args.weights)
+    if args.formula is not None:
+        frame, ds, weights = formula_dataset(args.formula, args.data, args.weights)
+    else:
+        ds, weights = split_weights(load_data(args.data, args.target, args.encoding), args.weights)
     likelihood = args.likelihood or ("logistic" if ds.task == "classification" else "gaussian")
     from bayesreg.conventions import get_convention
 
@@ -39,34 +75,37 @@ def run(args: argparse.Namespace) -> int:
                         f"but the {likelihood} likelihood is used (data task: {ds.task}); pick "
                         "another --convention or --likelihood.")
     params = penalty_params(args)
-    if args.output and args.method == "map":
-        raise UserError("--output writes posterior draws: use it with --method nuts or laplace.")
     try:
-        scale = args.noise_sigma or 1.0  # noise scale of the penalty -> prior mapping
+        scale = 1.0 if args.noise_sigma is None else args.noise_sigma  # noise scale of the penalty -> prior mapping
         if args.noise_sigma is None and likelihood == "gaussian" and args.method == "nuts":
             # a plug-in: the MAP does not change
             scale = br.estimate_noise_sigma(ds.X, ds.y, convention, sample_weight=weights, **params)
             print(f"noise_sigma not given: plug-in {scale:.4g} (residual sd of the penalised fit; "
                   "br.estimate_noise_sigma)", file=sys.stderr if args.json else sys.stdout)
         noise = None if args.sample_noise else scale
-        if weights is not None and convention == "glmnet":
-            params["weights"] = weights  # they also weight glmnet's standardisation
-        glmnet = convention == "glmnet"  # the only convention that reads X and y
-        n = len(ds.y) if weights is None or glmnet else float(np.sum(weights))  # as verify_map
-        prior = br.penalty_to_prior(convention, n=None if glmnet else n, noise_sigma=scale,
-                                    X=ds.X if glmnet else None, y=ds.y if glmnet else None, **params)
-        est = br.BayesianRegression(prior=prior, likelihood=likelihood, noise_sigma=noise,
-                                    method=args.method, draws=args.draws, tune=args.tune,
-                                    chains=args.chains, random_seed=args.seed,
-                                    progressbar=not args.quiet)
-        est.fit(ds.X, ds.y, sample_weight=weights)
+        reads_data = get_convention(convention).needs_data  # glmnet, dropout: the mapping reads X and y
+        if weights is not None and reads_data:
+            params["weights"] = weights  # they also weight glmnet's standardisation, dropout's s_j
+        n = len(ds.y) if weights is None or reads_data else float(np.sum(weights))  # as verify_map
+        prior = br.penalty_to_prior(convention, n=None if reads_data else n, noise_sigma=scale,
+                                    X=ds.X if reads_data else None, y=ds.y if reads_data else None, **params)
+        settings = dict(prior=prior, likelihood=likelihood, noise_sigma=noise, method=args.method,
+                        draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
+                        progressbar=not args.quiet)
+        if args.formula is not None:  # the formula's intercept and encoding, on the CSV's columns
+            est = br.BayesianRegression.from_formula(args.formula, data=frame, **settings)
+            est.fit(sample_weight=weights)
+        else:
+            est = br.BayesianRegression(**settings)
+            est.fit(ds.X, ds.y, sample_weight=weights)
     except (ValueError, TypeError) as exc:
         raise UserError(str(exc)) from None
     if not args.json:
         print(f"{likelihood} likelihood, prior {describe_prior(prior)}, method={args.method}")
     if args.method == "map":
-        table = {"feature": list(ds.X.columns) + ["intercept"],
-                 "MAP": list(est.coef_) + [est.intercept_]}
+        intercept = ["intercept"] if est.fit_intercept else []
+        table = {"feature": list(est.feature_names_in_) + intercept,
+                 "MAP": list(est.coef_) + [est.intercept_] * len(intercept)}
         if args.json:
             print(json.dumps({**table, "certificate": str(est.certificate_)}))
         else:
@@ -86,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
             print(table.to_string() if reliable else est.laplace_.problem())
             print(f"Pareto k-hat {est.pareto_k_:.3f}")
     if args.output:
+        if args.posterior_predictive:
+            est.sample_posterior_predictive()
         write_netcdf_atomic(est.idata_, args.output)
         print(f"wrote {args.output}", file=sys.stderr if args.json else sys.stdout)
     return 0
@@ -130,6 +171,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--batch-rows", type=int, default=None, help="rows per streamed batch (default ~32 MB)")
     f.add_argument("--features", default=None,
                    help="comma-separated feature columns of --data files (default: all but target and weights)")
+    f.add_argument("--formula", help='e.g. "y ~ x1 + C(g)" (instead of --target; needs formulaic: '
+                                     "pip install 'bayesreg[formula]')")
     f.add_argument("--weights", help="column of observation weights (sample_weight)")
     f.add_argument("--convention", default=None,
                    help="default: sklearn.Lasso (regression) or sklearn.LogisticRegression (0/1 target)")
@@ -146,7 +189,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--chains", type=int, default=4)
     f.add_argument("--seed", type=int, default=None)
     f.add_argument("--hdi-prob", type=float, default=0.94)
-    f.add_argument("--output", help="NetCDF file for the InferenceData (written atomically)")
+    f.add_argument("--output", help="NetCDF file for the InferenceData (written atomically; checked before "
+                   "sampling)")
+    f.add_argument("--posterior-predictive", action="store_true",
+                   help="also write the posterior_predictive group (one draw of y per posterior draw and row)")
+    add_encoding(f)
     add_common(f)
     add_penalty_flags(f)
     f.set_defaults(func=run)

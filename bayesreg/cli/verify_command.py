@@ -11,7 +11,9 @@ from typing import Any
 from bayesreg.cli.options import (
     UserError,
     add_common,
+    add_encoding,
     add_penalty_flags,
+    check_noise_sigma,
     fmt_params,
     json_default,
     load_data,
@@ -26,7 +28,7 @@ __all__ = ["register", "run"]
 
 def _print_report_table(rows: list[Any], details: bool) -> None:
     head = (f"{'convention':<27} {'data':<17} {'penalty':<34} {'mapped prior':<34} "
-            f"{'max|diff|':>9} {'obj gap':>8} {'KKT MAP':>8} {'KKT ref':>8} {'zeros':>6} {'same0':>5}  ok")
+            f"{'max|diff|':>9} {'obj gap':>8} {'KKT MAP':>8} {'KKT ref':>8} {'zeros':>6} {'same0':>5} {'uniq':>4}  ok")
     print(head)
     print("-" * len(head))
     for data_name, r in rows:
@@ -34,7 +36,8 @@ def _print_report_table(rows: list[Any], details: bool) -> None:
         print(f"{r.convention:<27} {data_name:<17} {fmt_params(shown):<34.34} "
               f"{r.prior_scales():<34.34} {r.max_abs_diff:>9.1e} {r.objective_gap:>8.1e} "
               f"{r.kkt_residual:>8.1e} {r.reference_kkt_residual:>8.1e} {r.n_zeros:>6d} "
-              f"{'yes' if r.same_zero_pattern else 'NO':>5}  {'PASS' if r.passed else 'FAIL'}")
+              f"{'yes' if r.same_zero_pattern else 'NO':>5} {'yes' if r.unique else 'no':>4}  "
+              f"{'PASS' if r.passed else 'FAIL'}")
     if details:
         for data_name, r in rows:
             print(f"\n{r.convention} on {data_name} ({fmt_params(r.penalty_params)}): "
@@ -51,6 +54,7 @@ def _print_report_table(rows: list[Any], details: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     from bayesreg.verify import verify_map
 
+    check_noise_sigma(args.noise_sigma)
     if args.all:
         if args.weights:
             raise UserError("--weights applies to one --convention on your data, not to --all.")
@@ -65,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     for i, (conv, data_name, params, opts) in enumerate(cases, 1):
         progress(i, len(cases), f"{conv} on {data_name}", args.quiet)
-        ds, weights = split_weights(load_data(data_name, args.target), args.weights)
+        ds, weights = split_weights(load_data(data_name, args.target, args.encoding), args.weights)
         opts = {"noise_sigma": args.noise_sigma, **opts} if args.noise_sigma is not None else opts
         try:
             report = verify_map(ds.X, ds.y, conv, reference=args.reference, sample_weight=weights,
@@ -81,7 +85,12 @@ def run(args: argparse.Namespace) -> int:
         _print_report_table(rows, details=args.details)
         n_ok = sum(r.passed for _, r in rows)
         print(f"\n{n_ok}/{len(rows)} equivalent: MAP of the mapped prior = penalised optimum "
-              f"(coefficients to rtol {rows[0][1].rtol:g}, identical zeros, certified KKT).")
+              f"(coefficients to rtol {rows[0][1].rtol:g}, identical zeros, certified KKT and error bound).")
+        for data_name, r in rows:
+            if not r.unique:
+                print(f"{r.convention} on {data_name}: the optimum is not unique (uniq = no): MAP and reference "
+                      f"differ by {r.max_rel_diff:.1e} (relative) with equal objectives (gap {r.objective_gap:.1e}) "
+                      "and both certified optimal.")
     return 0 if all(r.passed for _, r in rows) else 1
 
 
@@ -97,6 +106,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--reference", choices=["bayesreg", "sklearn"], default="bayesreg")
     v.add_argument("--details", action="store_true", help="also print MAP and optimum per feature")
     v.add_argument("--weights", help="CSV column of observation weights (sample_weight; glmnet's weights)")
+    add_encoding(v)
     add_common(v)
     add_penalty_flags(v)
     v.set_defaults(func=run)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -28,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bayesreg.datasets.table import load_table
+
 __all__ = [
     "Dataset",
     "list_datasets",
@@ -35,6 +39,7 @@ __all__ = [
     "load_diabetes",
     "load_breast_cancer",
     "load_csv",
+    "load_table",
 ]
 
 _SKLEARN_SOURCE = "scikit-learn (BSD-3-Clause), sklearn/datasets/data/"
@@ -243,7 +248,7 @@ def load_dataset(name: str) -> Dataset:
     return loader()
 
 
-def load_csv(path: str | PathLike[str], target: str) -> Dataset:
+def load_csv(path: str | PathLike[str], target: str, *, encoding: str = "utf-8") -> Dataset:
     """Load a user CSV (header row, numeric columns) as a :class:`Dataset`.
 
     Parameters
@@ -252,6 +257,9 @@ def load_csv(path: str | PathLike[str], target: str) -> Dataset:
         CSV file with a header row.
     target : str
         Name of the response column; all other columns become features.
+    encoding : str, default "utf-8"
+        Text encoding of the file (e.g. ``"latin-1"`` for a file saved by older spreadsheet
+        software); a file that does not decode is an error naming the file and the offending byte.
 
     Returns
     -------
@@ -259,22 +267,43 @@ def load_csv(path: str | PathLike[str], target: str) -> Dataset:
         ``task`` is ``"classification"`` if the set of target values is exactly {0, 1}
         (``y`` then ``int64``), otherwise ``"regression"``. ``name`` is the file stem.
 
+    Warns
+    -----
+    UserWarning
+        When the first column has no header name (pandas reads it as ``"Unnamed: 0"``): that is the
+        row index ``DataFrame.to_csv`` writes unless ``index=False``, so it is dropped rather than
+        silently becoming a feature. Give it a name in the header to keep it as a feature.
+
     Raises
     ------
-    FileNotFoundError
-        If ``path`` does not exist.
+    FileNotFoundError, IsADirectoryError
+        If ``path`` does not exist or is a directory.
     ValueError
-        If the file is empty, ``target`` is missing (message lists the available columns),
-        a column is non-numeric (named, with an example value), or any value is NaN/inf
-        (message names each column and its 0-based data-row indices).
+        If the file does not decode with ``encoding`` or cannot be parsed as CSV (both naming the
+        file), is empty, ``target`` is missing (message lists the available columns), a column other
+        than the first has no header name, a column is non-numeric (named, with an example value),
+        or any value is NaN/inf (message names each column and its 0-based data-row indices).
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a directory, not a CSV file")
     if not path.is_file():
         raise FileNotFoundError(f"CSV file not found: {str(path)!r}")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, encoding=encoding)
     except pd.errors.EmptyDataError:
         raise ValueError(f"CSV file {str(path)!r} is empty") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"CSV file {str(path)!r} is not valid {exc.encoding} text: it contains the byte "
+            f"0x{exc.object[exc.start]:02x}, which does not decode ({exc.reason}); pass the file's encoding "
+            "(load_csv(..., encoding='latin-1'), or --encoding latin-1 on the command line) or save it as UTF-8"
+        ) from None
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r} for CSV file {str(path)!r}") from None
+    except pd.errors.ParserError as exc:
+        raise ValueError(f"CSV file {str(path)!r} could not be parsed: {str(exc).strip()}") from None
+    frame = _drop_saved_index(frame, path)
     if target not in frame.columns:
         raise ValueError(
             f"target column {target!r} not found in {str(path)!r}; "
@@ -317,3 +346,25 @@ def load_csv(path: str | PathLike[str], target: str) -> Dataset:
         description=f"user data from {path.name}: n={X.shape[0]}, p={X.shape[1]}, {task}",
         source=str(path.resolve()),
     )
+
+
+_UNNAMED = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column with an empty header
+
+
+def _drop_saved_index(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Drop a first column without a header name (a saved index), with a warning; refuse others."""
+    unnamed = [j for j, c in enumerate(frame.columns) if isinstance(c, str) and _UNNAMED.match(c)]
+    if unnamed and unnamed[0] == 0:
+        warnings.warn(
+            f"CSV file {str(path)!r}: the first column has no header name (pandas reads it as "
+            f"{frame.columns[0]!r}); it is taken to be the row index DataFrame.to_csv writes unless "
+            "index=False, and dropped. Give it a name in the header to use it as a feature.",
+            UserWarning, stacklevel=3,
+        )
+        frame = frame.drop(columns=frame.columns[0])
+        unnamed = unnamed[1:]
+    if unnamed:
+        shown = ", ".join(str(j + 1) for j in unnamed)
+        raise ValueError(f"CSV file {str(path)!r}: column(s) {shown} (1-based) have no header name; give "
+                         "every column a name (a trailing comma in the header or rows also creates one)")
+    return frame

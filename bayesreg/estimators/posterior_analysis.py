@@ -18,34 +18,62 @@ class PosteriorAnalysisMixin:
     """Methods on the posterior draws of a fitted estimator (NUTS only).
 
     The host class provides the fitted attributes ``idata_``, ``n_features_in_`` and
-    ``feature_names_in_``, the parameters ``likelihood`` and ``random_seed``, and the methods
+    ``feature_names_in_``, the parameter ``likelihood``, and the methods ``_random_seed`` (the
+    seed of the NUTS run: ``random_seed``, or a preset's ``sampler_kwargs["random_seed"]``),
     ``_check_X`` (validated design of a fitted estimator) and ``_noise_sigma`` (the fixed
     Gaussian noise scale), as :class:`~bayesreg.BayesianRegression` does. Without a posterior
     (``method="map"``) every method raises ``AttributeError``.
     """
 
-    def predictive_draws(self, X: Any, random_seed: int | None = None) -> np.ndarray:
-        """Posterior predictive draws (Gaussian: y incl. noise; logistic: probabilities), (S, n)."""
+    def predictive_draws(self, X: Any, random_seed: Any = None) -> np.ndarray:
+        """Posterior predictive draws at new rows ``X`` (NUTS only), shape (chains * draws, n).
+
+        Gaussian: :math:`\\eta^{(s)} + \\sigma^{(s)}\\varepsilon` (y including the noise); logistic: the
+        probabilities :math:`\\operatorname{expit}(\\eta^{(s)})` of ``classes_[1]``. The noise is seeded
+        by ``random_seed``, else by the estimator's ``random_seed`` (a preset's
+        ``sampler_kwargs["random_seed"]``).
+        """
+        from bayesreg._validation import check_random_seed
+        from bayesreg.inference.predictive import linear_predictor_draws, posterior_predictive_draws
+
         if not hasattr(self, "idata_"):
             raise AttributeError("predictive draws need a posterior: fit with method='nuts'.")
+        check_random_seed("random_seed", "predictive_draws", random_seed)
         Xa = self._check_X(X)
         post = self.idata_.posterior
-        coef = post["coef"].values.reshape(-1, self.n_features_in_)
-        eta = coef @ Xa.T
-        if "intercept" in post:
-            eta += post["intercept"].values.reshape(-1, 1)
         if self.likelihood == "logistic":
             from scipy.special import expit
 
-            return expit(eta)
-        sigma = post["sigma"].values.reshape(-1, 1) if "sigma" in post else self._noise_sigma()
-        rng = np.random.default_rng(self.random_seed if random_seed is None else random_seed)
-        return eta + sigma * rng.standard_normal(eta.shape)
+            return expit(linear_predictor_draws(post, Xa)).reshape(-1, Xa.shape[0])
+        rng = np.random.default_rng(self._random_seed() if random_seed is None else random_seed)
+        draws = posterior_predictive_draws(post, Xa, "gaussian", self._noise_sigma(), rng)
+        return draws.reshape(-1, Xa.shape[0])
+
+    def sample_posterior_predictive(self, random_seed: Any = None) -> Any:
+        """Add the ``posterior_predictive`` group (``y``, dims chain, draw, obs) to ``idata_``; return it.
+
+        One exact draw per posterior draw and training row (Gaussian: :math:`\\eta + \\sigma\\varepsilon`;
+        logistic: Bernoulli(expit :math:`\\eta`); :mod:`bayesreg.inference.predictive`), seeded by
+        ``random_seed``, else by the estimator's ``random_seed``. With the ``observed_data``,
+        ``constant_data`` and ``log_likelihood`` groups every NUTS fit carries, ``arviz.plot_ppc``,
+        ``arviz.plot_loo_pit`` and ``arviz.plot_bpv`` then work on ``idata_``. Not done by default:
+        the group holds chains x draws x n values.
+        """
+        from bayesreg._validation import check_random_seed
+        from bayesreg.inference.predictive import add_posterior_predictive
+
+        if not hasattr(self, "idata_"):
+            raise AttributeError("sample_posterior_predictive() needs a posterior: fit with method='nuts'.")
+        check_random_seed("random_seed", "sample_posterior_predictive", random_seed)
+        return add_posterior_predictive(self.idata_, self._random_seed() if random_seed is None else random_seed)
 
     def summary(self, hdi_prob: float = 0.94) -> Any:
         """ArviZ summary of the posterior: mean, sd, HDI, R-hat, bulk/tail ESS (NUTS only)."""
+        from bayesreg._validation import check_open_fraction
+
         if not hasattr(self, "idata_"):
             raise AttributeError("summary() needs a posterior: fit with method='nuts'.")
+        check_open_fraction("hdi_prob", "summary", hdi_prob, what="the probability mass of the HDI")
         from bayesreg.inference.diagnostics import summarize
 
         names = [v for v in ("coef", "intercept", "sigma") if v in self.idata_.posterior]
@@ -67,6 +95,9 @@ class PosteriorAnalysisMixin:
         """
         import pandas as pd
 
+        from bayesreg._validation import check_open_fraction
+
+        check_open_fraction("prob", "compare", prob, what="the probability of the central interval")
         draws = self.coef_draws()
         lo, med, hi = np.quantile(draws, [(1 - prob) / 2, 0.5, (1 + prob) / 2], axis=0)
         table = pd.DataFrame({"posterior_mean": draws.mean(axis=0), "posterior_median": med,

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.estimators.sklearn_compat import NotFittedError, check_design, column_target
+from bayesreg.estimators.sklearn_compat import NotFittedError, check_design, check_feature_names, column_target
 
 __all__ = ["PredictionMixin"]
 
@@ -28,6 +28,7 @@ class PredictionMixin:
     def _check_X(self, X: Any) -> np.ndarray:
         if not hasattr(self, "coef_"):
             raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call fit first.")
+        check_feature_names(self, X)
         Xa = check_design(X)
         if Xa.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {Xa.shape[1]} features, but {type(self).__name__} is expecting "
@@ -65,6 +66,9 @@ class PredictionMixin:
             if self.likelihood == "gaussian":
                 return eta
             return self.classes_[(eta > 0).astype(int)]
+        from bayesreg._validation import check_open_fraction
+
+        check_open_fraction("prob", "predict", prob, what="the probability of the central interval")
         draws = self.predictive_draws(X)
         lo, hi = np.quantile(draws, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
         return draws.mean(axis=0), lo, hi
@@ -88,9 +92,11 @@ class PredictionMixin:
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """R² (Gaussian) or accuracy (logistic)."""
+        from bayesreg._validation import check_sample_weight
+
         pred = self.predict(X)
         y = column_target(y, type(self).__name__)
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        w = check_sample_weight(sample_weight, y.shape[0])
         if self.likelihood == "logistic":
             return float(np.average(pred == y, weights=w))
         y = y.astype(float)

@@ -26,13 +26,11 @@ from __future__ import annotations
 from typing import Any
 
 from bayesreg.conventions import penalty_to_prior
+from bayesreg.estimators.params import merged_sampler_kwargs
 from bayesreg.estimators.regression import BayesianRegression
 from bayesreg.model.data import RegressionData
 
 __all__ = ["LassoBayes", "RidgeBayes", "ElasticNetBayes", "LogisticBayes", "GlmnetBayes"]
-
-_SAMPLING_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 4, "random_seed": None,
-                      "target_accept": 0.9, "progressbar": True, "sampler": "auto"}
 
 
 class _Preset(BayesianRegression):
@@ -51,7 +49,8 @@ class _Preset(BayesianRegression):
         raise NotImplementedError
 
     def _resolve_prior(self, prior: Any, data: RegressionData) -> Any:
-        noise = self.noise_sigma if self.likelihood == "gaussian" and self.noise_sigma else 1.0
+        noise = self._noise_sigma() if self.likelihood == "gaussian" else None
+        noise = 1.0 if noise is None else noise  # a sampled noise scale: the mapping uses 1 (docstrings)
         needs_xy = self.convention == "glmnet"
         if needs_xy and getattr(self, "standardize", False) and data.n_samples < 2:
             raise ValueError(f"glmnet with standardize=True needs at least 2 samples to scale the "
@@ -66,12 +65,7 @@ class _Preset(BayesianRegression):
                                 **params)
 
     def _sampling_options(self) -> dict[str, Any]:
-        options = dict(_SAMPLING_DEFAULTS)
-        unknown = set(self.sampler_kwargs or {}) - set(options)
-        if unknown:
-            raise ValueError(f"sampler_kwargs takes {', '.join(options)}; got {', '.join(sorted(unknown))}.")
-        options.update(self.sampler_kwargs or {})
-        return options
+        return merged_sampler_kwargs(self.sampler_kwargs, type(self).__name__)
 
     def _random_seed(self) -> Any:
         return (self.sampler_kwargs or {}).get("random_seed")
@@ -206,7 +200,7 @@ class GlmnetBayes(_Preset):
     def likelihood(self) -> str:
         return "logistic" if self.family == "binomial" else "gaussian"
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlmnetBayes:
+    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> GlmnetBayes:
         """Fit by exact MAP or NUTS (``method``); returns ``self``.
 
         ``sample_weight`` are glmnet's observation ``weights``: they weight the likelihood and

@@ -12,7 +12,8 @@ This module holds the parameters, their validation and ``fit``; the class inheri
 (``predict``, ``predict_proba``, ``decision_function``, ``score``) from
 :class:`bayesreg.estimators.prediction.PredictionMixin` and the posterior analysis of a NUTS fit
 (``predictive_draws``, ``summary``, ``prob_exceeds``, ``compare``, ``coef_draws``) from
-:class:`bayesreg.estimators.posterior_analysis.PosteriorAnalysisMixin`.
+:class:`bayesreg.estimators.posterior_analysis.PosteriorAnalysisMixin`, and formula input
+(``from_formula``) from :class:`bayesreg.estimators.formula.FormulaMixin`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.estimators.formula import FormulaMixin
+from bayesreg.estimators.params import METHODS, check_estimator_params
 from bayesreg.estimators.posterior_analysis import PosteriorAnalysisMixin
 from bayesreg.estimators.prediction import PredictionMixin
 from bayesreg.estimators.scale import ScaleMixin
@@ -31,20 +34,19 @@ from bayesreg.estimators.sklearn_compat import (
     check_design,
     column_target,
     encode_binary,
+    fitted_feature_names,
 )
 from bayesreg.inference.map import DEFAULT_TOL, find_map
-from bayesreg.model.build import FORMS, build_model
+from bayesreg.model.build import build_model
 from bayesreg.model.data import RegressionData
-from bayesreg.model.likelihoods import LIKELIHOODS, get_likelihood
+from bayesreg.model.likelihoods import get_likelihood
 from bayesreg.model.priors import Gaussian, Prior
 from bayesreg.model.rows import ArrayRows
 
 __all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
 
-METHODS = ("map", "nuts", "laplace")
 
-
-class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ScaleMixin, BaseEstimator):
+class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, ScaleMixin, BaseEstimator):
     r"""Bayesian linear or logistic regression with a penalty-equivalent prior.
 
     Model: :math:`w_j \sim` ``prior``, flat intercept, :math:`y \mid w, c \sim` ``likelihood``.
@@ -100,14 +102,19 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ScaleMixin, Ba
         MAP (``method="map"``) or posterior mean (``"nuts"``).
     intercept_ : float
     certificate_ : Certificate
-        KKT residuals of the MAP (``method="map"``).
+        KKT residuals and certified error bound of the MAP (``method="map"``; docs/certificates.md).
     idata_ : arviz.InferenceData
         Posterior draws (``method="nuts"``).
     classes_ : ndarray (2,)
         The two class labels (logistic likelihood); ``classes_[1]`` is the event of the model
         (y = 1), as in scikit-learn's binary classifiers.
     feature_names_in_ : ndarray of str
+        Column names of a DataFrame X; with :meth:`from_formula`, the coded columns
+        (``C(g)[T.b]``).
     n_features_in_ : int
+    model_spec_ : formulaic.ModelSpecs
+        The encoding learned from the formula's data (estimators built with :meth:`from_formula`),
+        applied to new data by ``predict`` and ``predictive_draws``.
     """
 
     def __init__(
@@ -180,15 +187,7 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ScaleMixin, Ba
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self) -> tuple[Prior, Any]:
-        if self.method not in METHODS:
-            raise ValueError(f"The 'method' parameter of BayesianRegression must be one of "
-                             f"{', '.join(map(repr, METHODS))}; got {self.method!r}.")
-        if self.likelihood not in LIKELIHOODS:
-            raise ValueError(f"The 'likelihood' parameter of BayesianRegression must be one of "
-                             f"{', '.join(map(repr, LIKELIHOODS))}; got {self.likelihood!r}.")
-        if self.form not in FORMS:
-            raise ValueError(f"The 'form' parameter of BayesianRegression must be one of "
-                             f"{', '.join(map(repr, FORMS))}; got {self.form!r}.")
+        check_estimator_params(self)
         from bayesreg.model.hierarchical import HierarchicalPrior
 
         prior = Gaussian(1.0) if self.prior is None else self.prior
@@ -237,15 +236,18 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ScaleMixin, Ba
                 "progressbar": self.progressbar, "sampler": self.sampler}
 
     def _data(self, X: Any, y: Any, sample_weight: Any, lik: Any) -> RegressionData:
-        data, _ = self._data_and_classes(X, y, sample_weight, lik)
+        data, _, _ = self._data_and_classes(X, y, sample_weight, lik)
         return data
 
     def _data_and_classes(self, X: Any, y: Any, sample_weight: Any,
-                          lik: Any) -> tuple[RegressionData, np.ndarray | None]:
-        """Validated data; a binary target's labels are encoded to {0, 1} (``classes`` else None)."""
-        from bayesreg._validation import feature_names_of
+                          lik: Any) -> tuple[RegressionData, np.ndarray | None, bool]:
+        """Validated data; a binary target's labels are encoded to {0, 1} (``classes`` else None).
 
+        The third value says whether the feature names are string column names, which ``predict``
+        then checks (:func:`~bayesreg.estimators.sklearn_compat.check_feature_names`).
+        """
         Xa = check_design(X)
+        names, named = fitted_feature_names(X, Xa.shape[1], type(self).__name__)
         ya = column_target(y, type(self).__name__)
         classes = None
         if lik.binary:
@@ -264,29 +266,36 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ScaleMixin, Ba
                 raise ValueError(f"Only one class ({classes[int(present[0])]}) has positive sample_weight; "
                                  "the logistic likelihood with an intercept needs both classes (the "
                                  "intercept's posterior has no mode otherwise).")
-        return replace(data, feature_names=tuple(feature_names_of(X, Xa.shape[1]))), classes
+        return replace(data, feature_names=tuple(names)), classes, named
 
-    def build_model(self, X: Any, y: Any, sample_weight: Any = None) -> Any:
+    def build_model(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> Any:
         """The ``pymc.Model`` this estimator fits on (X, y); nothing is fitted."""
+        X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
         data = self._data(X, y, sample_weight, lik)
         return build_model(data, self._resolve_prior(prior, data), lik, form=self.form).model
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BayesianRegression:
-        """Fit by exact MAP or NUTS (``method``); returns ``self``."""
+    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> BayesianRegression:
+        """Fit by exact MAP or NUTS (``method``); returns ``self``.
+
+        Built with :meth:`from_formula`: ``fit()`` fits the formula on its data, ``fit(df)`` on
+        other data (no ``y``: the response is the formula's left-hand side).
+        """
+        X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
-        data, classes = self._data_and_classes(X, y, sample_weight, lik)
+        data, classes, named = self._data_and_classes(X, y, sample_weight, lik)
         if classes is not None:
             self.classes_ = classes
-        return self._fit_data(data, prior, lik)
+        return self._fit_data(data, prior, lik, named)
 
-    def _fit_data(self, data: Any, prior: Any, lik: Any) -> BayesianRegression:
+    def _fit_data(self, data: Any, prior: Any, lik: Any, named: bool = False) -> BayesianRegression:
         """Fit validated data: rows in memory (``fit``) or sufficient statistics (``fit_stats``)."""
         prior = self._standardized(self._resolve_prior(prior, data), data)
         self.prior_ = prior
         self.n_features_in_ = data.n_features
         self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
+        self._fitted_with_column_names = named
         if self.method in ("map", "laplace"):
             result = find_map(data, prior, lik, form=self.form, tol=self.tol)
             self.coef_ = result.coef
@@ -313,6 +322,10 @@ class BayesianRegression(PredictionMixin, PosteriorAnalysisMixin, ScaleMixin, Ba
 
             scale = check_positive_float("noise_prior_scale", "BayesianRegression", self.noise_prior_scale)
             noise_prior = half_student_t_noise(scale)
+        if isinstance(prior, Prior):  # flat coefficients: the posterior must be proper (no separation)
+            from bayesreg.model.identifiability import check_posterior_mode
+
+            check_posterior_mode(data, prior, lik)
         built = build_model(data, prior, lik, form=self.form, noise_prior=noise_prior,
                             parameterization=self.parameterization)
         attrs = {"prior": repr(prior), "likelihood": lik.name,

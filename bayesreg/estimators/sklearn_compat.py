@@ -3,7 +3,8 @@
 scikit-learn's ``BaseEstimator``, ``NotFittedError`` and ``DataConversionWarning`` are used when
 scikit-learn is installed (so ``check_estimator`` and ``clone`` see the real thing); otherwise
 minimal stand-ins with the same semantics. Also the input checks scikit-learn's estimator checks
-expect (sparse, complex, 1-D or empty X; y=None; column-vector y) and binary label encoding.
+expect (sparse, complex, 1-D or empty X; y=None; column-vector y), binary label encoding, and
+scikit-learn's check of DataFrame column names at prediction time (:func:`check_feature_names`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["BaseEstimator", "NotFittedError", "DataConversionWarning", "check_design",
-           "column_target", "encode_binary"]
+           "column_target", "encode_binary", "column_names", "fitted_feature_names", "check_feature_names"]
 
 try:  # pragma: no cover - depends on the environment
     from sklearn.base import BaseEstimator
@@ -115,3 +116,100 @@ def encode_binary(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, np.ndarray
     return (y == classes[1]).astype(float), classes
 
 
+
+
+def column_names(X: Any) -> np.ndarray | None:
+    """The column names of a DataFrame when they are all strings, else ``None`` (scikit-learn's rule).
+
+    As ``sklearn.utils.validation._get_feature_names`` (1.9): non-string names (e.g. the integers of
+    a DataFrame built from an array) count as no names, and a mix of strings and other types is a
+    ``TypeError``.
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None or isinstance(X, np.ndarray) or getattr(X, "ndim", 2) != 2:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if names.size == 0:
+        return None
+    types = sorted({type(v).__qualname__ for v in names})
+    if len(types) > 1 and "str" in types:
+        raise TypeError("Feature names are only supported if all input features have string names, but your "
+                        f"input has {types} as feature name / column name types. If you want feature names to be "
+                        "stored and validated, you must convert them all to strings, by using X.columns = "
+                        "X.columns.astype(str) for example. Otherwise you can remove feature / column names "
+                        "from your input data, or convert them all to a non-string data type.")
+    return names if types == ["str"] else None
+
+
+def fitted_feature_names(X: Any, n_features: int, owner: str) -> tuple[list[str], bool]:
+    """``(feature names, whether they came from string column names)`` of the design at ``fit``.
+
+    A DataFrame's columns (as strings) or ``x0, x1, ...``; duplicated names are refused, for the MAP
+    and for NUTS alike: ``coef_``, ``feature_names_in_`` and the posterior's ``feature`` coordinate
+    are labelled by them, and :func:`check_feature_names` could not tell two such columns apart.
+    """
+    from bayesreg._validation import feature_names_of
+
+    validated = column_names(X)
+    names = feature_names_of(X, n_features)
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise ValueError(f"X has duplicated column names {duplicated}: {owner} needs one name per feature (they "
+                         "label coef_, feature_names_in_ and the posterior's 'feature' coordinate); rename or "
+                         "drop the duplicated columns.")
+    return names, validated is not None
+
+
+def check_feature_names(estimator: Any, X: Any) -> None:
+    """Compare the columns of ``X`` with those seen at ``fit``, exactly as scikit-learn 1.9 does.
+
+    Fitted with string column names and given a DataFrame whose columns differ (renamed, missing,
+    extra or reordered): ``ValueError`` listing them. One side with names and the other without: a
+    ``UserWarning`` (the values are used by position). See
+    ``sklearn.utils.validation._check_feature_names``.
+    """
+    import warnings
+
+    name = type(estimator).__name__
+    fitted = (np.asarray(estimator.feature_names_in_, dtype=object)
+              if getattr(estimator, "_fitted_with_column_names", False) else None)
+    given = column_names(X)
+    if fitted is None and given is None:
+        return
+    if fitted is None:
+        warnings.warn(f"X has feature names, but {name} was fitted without feature names", UserWarning,
+                      stacklevel=_user_stacklevel())
+        return
+    if given is None:
+        warnings.warn(f"X does not have valid feature names, but {name} was fitted with feature names",
+                      UserWarning, stacklevel=_user_stacklevel())
+        return
+    if len(fitted) == len(given) and np.all(fitted == given):
+        return
+    message = "The feature names should match those that were passed during fit.\n"
+    unexpected = sorted(set(given) - set(fitted))
+    missing = sorted(set(fitted) - set(given))
+
+    def listed(names: list[str]) -> str:
+        shown = [f"- {n}\n" for n in names[:5]]
+        return "".join(shown) + ("- ...\n" if len(names) > 5 else "")
+
+    if unexpected:
+        message += "Feature names unseen at fit time:\n" + listed(unexpected)
+    if missing:
+        message += "Feature names seen at fit time, yet now missing:\n" + listed(missing)
+    if not missing and not unexpected:
+        message += "Feature names must be in the same order as they were in fit.\n"
+    raise ValueError(message)
+
+
+def _user_stacklevel() -> int:
+    """``stacklevel`` of the first caller outside the bayesreg package (for its caller's warnings)."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(2), 2  # the frame that will call warnings.warn is level 1
+    while frame is not None and frame.f_code.co_filename.startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level

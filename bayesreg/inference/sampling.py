@@ -5,9 +5,13 @@ NUTS, or nutpie when installed and requested) and returns ArviZ ``InferenceData`
 
 * ``posterior``: ``coef`` (dim ``feature``), ``intercept``, ``sigma`` when the noise is sampled;
 * ``log_likelihood``: per-observation log-likelihood (computed from the draws for the
-  sufficient-statistics form, whose single ``Potential`` has none), so ``arviz.loo`` works; absent
-  when the model was built from the statistics alone (no rows: ``BayesianRegression.fit_stats``);
-* ``sample_stats`` with divergences, and the model specification in ``attrs``.
+  sufficient-statistics form, whose single ``Potential`` has none), so ``arviz.loo`` works;
+* ``observed_data`` (``y``) and ``constant_data`` (``X``, ``sample_weight``), see
+  :mod:`bayesreg.inference.predictive`, which also adds ``posterior_predictive`` on request;
+* ``sample_stats`` with divergences, and the model specification in ``attrs`` (``likelihood``,
+  ``noise_sigma``: the fixed value or ``"sampled"``, ``prior``, ``sampler``, ...);
+* neither ``log_likelihood`` nor the data groups when the model was built from the statistics alone
+  (no rows: ``BayesianRegression.fit_stats``).
 
 Diagnostics (:mod:`bayesreg.inference.diagnostics`) and NetCDF input/output
 (:mod:`bayesreg.inference.idata_io`) are the other two modules that touch ArviZ.
@@ -20,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.inference.predictive import add_data_groups
 from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import Likelihood
 
@@ -72,10 +77,15 @@ def sample_posterior(
                 return_inferencedata=True,
                 idata_kwargs={"log_likelihood": False},
             )
-    if getattr(built.data, "has_rows", True):  # statistics alone (fit_stats) have no pointwise terms
+    if getattr(built.data, "has_rows", True):  # statistics alone (fit_stats) have no rows
         add_log_likelihood(idata, built.data, built.likelihood)
+        add_data_groups(idata, built.data)
     idata.attrs.update(attrs or {})
     idata.attrs.update({"sampler": sampler, "bayesreg_form": built.form})
+    lik = built.likelihood  # what add_posterior_predictive reads (the estimators write the same)
+    idata.attrs.setdefault("likelihood", lik.name)
+    if getattr(lik, "name", None) == "gaussian":
+        idata.attrs.setdefault("noise_sigma", "sampled" if lik.noise_sigma is None else repr(float(lik.noise_sigma)))
     return idata
 
 

@@ -12,7 +12,9 @@
   scale; :mod:`~bayesreg.model.stats_data` is a data set known only through them;
 * :mod:`~bayesreg.model.rows`: rows kept in blocks (memory or Dask workers) with a one-pass map-reduce,
   what the GLM fits at scale read;
-* :mod:`~bayesreg.model.build`: the PyMC model built from the three.
+* :mod:`~bayesreg.model.build`: the PyMC model built from the three;
+* :mod:`~bayesreg.model.formula`: a formula and a data frame -> named design matrix (formulaic);
+* :mod:`~bayesreg.model.identifiability`: does the posterior have a mode (checked before fitting).
 
 Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.md``).
 """
@@ -20,7 +22,9 @@ Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.
 from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
 from bayesreg.model.dask_data import DaskRows
 from bayesreg.model.data import RegressionData
+from bayesreg.model.formula import FormulaDesign, apply_formula, formula_design
 from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
+from bayesreg.model.identifiability import NoPosteriorModeError, check_posterior_mode
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
 from bayesreg.model.rows import ArrayRows, RowSource
@@ -48,8 +52,13 @@ __all__ = [
     "RowSource",
     "ArrayRows",
     "DaskRows",
+    "FormulaDesign",
+    "formula_design",
+    "apply_formula",
     "BuiltModel",
     "build_model",
     "resolve_form",
     "FORMS",
+    "NoPosteriorModeError",
+    "check_posterior_mode",
 ]

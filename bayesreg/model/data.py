@@ -20,6 +20,7 @@ from bayesreg._validation import (
     check_target,
     feature_names_of,
 )
+from bayesreg.model.stats_data import GramStats, gram_stats
 from bayesreg.model.suffstats import SufficientStats, _block_stats
 
 __all__ = ["RegressionData", "SufficientStats"]
@@ -55,6 +56,7 @@ class RegressionData:
         ya = check_target(y, Xa.shape[0], binary=binary)
         sw = check_sample_weight(sample_weight, Xa.shape[0])
         names = tuple(feature_names_of(X, Xa.shape[1]))
+        _check_squares_finite(Xa, ya, sw, names)
         return cls(Xa, ya, sw, names, bool(fit_intercept))
 
     @property
@@ -81,10 +83,31 @@ class RegressionData:
     has_rows = True
 
     @cached_property
+    def magnitudes(self) -> tuple[np.ndarray, float]:
+        r"""Weighted column sums of absolute values :math:`\sum_i s_i|x_{ij}|` and the largest row
+        norm :math:`\max_i \|x_i\|_2` (one pass in row chunks; rounding-error bounds use them)."""
+        sw = self.sample_weight
+        col = np.zeros(self.n_features)
+        row_max = 0.0
+        rows = max(16, min(1024, (1 << 17) // max(self.n_features, 1)))  # ~1 MB blocks stay in cache
+        buf = np.empty((rows, self.n_features))
+        for start in range(0, self.n_samples, rows):
+            stop = min(start + rows, self.n_samples)
+            block = np.abs(self.X[start:stop], out=buf[: stop - start])
+            col += (sw[start:stop] @ block) if sw is not None else block.sum(axis=0)
+            row_max = max(row_max, float(np.max(np.einsum("ij,ij->i", block, block))))
+        return col, float(np.sqrt(row_max))
+
+    @cached_property
     def suffstats(self) -> SufficientStats:
         """Sufficient statistics (centred; one O(n p^2) pass in row chunks; see ``model/suffstats.py``)."""
         n, W, mx, my, xtx, xty, yty, _, lo_x, lo_y = _block_stats(self.X, self.y, self.sample_weight)
         return SufficientStats(n, W, mx, my, xtx, xty, yty, self.feature_names, lo_x, lo_y)
+
+    @cached_property
+    def gram_stats(self) -> GramStats:
+        """The likelihood's quadratic form: centred with an intercept, raw moments without."""
+        return gram_stats(self.suffstats, self.fit_intercept)
 
     @property
     def y_scale(self) -> float:
@@ -107,3 +130,35 @@ class RegressionData:
         """A two-row data set of the same structure (a template model compiles once for all data)."""
         sw = None if self.sample_weight is None else self.sample_weight[:2]
         return RegressionData(self.X[:2], self.y[:2], sw, self.feature_names, self.fit_intercept)
+
+
+def _check_squares_finite(X: np.ndarray, y: np.ndarray, sw: np.ndarray | None, names: tuple[str, ...]) -> None:
+    r"""Refuse data whose (weighted) sums of squares overflow float64, naming the column.
+
+    Finite entries can still be too large to fit: :math:`\sum_i s_i x_{ij}^2` (the diagonal of
+    :math:`X^\top S X`, which bounds every other entry by Cauchy-Schwarz) or :math:`\sum_i s_i y_i^2`
+    overflowing to inf would make the Gaussian sufficient statistics, the Newton Hessian and the
+    certificate inf/NaN deep inside the solver. One O(np) pass, before any model is built.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if sw is None:
+            x_sq, y_sq = np.einsum("ij,ij->j", X, X), float(y @ y)
+        else:
+            x_sq, y_sq = np.einsum("i,ij,ij->j", sw, X, X), float(sw @ (y * y))
+    bad = np.flatnonzero(~np.isfinite(x_sq))
+    if bad.size:
+        j = int(bad[0])
+        big = float(np.max(np.abs(X[:, j])))
+        more = f" (and {bad.size - 1} more column(s))" if bad.size > 1 else ""
+        raise ValueError(
+            f"X column {j} ({names[j]!r}){more} is too large: the (weighted) sum of its squares overflows "
+            f"float64 (largest |value| {big:.3g} over {X.shape[0]} rows), so X'X cannot be formed; "
+            f"rescale the column (e.g. divide it by {10 ** np.floor(np.log10(big)):.0e})."
+        )
+    if not np.isfinite(y_sq):
+        big = float(np.max(np.abs(y)))
+        raise ValueError(
+            f"y is too large: the (weighted) sum of its squares overflows float64 (largest |value| "
+            f"{big:.3g} over {y.shape[0]} rows); rescale it (e.g. divide it by "
+            f"{10 ** np.floor(np.log10(big)):.0e})."
+        )

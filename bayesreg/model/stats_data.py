@@ -8,7 +8,35 @@ import numpy as np
 
 from bayesreg.model.suffstats import SufficientStats
 
-__all__ = ["StatsData"]
+__all__ = ["StatsData", "GramStats", "gram_stats"]
+
+
+@dataclass(frozen=True, eq=False)
+class GramStats:
+    r"""The Gaussian log-likelihood's quadratic form as the exact MAP and its bound read it.
+
+    With an intercept (``centered``): :math:`G = \sum_i v_i (x_i - \bar x)(x_i - \bar x)^\top`,
+    :math:`X^\top y = \sum_i v_i (x_i - \bar x)(y_i - \bar y)`, :math:`y^\top y = \sum_i v_i (y_i - \bar y)^2`
+    and the weighted means; without one, the raw moments and zero means. ``weight_sum`` is :math:`W`.
+    """
+
+    gram: np.ndarray
+    xty: np.ndarray
+    yty: float
+    xbar: np.ndarray
+    ybar: float
+    weight_sum: float
+    centered: bool
+
+
+def gram_stats(stats: SufficientStats, fit_intercept: bool) -> GramStats:
+    """:class:`GramStats` of ``stats`` (:meth:`SufficientStats.quadratic_form` and the means)."""
+    gram, xty, yty = stats.quadratic_form(fit_intercept)
+    if fit_intercept:
+        xbar, ybar = stats.mean_x, stats.mean_y
+    else:
+        xbar, ybar = np.zeros(stats.n_features), 0.0
+    return GramStats(gram, xty, float(yty), xbar, float(ybar), stats.weight_sum, bool(fit_intercept))
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,6 +61,11 @@ class StatsData:
                              "the likelihood would be empty.")
         names = stats.feature_names or tuple(f"x{j}" for j in range(stats.n_features))
         return cls(stats, tuple(names), bool(fit_intercept))
+
+    @property
+    def gram_stats(self) -> GramStats:
+        """The quadratic form of the likelihood (:class:`GramStats`)."""
+        return gram_stats(self.suffstats, self.fit_intercept)
 
     @property
     def n_samples(self) -> int:
