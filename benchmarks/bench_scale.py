@@ -149,12 +149,15 @@ def read_in_memory(directory: str, p: int, target: str) -> tuple[np.ndarray, np.
     return X, y
 
 
-def cluster(memory_limit: str | int) -> tuple[Any, Any]:
-    """2 worker processes, 1 thread each, loopback; ``memory_limit=0``: no limit (no spilling)."""
+def cluster(memory_limit: str | int, work_stealing: bool = True) -> tuple[Any, Any]:
+    """2 worker processes, 1 thread each, loopback; ``memory_limit=0``: no limit (no spilling).
+    ``work_stealing=False`` for persisted rows: stealing would replicate their blocks (docs/large_data.md)."""
+    import dask
     import distributed
 
-    c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                 dashboard_address=None, memory_limit=memory_limit, silence_logs=50)
+    with dask.config.set({"distributed.scheduler.work-stealing": work_stealing}):
+        c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address=None, memory_limit=memory_limit, silence_logs=50)
     return c, distributed.Client(c)
 
 
@@ -258,7 +261,7 @@ def bench_logistic(a: argparse.Namespace, directory: str, rows: list[str]) -> No
     features = [f"x{j}" for j in range(a.p)]
     print(f"\n## 2. Logistic MAP: {a.n:,} x {a.p}, rows persisted on 2 workers vs scikit-learn lbfgs in memory "
           f"(load {load()})\n")
-    c, client = cluster(0)  # the persisted rows (n p 8 bytes) must not be spilled to disk
+    c, client = cluster(0, work_stealing=False)  # the persisted rows (n p 8 bytes) must not be spilled
     try:
         t0 = time.perf_counter()
         data = br.DaskRows.from_dask(dd.read_parquet(os.path.join(directory, "*.parquet")), "b", features=features)
