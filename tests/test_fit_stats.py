@@ -148,7 +148,10 @@ def test_nuts_from_the_same_statistics_gives_identical_draws(diabetes, kw):
     for name in memory.idata_.posterior.data_vars:
         np.testing.assert_array_equal(est.idata_.posterior[name].values, memory.idata_.posterior[name].values)
     assert "log_likelihood" not in est.idata_.groups()  # pointwise terms need the rows
+    assert "observed_data" not in est.idata_.groups() and "X" not in est.idata_.get("constant_data", {})
     assert list(est.idata_.posterior.feature.values) == list(X.columns)
+    with pytest.raises(ValueError, match="fitted from sufficient statistics alone"):
+        est.sample_posterior_predictive()
 
 
 @pytest.mark.slow
