@@ -3,8 +3,10 @@
 In-memory and distributed results are equal: statistics to 1e-13, the Gaussian MAP to 1e-10, the
 logistic MAP (distributed proximal Newton, certified) to 1e-8 of the in-memory MAP, and so is a
 Poisson MAP (the solver is likelihood-generic; the Poisson likelihood is the test's); a worker killed
-in the middle of a pass (Dask recomputes its tasks elsewhere) leaves the statistics unchanged,
-bit for bit. The cluster is started once for the module and closed at the end.
+in the middle of a pass (Dask recomputes its tasks elsewhere) leaves the statistics unchanged to
+rounding, 1e-14 relative (not always bit for bit: a recomputed partition can round differently in the
+last bit, e.g. NumPy's vectorised sums depend on memory alignment; 3e-15 was seen once). The cluster
+is started once for the module and closed at the end.
 """
 
 from __future__ import annotations
@@ -170,9 +172,14 @@ def test_a_worker_killed_mid_pass_gives_the_same_statistics(shards, client):
     client.wait_for_workers(2, timeout=60)
     assert pids[victim] not in client.run(os.getpid).values()  # the worker really died (and was restarted)
     st = result["stats"]
-    for name in ("xtx", "xty", "mean_x"):
-        np.testing.assert_array_equal(getattr(st, name), getattr(expected, name))
-    assert (st.yty, st.n, st.weight_sum) == (expected.yty, expected.n, expected.weight_sum)
+    scale = np.sqrt(np.outer(np.diag(expected.xtx), np.diag(expected.xtx)))
+    err = np.abs(st.xtx - expected.xtx) / scale
+    assert err.max() <= 1e-14, err.max()  # rounding: see the module doc
+    err_y = np.abs(st.xty - expected.xty) / np.sqrt(np.diag(expected.xtx) * expected.yty)
+    assert err_y.max() <= 1e-14, err_y.max()
+    np.testing.assert_allclose(st.mean_x, expected.mean_x, rtol=1e-14, atol=1e-14)
+    assert st.yty == pytest.approx(expected.yty, rel=1e-14)
+    assert (st.n, st.weight_sum) == (expected.n, pytest.approx(expected.weight_sum, rel=1e-14))
 
 
 def test_nuts_on_cluster_rows_is_refused_with_the_fix(shards, client):
