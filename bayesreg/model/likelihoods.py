@@ -96,6 +96,9 @@ class Likelihood(ABC):
 
 
 _QUAD_FORM: list[Any] = []
+#: features from which the Gaussian suffstats model uses :func:`symmetric_quad_form`; below, PyTensor's
+#: plain form (two cheap products), which also keeps small models' draws identical to earlier versions
+QUAD_FORM_MIN_FEATURES = 100
 
 
 def symmetric_quad_form(gram: Any, coef: Any) -> Any:
@@ -199,7 +202,10 @@ class GaussianLikelihood(Likelihood):
 
         sigma = d["noise_sigma"] if sigma is None else sigma
         if form == "suffstats":
-            quad = d["yty"] - 2.0 * pt.dot(coef, d["xty"]) + symmetric_quad_form(d["gram"], coef)
+            gram = d["gram"]
+            large = gram.get_value(borrow=True).shape[0] >= QUAD_FORM_MIN_FEATURES
+            wgw = symmetric_quad_form(gram, coef) if large else pt.dot(coef, pt.dot(gram, coef))
+            quad = d["yty"] - 2.0 * pt.dot(coef, d["xty"]) + wgw
             if "xbar" in d:
                 quad = quad + d["weight_sum"] * (d["ybar"] - pt.dot(d["xbar"], coef) - intercept) ** 2
             loglik = (-0.5 * d["weight_sum"] * pt.log(2 * np.pi * sigma**2)
