@@ -375,7 +375,7 @@ YB = (Y0 > 0).astype(int)
 
 @pytest.mark.parametrize(("est", "exc", "match"), [
     (br.BayesianRegression(method="mcmc"), ValueError,
-     r"The 'method' parameter of BayesianRegression must be one of 'map', 'nuts'; got 'mcmc'"),
+     r"The 'method' parameter of BayesianRegression must be one of 'map', 'nuts', 'laplace'; got 'mcmc'"),
     (br.LassoBayes(method="MAP"), ValueError, r"'method' parameter .* got 'MAP'"),
     (br.BayesianRegression(likelihood="poisson"), ValueError,
      r"The 'likelihood' parameter of BayesianRegression must be one of 'gaussian', 'logistic'; got 'poisson'"),

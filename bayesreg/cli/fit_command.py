@@ -2,6 +2,7 @@
 
 The prior is the penalty's (``--convention``, ``--alpha``, ...) or a global–local shrinkage prior
 (``--prior horseshoe|horseshoe_plus|regularized_horseshoe|r2d2``, NUTS; :mod:`.shrinkage_options`).
+Files beyond memory (a glob, Parquet, ``--stream``, ``--scheduler``) go to :mod:`bayesreg.cli.stream_fit`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bayesreg.cli.options import (
     split_weights,
 )
 from bayesreg.cli.shrinkage_options import add_shrinkage_flags, check_shrinkage_args, noise_prior, shrinkage_prior
+from bayesreg.cli.stream_fit import run_stream, wants_streaming
 
 __all__ = ["register", "run", "write_netcdf_atomic"]
 
@@ -39,8 +41,8 @@ def check_args(args: argparse.Namespace) -> None:
     check_flag("--tune", args.tune, args.tune >= 0, "an integer >= 0")
     check_flag("--chains", args.chains, args.chains >= 1, "an integer >= 1")
     check_flag("--seed", args.seed, args.seed is None or args.seed >= 0, "an integer >= 0")
-    if args.output and args.method != "nuts":
-        raise UserError("--output writes posterior draws: use it with --method nuts.")
+    if args.output and args.method == "map":
+        raise UserError("--output writes posterior draws: use it with --method nuts or laplace.")
     if args.posterior_predictive and not args.output:
         raise UserError("--posterior-predictive adds draws to the --output file: give --output FILE.nc.")
     check_output(args.output)
@@ -55,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
     check_shrinkage_args(args, penalty_params(args))
     if args.formula is not None and args.target is not None:
         raise UserError("--formula and --target are exclusive: the formula's left-hand side is the target.")
+    if wants_streaming(args):  # globs, Parquet, --stream, --scheduler: never all rows in memory
+        if args.formula is not None:
+            raise UserError("--formula reads the data in memory; streamed data (--data globs, Parquet, --stream, "
+                            "--scheduler) take --target (and --features).")
+        return _run_stream(args)
     if args.formula is not None:
         frame, ds, weights = formula_dataset(args.formula, args.data, args.weights)
     else:
@@ -144,15 +151,42 @@ def _report(args: argparse.Namespace, est: Any) -> int:
             for f, v in zip(table["feature"], table["MAP"], strict=True):
                 print(f"  {f:<14} {v:>12.6g}")
             print(f"certificate: {est.certificate_}")
-    else:
+    elif args.method == "nuts":
         summary = est.summary(hdi_prob=args.hdi_prob)
         print(summary.to_json() if args.json else summary.to_string())
+    else:  # method laplace: weighted summary, or refused as a posterior (Pareto k-hat)
+        reliable = est.laplace_.reliable
+        table = est.laplace_.summary(prob=args.hdi_prob) if reliable else None
+        if args.json:
+            print(json.dumps({"pareto_k": est.pareto_k_, "problem": est.laplace_.problem(),
+                              "summary": json.loads(table.to_json()) if reliable else None}))
+        else:
+            print(table.to_string() if reliable else est.laplace_.problem())
+            print(f"Pareto k-hat {est.pareto_k_:.3f}")
     if args.output:
         if args.posterior_predictive:
             est.sample_posterior_predictive()
         write_netcdf_atomic(est.idata_, args.output)
         print(f"wrote {args.output}", file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def _run_stream(args: argparse.Namespace) -> int:
+    """Convention and likelihood defaults for file data, then :func:`bayesreg.cli.stream_fit.run_stream`."""
+    from bayesreg.conventions import get_convention
+
+    likelihood = args.likelihood or "gaussian"
+    convention = args.convention or ("sklearn.LogisticRegression" if likelihood == "logistic" else "sklearn.Lasso")
+    try:
+        allowed = get_convention(convention).likelihoods
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if likelihood not in allowed:
+        raise UserError(f"convention {convention!r} is defined for the {'/'.join(allowed)} likelihood, "
+                        f"but the {likelihood} likelihood is used; pick another --convention or --likelihood.")
+    if args.output and args.method == "map":
+        raise UserError("--output writes posterior draws: use it with --method nuts or laplace.")
+    return run_stream(args, convention, likelihood)
 
 
 def write_netcdf_atomic(idata: Any, path: str) -> None:
@@ -165,16 +199,26 @@ def write_netcdf_atomic(idata: Any, path: str) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this command's parser to the ``bayesreg`` subcommands."""
     f = sub.add_parser("fit", help="fit by MAP or NUTS and print coefficients")
-    f.add_argument("--data", required=True)
+    f.add_argument("--data", required=True,
+                   help="a bundled data set, a CSV file, or files beyond memory: a glob such as "
+                        "'shards/*.parquet' (quote it) or Parquet files, streamed in batches")
     f.add_argument("--target")
+    f.add_argument("--stream", action="store_true",
+                   help="stream --data in batches (sufficient statistics) even for a single CSV file")
+    f.add_argument("--scheduler", default=None,
+                   help="address of a Dask scheduler (tcp://host:port): compute on that cluster")
+    f.add_argument("--batch-rows", type=int, default=None, help="rows per streamed batch (default ~32 MB)")
+    f.add_argument("--features", default=None,
+                   help="comma-separated feature columns of --data files (default: all but target and weights)")
     f.add_argument("--formula", help='e.g. "y ~ x1 + C(g)" (instead of --target; needs formulaic: '
                                      "pip install 'bayesreg[formula]')")
     f.add_argument("--weights", help="column of observation weights (sample_weight)")
     f.add_argument("--convention", default=None,
                    help="default: sklearn.Lasso (regression) or sklearn.LogisticRegression (0/1 target)")
     f.add_argument("--likelihood", choices=["gaussian", "logistic"])
-    f.add_argument("--method", choices=["map", "nuts"], default=None,
-                   help="default: map, or nuts with --prior")
+    f.add_argument("--method", choices=["map", "nuts", "laplace"], default=None,
+                   help="default: map, or nuts with --prior; laplace: Laplace approximation at the MAP "
+                        "corrected by PSIS (GLMs; reports Pareto k-hat)")
     f.add_argument("--noise-sigma", type=float, default=None,
                    help="Gaussian noise scale (default: 1 for the MAP, where it cancels; for NUTS a "
                         "plug-in from the penalised fit's residuals)")

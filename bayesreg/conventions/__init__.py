@@ -65,7 +65,7 @@ def get_convention(name: str) -> Convention:
 
 
 def penalty_to_weights(convention: str, *, n: float | None = None, noise_sigma: float = 1.0,
-                       X: Any = None, y: Any = None, **penalty_params: Any) -> PenaltyWeights:
+                       X: Any = None, y: Any = None, stats: Any = None, **penalty_params: Any) -> PenaltyWeights:
     """Sum-form weights :math:`(\\ell_1, \\ell_2)` of a penalty given in ``convention``."""
     conv = get_convention(convention)
     unknown = sorted(set(penalty_params) - set(conv.params))
@@ -82,12 +82,12 @@ def penalty_to_weights(convention: str, *, n: float | None = None, noise_sigma: 
     if missing:
         raise TypeError(f"Convention {convention!r} needs {', '.join(missing)} "
                         f"(its parameters: {', '.join(conv.params)}).")
-    ctx = Context.create(convention, n, noise_sigma, X, y)
+    ctx = Context.create(convention, n, noise_sigma, X, y, stats)
     return conv.to_weights(ctx, **penalty_params)
 
 
 def penalty_to_prior(convention: str, *, n: float | None = None, noise_sigma: float = 1.0,
-                     X: Any = None, y: Any = None, **penalty_params: Any) -> Prior:
+                     X: Any = None, y: Any = None, stats: Any = None, **penalty_params: Any) -> Prior:
     """The prior whose MAP is the optimum of the penalised objective of ``convention``.
 
     Parameters
@@ -101,6 +101,10 @@ def penalty_to_prior(convention: str, *, n: float | None = None, noise_sigma: fl
     X, y : array-like, optional
         Needed by ``glmnet`` (its internal standardisation of X and scaling of y) and ``dropout``
         (its per-feature column sums of squares).
+    stats : SufficientStats, optional
+        Instead of ``X`` and ``y``: their sufficient statistics (:class:`bayesreg.SufficientStats`,
+        weighted if the data are), from which glmnet's column sds, sd(y) and ``n`` (:math:`W`) follow;
+        ``n`` defaults to ``stats.weight_sum``.
     **penalty_params
         The convention's own parameters, named as in its API (``alpha``, ``l1_ratio``, ``C``,
         ``lambda_``, ``lam``, ``penalty``, ``wd``, ``l2``, ``keep_prob``...). Names in
@@ -112,19 +116,20 @@ def penalty_to_prior(convention: str, *, n: float | None = None, noise_sigma: fl
     >>> br.penalty_to_prior("sklearn.Lasso", alpha=0.1, n=442)
     Laplace(b=0.02262443438914027)
     """
-    weights = penalty_to_weights(convention, n=n, noise_sigma=noise_sigma, X=X, y=y,
+    weights = penalty_to_weights(convention, n=n, noise_sigma=noise_sigma, X=X, y=y, stats=stats,
                                  **penalty_params)
     return weights_to_prior(weights)
 
 
 def prior_to_penalty(prior: Prior, convention: str, *, n: float | None = None,
-                     noise_sigma: float = 1.0, X: Any = None, y: Any = None,
+                     noise_sigma: float = 1.0, X: Any = None, y: Any = None, stats: Any = None,
                      **options: Any) -> dict[str, Any]:
     """The penalty parameters of ``convention`` equivalent to ``prior`` (inverse of the above).
 
     ``options`` select a convention's variant: ``family``/``standardize``/``weights`` (glmnet), ``model``
     (statsmodels), ``loss`` (weight_decay and the framework rules), ``momentum``/``lr``/``lr_scaled``
-    (decoupled decay), ``scaling``/``family`` (dropout, which also needs ``X``).
+    (decoupled decay), ``scaling``/``family`` (dropout, which also needs ``X``). ``stats`` replaces
+    ``X``, ``y`` as in :func:`penalty_to_prior`.
     """
     conv = get_convention(convention)
     if not isinstance(prior, Prior):
@@ -139,10 +144,11 @@ def prior_to_penalty(prior: Prior, convention: str, *, n: float | None = None,
     if unknown:
         raise TypeError(f"prior_to_penalty for {convention!r} takes the options "
                         f"{', '.join(allowed) or 'none'}; got {', '.join(unknown)}.")
-    ctx = Context.create(convention, n, noise_sigma, X, y)
-    p = ctx.X.shape[1] if ctx.X is not None else (prior.n_features or 1)
+    ctx = Context.create(convention, n, noise_sigma, X, y, stats)
+    width = ctx.X.shape[1] if ctx.X is not None else (stats.n_features if stats is not None else None)
+    p = width or prior.n_features or 1
     l1, l2 = prior.penalty_weights(p)
-    if ctx.X is None and prior.n_features is None:
+    if width is None and prior.n_features is None:
         l1, l2 = l1[0], l2[0]
     return conv.from_weights(ctx, PenaltyWeights.of(l1, l2), **options)
 

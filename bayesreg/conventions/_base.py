@@ -50,9 +50,22 @@ class Context:
     noise_sigma: float = 1.0
     X: np.ndarray | None = None
     y: np.ndarray | None = None
+    stats: Any = None  # bayesreg.SufficientStats: what glmnet needs of X and y, without the rows
 
     @classmethod
-    def create(cls, convention: str, n: Any, noise_sigma: Any, X: Any, y: Any) -> Context:
+    def create(cls, convention: str, n: Any, noise_sigma: Any, X: Any, y: Any, stats: Any = None) -> Context:
+        if stats is not None:
+            from bayesreg.model.suffstats import SufficientStats
+
+            if not isinstance(stats, SufficientStats):
+                raise TypeError(f"The 'stats' parameter of {convention} must be a bayesreg.SufficientStats; "
+                                f"got {type(stats).__name__}.")
+            if X is not None or y is not None:
+                raise ValueError(f"Convention {convention!r}: give either X and y or their statistics "
+                                 "(stats=), not both.")
+            nn = stats.weight_sum if n is None else check_positive_float("n", convention, n)
+            sigma = check_positive_float("noise_sigma", convention, noise_sigma)
+            return cls(convention, nn, sigma, None, None, stats)
         Xa = None if X is None else check_matrix(X)
         ya = None if y is None else check_target(y, Xa.shape[0] if Xa is not None else
                                                  np.asarray(y).shape[0], binary=False)

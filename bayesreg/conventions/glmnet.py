@@ -42,6 +42,11 @@ with :math:`s_j = 1` when ``standardize=FALSE``.
    :math:`\sum_i v_i \ell_i` and the formulas above with :math:`n \to W`: fit the prior with
    ``sample_weight=weights``.
 
+4. Without the rows: :math:`W`, :math:`s_j` and :math:`s_y` are functions of the sufficient
+   statistics (:class:`bayesreg.SufficientStats`: :math:`s_j = \sqrt{\texttt{xtx}_{jj}/W}`,
+   :math:`s_y = \sqrt{\texttt{yty}/W}`, weighted when the statistics were), so
+   ``penalty_to_prior("glmnet", stats=stats, ...)`` maps a penalty on data that never fit in memory.
+
 The evidence (R output at ``thresh=1e-14``, unweighted and weighted) is in
 ``docs/conventions_evidence.md`` and the fixture ``tests/data/glmnet_reference.json``.
 """
@@ -75,6 +80,8 @@ def _scales(ctx: Context, family: str, standardize: bool, alpha: float | None, w
     if not isinstance(standardize, (bool, np.bool_)):
         raise TypeError(f"The 'standardize' parameter of 'glmnet' must be True or False; "
                         f"got {standardize!r}.")
+    if ctx.stats is not None:  # the statistics carry W, the (weighted) column sds and sd(y)
+        return _scales_from_stats(ctx, family, standardize, alpha, weights)
     n = ctx.need_n()
     v = None
     if weights is not None:
@@ -94,6 +101,28 @@ def _scales(ctx: Context, family: str, standardize: bool, alpha: float | None, w
             raise ValueError("glmnet family='gaussian': y is constant (sd 0).")
     sigma2 = ctx.noise_sigma**2 if family == "gaussian" else 1.0
     return n, s, s_y, sigma2
+
+
+def _scales_from_stats(ctx: Context, family: str, standardize: bool, alpha: float | None, weights: object) -> tuple:
+    """:func:`_scales` from :class:`bayesreg.SufficientStats`: :math:`n \\to W`, weighted :math:`s_j`, :math:`s_y`."""
+    st = ctx.stats
+    if weights is not None:
+        raise ValueError("glmnet: the statistics already carry the observation weights (build them with "
+                         "sample_weight / weights=); do not pass weights= as well.")
+    s = None
+    if standardize:
+        const = st.constant_features
+        if np.any(const):
+            raise ValueError("glmnet with standardize=True: X has a constant column (sd 0): column(s) "
+                             f"{np.flatnonzero(const).tolist()[:5]}.")
+        s = st.std_x
+    s_y = 1.0
+    if family == "gaussian" and (alpha is None or alpha < 1.0):
+        s_y = st.std_y
+        if s_y == 0:
+            raise ValueError("glmnet family='gaussian': y is constant (sd 0).")
+    sigma2 = ctx.noise_sigma**2 if family == "gaussian" else 1.0
+    return st.weight_sum, s, s_y, sigma2
 
 
 def glmnet_to_weights(ctx: Context, *, lambda_: float, alpha: float = 1.0,
@@ -119,8 +148,9 @@ def glmnet_to_weights(ctx: Context, *, lambda_: float, alpha: float = 1.0,
     v = np.ones(1)
     if penalty_factor is not None:
         f = np.atleast_1d(np.asarray(check_nonnegative("penalty_factor", "glmnet", penalty_factor), dtype=float))
-        if ctx.X is not None and f.shape != (ctx.X.shape[1],):
-            raise ValueError(f"penalty_factor has {f.size} values but X has {ctx.X.shape[1]} columns.")
+        p = ctx.X.shape[1] if ctx.X is not None else (ctx.stats.n_features if ctx.stats is not None else None)
+        if p is not None and f.shape != (p,):
+            raise ValueError(f"penalty_factor has {f.size} values but X has {p} columns.")
         if not np.any(f > 0):
             raise ValueError(f"The 'penalty_factor' parameter of glmnet needs at least one positive value "
                              f"(all zero leaves nothing penalised); got {f.tolist()}.")

@@ -29,7 +29,7 @@ from bayesreg.model.likelihoods import LIKELIHOODS
 
 __all__ = ["METHODS", "SAMPLING_OPTIONS", "check_estimator_params", "check_sampling_options"]
 
-METHODS = ("map", "nuts")
+METHODS = ("map", "nuts", "laplace")
 
 #: the NUTS settings and their defaults (``BayesianRegression`` parameters; a preset's ``sampler_kwargs``)
 SAMPLING_OPTIONS: dict[str, Any] = {"draws": 1000, "tune": 1000, "chains": 4, "random_seed": None,

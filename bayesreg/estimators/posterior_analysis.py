@@ -65,6 +65,10 @@ class PosteriorAnalysisMixin:
         if not hasattr(self, "idata_"):
             raise AttributeError("sample_posterior_predictive() needs a posterior: fit with method='nuts'.")
         check_random_seed("random_seed", "sample_posterior_predictive", random_seed)
+        if "constant_data" not in self.idata_.groups() or "X" not in self.idata_.constant_data:
+            raise ValueError("sample_posterior_predictive() draws y for the training rows, but this posterior was "
+                             "fitted from sufficient statistics alone (fit_stats / fit_dask): there are no rows. "
+                             "Predict new rows with predict(X), or fit(X, y) on data that fit in memory.")
         return add_posterior_predictive(self.idata_, self._random_seed() if random_seed is None else random_seed)
 
     def summary(self, hdi_prob: float = 0.94) -> Any:

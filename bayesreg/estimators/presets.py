@@ -56,6 +56,8 @@ class _Preset(BayesianRegression):
             raise ValueError(f"glmnet with standardize=True needs at least 2 samples to scale the "
                              f"features; got {data.n_samples} sample.")
         params = self._penalty_params()
+        if needs_xy and not data.has_rows:  # statistics only (fit_stats, fit_dask): glmnet's scales from them
+            return penalty_to_prior(self.convention, noise_sigma=noise, stats=data.suffstats, **params)
         if needs_xy and data.sample_weight is not None:  # glmnet's `weights` also weight its scaling
             params["weights"] = data.sample_weight
         return penalty_to_prior(self.convention, n=None if needs_xy else data.weight_sum, noise_sigma=noise,

@@ -27,6 +27,7 @@ from bayesreg.estimators.formula import FormulaMixin
 from bayesreg.estimators.params import METHODS, check_estimator_params
 from bayesreg.estimators.posterior_analysis import PosteriorAnalysisMixin
 from bayesreg.estimators.prediction import PredictionMixin
+from bayesreg.estimators.scale import ScaleMixin
 from bayesreg.estimators.shrinkage import ShrinkageAnalysisMixin
 from bayesreg.estimators.sklearn_compat import (
     BaseEstimator,
@@ -42,12 +43,13 @@ from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import get_likelihood
 from bayesreg.model.noise import DEFAULT_NOISE_PRIOR
 from bayesreg.model.priors import Gaussian, Prior
+from bayesreg.model.rows import ArrayRows
 
 __all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
 
 
 class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnalysisMixin,
-                         BaseEstimator):
+                         ScaleMixin, BaseEstimator):
     r"""Bayesian linear or logistic regression with a penalty-equivalent prior.
 
     Model: :math:`w_j \sim` ``prior``, flat intercept, :math:`y \mid w, c \sim` ``likelihood``.
@@ -68,8 +70,12 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         puts its own prior on the noise (:class:`~bayesreg.BayesianLasso`) and 1.0 otherwise.
     fit_intercept : bool, default=True
         Unpenalised intercept (flat prior).
-    method : {"map", "nuts"}, default="map"
-        Exact posterior mode with an optimality certificate, or NUTS draws of the full posterior.
+    method : {"map", "nuts", "laplace"}, default="map"
+        Exact posterior mode with an optimality certificate, or NUTS draws of the full posterior, or
+        (fixed-penalty priors) the Laplace approximation at the certified MAP corrected by
+        Pareto-smoothed importance sampling, reported with its Pareto k-hat and refused as a
+        posterior when k-hat > 0.7 (:mod:`bayesreg.inference.laplace_psis`; the method for GLMs on
+        data that do not fit in memory, ``fit_dask``).
     form : {"auto", "rows", "suffstats"}, default="auto"
         How the Gaussian likelihood is written in PyMC (identical posterior).
     tol : float, default=1e-8
@@ -204,16 +210,17 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         prior = Gaussian(1.0) if self.prior is None else self.prior
         if is_global_local(prior):
             if self.method != "nuts":
-                raise ValueError(f"method='map' is not available: {getattr(prior, 'prior', prior).map_refusal}")
+                refusal = getattr(prior, "prior", prior).map_refusal
+                raise ValueError(f"method={self.method!r} is not available: {refusal}")
         elif isinstance(prior, HierarchicalPrior):
-            if self.method != "nuts":
+            if self.method != "nuts":  # "map" and "laplace" need the mode of a fixed penalty
                 raise ValueError(f"{type(prior).__name__} has random hyperparameters and no fixed "
                                  "penalty: fit it with method='nuts'.")
         elif not isinstance(prior, Prior):
             raise TypeError(f"The 'prior' parameter of BayesianRegression must be a bayesreg prior "
                             f"(Laplace, Gaussian, ElasticNet); got {type(prior).__name__}.")
         noise = self._noise_sigma(prior)
-        if noise is None and self.method == "map" and self.likelihood == "gaussian":
+        if noise is None and self.method != "nuts" and self.likelihood == "gaussian":
             raise ValueError("noise_sigma=None (sampled noise) needs method='nuts'; the MAP uses a "
                              "fixed noise scale.")
         return prior, get_likelihood(self.likelihood, noise)
@@ -242,15 +249,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                              f"ElasticNet); got {type(prior).__name__}.")
         from bayesreg.conventions._base import PenaltyWeights, weights_to_prior
 
-        w = data.weights
-        rows = data.X[w > 0]
-        if rows.shape[0] < 2:
-            raise ValueError(f"standardize=True needs at least 2 samples to scale the features; got "
-                             f"{rows.shape[0]} sample (with positive weight).")
-        if np.any(np.ptp(rows, axis=0) == 0):
-            raise ValueError("standardize=True: X has a constant column (sd 0).")
-        mean = np.average(data.X, axis=0, weights=w)  # weighted as glmnet: weights = repeated rows
-        scale = np.sqrt(np.average((data.X - mean) ** 2, axis=0, weights=w))
+        scale = data.column_scale()  # weighted population sds (from the statistics without rows)
         if is_global_local(prior):
             from bayesreg.estimators.shrinkage import standardized_global_local
 
@@ -318,14 +317,18 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
         data, classes, named = self._data_and_classes(X, y, sample_weight, lik)
-        prior = self._standardized(self._resolve_prior(prior, data), data)
         if classes is not None:
             self.classes_ = classes
+        return self._fit_data(data, prior, lik, named)
+
+    def _fit_data(self, data: Any, prior: Any, lik: Any, named: bool = False) -> BayesianRegression:
+        """Fit validated data: rows in memory (``fit``) or sufficient statistics (``fit_stats``)."""
+        prior = self._standardized(self._resolve_prior(prior, data), data)
         self.prior_ = prior
         self.n_features_in_ = data.n_features
         self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
         self._fitted_with_column_names = named
-        if self.method == "map":
+        if self.method in ("map", "laplace"):
             result = find_map(data, prior, lik, form=self.form, tol=self.tol)
             self.coef_ = result.coef
             self.intercept_ = result.intercept
@@ -337,6 +340,9 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
 
                 warnings.warn(f"MAP not certified optimal: {result.certificate}", RuntimeWarning,
                               stacklevel=2)
+            if self.method == "laplace":
+                self._laplace_psis(ArrayRows(data.X, data.y, data.sample_weight,
+                                             feature_names=data.feature_names), prior, lik, result)
             return self
         from bayesreg.estimators.shrinkage import divergence_hint, kappa_inputs, resolve_noise_prior
         from bayesreg.inference.diagnostics import check_diagnostics

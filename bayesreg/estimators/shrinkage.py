@@ -67,12 +67,15 @@ def standardized_global_local(prior: Any, scale: np.ndarray) -> Any:
 
 def kappa_inputs(data: Any, likelihood: Any) -> dict[str, Any]:
     """``n``, the column variances and (logistic) the pseudo noise scale, for :math:`\\kappa_j`."""
-    w = data.weights
-    mean = np.average(data.X, axis=0, weights=w)
-    var = np.average((data.X - mean) ** 2, axis=0, weights=w)
+    if not getattr(data, "has_rows", True):  # fitted from the statistics alone (fit_stats)
+        var = data.suffstats.std_x**2
+    else:
+        w = data.weights
+        mean = np.average(data.X, axis=0, weights=w)
+        var = np.average((data.X - mean) ** 2, axis=0, weights=w)
     out: dict[str, Any] = {"n": data.weight_sum, "col_var": var, "sigma": None}
     if likelihood.name == "logistic":
-        mu = float(np.average(data.y, weights=w))
+        mu = float(np.average(data.y, weights=data.weights))
         out["sigma"] = 1.0 / np.sqrt(mu * (1.0 - mu))
     elif likelihood.noise_sigma is not None:
         out["sigma"] = float(likelihood.noise_sigma)

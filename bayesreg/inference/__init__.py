@@ -10,6 +10,9 @@
   :mod:`~bayesreg.inference.predictive` (its data groups and exact posterior predictive draws),
   :mod:`~bayesreg.inference.diagnostics` and :mod:`~bayesreg.inference.idata_io` are the other
   ArviZ-facing modules;
+* :mod:`~bayesreg.inference.distributed`: the certified MAP of a GLM whose rows stay on Dask workers
+  (proximal Newton, one pass per iteration); :mod:`~bayesreg.inference.laplace_psis`: its posterior,
+  the Laplace approximation corrected by Pareto-smoothed importance sampling;
 * :mod:`~bayesreg.inference.noise_scale`: the plug-in noise scale of a penalised fit;
 * :mod:`~bayesreg.inference.empirical_bayes`: the prior scale chosen by the data, with
   :mod:`~bayesreg.inference.evidence` (exact Gaussian evidence) and :mod:`~bayesreg.inference.mcem`
@@ -22,9 +25,11 @@ PyTensor, so nothing imported here may import PyTensor or PyMC at module level.
 
 from bayesreg.inference.certificate import DEFAULT_BOUND_TOL, DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.diagnostics import ConvergenceWarning, check_diagnostics
+from bayesreg.inference.distributed import RowsMapResult, find_map_rows
 from bayesreg.inference.empirical_bayes import EmpiricalBayesResult, empirical_bayes
 from bayesreg.inference.idata_io import check_output_path, load_idata, save_idata
 from bayesreg.inference.l1_quadratic import IterationLimitWarning
+from bayesreg.inference.laplace_psis import LaplacePSIS, UnreliableApproximationError, laplace_psis
 from bayesreg.inference.map import MapResult, certify_point, find_map
 from bayesreg.inference.noise_scale import estimate_noise_sigma
 from bayesreg.inference.predictive import add_posterior_predictive
@@ -49,4 +54,9 @@ __all__ = [
     "estimate_noise_sigma",
     "empirical_bayes",
     "EmpiricalBayesResult",
+    "find_map_rows",
+    "RowsMapResult",
+    "laplace_psis",
+    "LaplacePSIS",
+    "UnreliableApproximationError",
 ]

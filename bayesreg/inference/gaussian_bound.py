@@ -34,12 +34,12 @@ import numpy as np
 
 from bayesreg.inference.error_bound import ErrorBound, margin_violations, residual_bounds, tight_zeros
 from bayesreg.inference.gaussian_rows import U64, RestrictedSolver, RowsProblem, rounding_gamma
-from bayesreg.model.data import SufficientStats
+from bayesreg.model.stats_data import GramStats
 
 __all__ = ["gram_bound", "rows_bound", "gram_gradient", "gram_spectrum", "global_gram_bound"]
 
 
-def gram_gradient(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray,
+def gram_gradient(st: GramStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray,
                   n: int) -> tuple[np.ndarray, np.ndarray]:
     r"""Gradient of the data part :math:`Gw - X^\top y` and its rounding floor :math:`\delta` (the
     penalty's terms are added by :func:`bayesreg.inference.error_bound.residual_bounds`)."""
@@ -51,7 +51,7 @@ def gram_gradient(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndar
     return g, floor
 
 
-def _intercept_error(st: SufficientStats, w: np.ndarray, weights_bound: float, S: np.ndarray,
+def _intercept_error(st: GramStats, w: np.ndarray, weights_bound: float, S: np.ndarray,
                      n: int) -> float:
     """Bound on the intercept's error: the weights' error through the means, plus their rounding."""
     if not st.centered:
@@ -64,7 +64,7 @@ def _intercept_error(st: SufficientStats, w: np.ndarray, weights_bound: float, S
     return float(np.linalg.norm(st.xbar[S]) * weights_bound + rounding)
 
 
-def _total(st: SufficientStats, w: np.ndarray, b: float, S: np.ndarray, n: int) -> float:
+def _total(st: GramStats, w: np.ndarray, b: float, S: np.ndarray, n: int) -> float:
     return float(np.hypot(b, _intercept_error(st, w, b, S, n)))
 
 
@@ -81,7 +81,7 @@ def _scaled_bound(QS: np.ndarray, uS: np.ndarray, slack: float) -> float:
     return float(np.linalg.norm(uS / root)) / (mu * float(np.min(root))) if mu > 0.0 else np.inf
 
 
-def gram_bound(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray, n: int) -> ErrorBound:
+def gram_bound(st: GramStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray, n: int) -> ErrorBound:
     """The cheap bound from the sufficient statistics (module docstring)."""
     g, floor = gram_gradient(st, d, a1, w, n)
     p = w.size
@@ -126,7 +126,7 @@ def gram_bound(st: SufficientStats, d: np.ndarray, a1: np.ndarray, w: np.ndarray
     return ErrorBound(None, 0.0, 0.0, reason="zeros without a margin")
 
 
-def rows_bound(rows: RowsProblem, st: SufficientStats, w: np.ndarray, g: np.ndarray, xi: np.ndarray,
+def rows_bound(rows: RowsProblem, st: GramStats, w: np.ndarray, g: np.ndarray, xi: np.ndarray,
                eta: np.ndarray, solver: RestrictedSolver) -> ErrorBound:
     r"""The anisotropic bound on the rows (module docstring); ``g, xi, eta`` from
     :meth:`RowsProblem.gradient` at ``w``, ``solver`` factorises :math:`A` on its support."""
@@ -160,7 +160,7 @@ def rows_bound(rows: RowsProblem, st: SufficientStats, w: np.ndarray, g: np.ndar
                       + " (rows, extended-precision residuals)")
 
 
-def gram_spectrum(st: SufficientStats) -> tuple[float, float]:
+def gram_spectrum(st: GramStats) -> tuple[float, float]:
     r"""The smallest eigenvalues of the centred Gram matrix :math:`G` and of its column-scaled form
     :math:`\Sigma^{-1}G\Sigma^{-1}` (:math:`\Sigma = \operatorname{diag}(G)^{1/2}`; 0 when a column is
     constant). One eigen-decomposition per data set: along a path :func:`global_gram_bound` then
@@ -173,7 +173,7 @@ def gram_spectrum(st: SufficientStats) -> tuple[float, float]:
     return eig, float(np.linalg.eigvalsh(G / np.outer(root, root))[0])
 
 
-def global_gram_bound(st: SufficientStats, spectrum: tuple[float, float], d: np.ndarray, a1: np.ndarray,
+def global_gram_bound(st: GramStats, spectrum: tuple[float, float], d: np.ndarray, a1: np.ndarray,
                       w: np.ndarray, n: int) -> ErrorBound | None:
     r"""The bound of :func:`gram_bound` on all coordinates at once, with the curvature from
     :func:`gram_spectrum` computed once for a whole path: :math:`\mu = \lambda_{\min}(G) + \min_j d_j`

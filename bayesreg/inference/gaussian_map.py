@@ -22,7 +22,8 @@ with :math:`G`, :math:`X^\top y` the centred sufficient statistics the PyMC mode
    scikit-learn's ``Ridge(solver="svd")`` for the ridge case), then refined with residuals in
    extended precision, and bounded by :func:`bayesreg.inference.gaussian_bound.rows_bound`. A sign
    change or a new violator sends the point back through the homotopy (warm-started, linear term
-   from the accurate gradient) and round again.
+   from the accurate gradient) and round again. A data set known only through its statistics
+   (``fit_stats``) has no rows: the Gram route and its bound are all there is.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def solve_gaussian_map(data: RegressionData, prior: Prior, likelihood: GaussianL
     p, n = data.n_features, data.n_samples
     l1, l2 = prior.penalty_weights(p)
     a1, d = sigma2 * l1, 2.0 * sigma2 * l2
-    st = data.suffstats
+    st = data.gram_stats
     Q = st.gram + np.diag(d)
     x0 = None if warm_start is None else np.asarray(warm_start, dtype=float)[:p]
     w, events = _gram_solve(Q, -st.xty, a1, x0)
@@ -92,7 +93,7 @@ def solve_gaussian_map(data: RegressionData, prior: Prior, likelihood: GaussianL
         return float(st.ybar - st.xbar @ w) if data.fit_intercept else 0.0
 
     bound = gram_bound(st, d, a1, w, n)
-    if _passes(bound, w, intercept(w), bound_tol):
+    if _passes(bound, w, intercept(w), bound_tol) or not data.has_rows:  # statistics alone: the Gram route
         return GaussianMap(w, intercept(w), events, bound, "gram")
     rows = RowsProblem(data.X, data.y, data.sample_weight, st.xbar, st.ybar, a1, d)
     best = (w, bound, "gram")
@@ -142,11 +143,11 @@ def gaussian_point_bound(data: RegressionData, prior: Prior, likelihood: Gaussia
     p, n = data.n_features, data.n_samples
     l1, l2 = prior.penalty_weights(p)
     a1, d = sigma2 * l1, 2.0 * sigma2 * l2
-    st = data.suffstats
+    st = data.gram_stats
     w = np.asarray(coef, dtype=float)
     best = gram_bound(st, d, a1, w, n)
     S = np.flatnonzero((w != 0.0) | (a1 <= 0.0))
-    if S.size:
+    if S.size and data.has_rows:
         rows = RowsProblem(data.X, data.y, data.sample_weight, st.xbar, st.ybar, a1, d)
         solver = RestrictedSolver(rows, S)
         if solver.usable:

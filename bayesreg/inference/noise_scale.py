@@ -36,7 +36,10 @@ def estimate_noise_sigma(X: Any, y: Any, convention: str, *, sample_weight: Any 
     Parameters
     ----------
     X, y : array-like
-        Data (Gaussian likelihood).
+        Data (Gaussian likelihood); or ``X`` a :class:`bayesreg.SufficientStats` and ``y=None``: the
+        residual sum of squares is a function of the statistics,
+        :math:`\\texttt{yty} - 2\\hat w^\\top\\texttt{xty} + \\hat w^\\top\\texttt{xtx}\\,\\hat w`
+        (+ the intercept term, 0 at the optimum).
     convention : str
         A penalty convention (:func:`bayesreg.list_conventions`).
     sample_weight : array-like, optional
@@ -60,7 +63,10 @@ def estimate_noise_sigma(X: Any, y: Any, convention: str, *, sample_weight: Any 
     from bayesreg.inference.map import find_map
     from bayesreg.model.data import RegressionData
     from bayesreg.model.likelihoods import GaussianLikelihood
+    from bayesreg.model.suffstats import SufficientStats
 
+    if isinstance(X, SufficientStats):
+        return _from_stats(X, y, convention, sample_weight, fit_intercept, penalty_params)
     data = RegressionData.from_xy(X, y, sample_weight=sample_weight, fit_intercept=fit_intercept)
     reads_data = get_convention(convention).needs_data  # glmnet, dropout: read X, y (and the weights)
     if reads_data and data.sample_weight is not None:
@@ -75,5 +81,35 @@ def estimate_noise_sigma(X: Any, y: Any, convention: str, *, sample_weight: Any 
     if dof <= 0 or rss <= 0:
         raise ValueError(f"cannot estimate the noise scale: the penalised fit has {df} degrees of freedom "
                          f"for {data.weight_sum:g} (weighted) observations and residual sum of squares "
+                         f"{rss:.3g}; give noise_sigma explicitly.")
+    return float(np.sqrt(rss / dof))
+
+
+def _from_stats(stats: Any, y: Any, convention: str, sample_weight: Any, fit_intercept: bool,
+                penalty_params: dict[str, Any]) -> float:
+    """:func:`estimate_noise_sigma` from sufficient statistics (the weights are already in them)."""
+    from bayesreg.conventions import penalty_to_prior
+    from bayesreg.inference.map import find_map
+    from bayesreg.model.likelihoods import GaussianLikelihood
+    from bayesreg.model.stats_data import StatsData
+
+    if y is not None or sample_weight is not None:
+        raise ValueError("estimate_noise_sigma with SufficientStats: y and sample_weight are in the statistics; "
+                         "pass y=None and no sample_weight.")
+    data = StatsData.from_stats(stats, fit_intercept=fit_intercept)
+    glmnet = convention == "glmnet"
+    prior = penalty_to_prior(convention, n=None if glmnet else stats.weight_sum, noise_sigma=1.0,
+                             stats=stats if glmnet else None, **penalty_params)
+    fit = find_map(data, prior, GaussianLikelihood(1.0))
+    gram, xty, yty = stats.quadratic_form(fit_intercept)
+    w = fit.coef
+    rss = float(yty - 2.0 * w @ xty + w @ gram @ w)
+    if fit_intercept:
+        rss += stats.weight_sum * (stats.mean_y - stats.mean_x @ w - fit.intercept) ** 2
+    df = int(np.count_nonzero(w)) + int(fit_intercept)
+    dof = stats.weight_sum - df
+    if dof <= 0 or rss <= 0:
+        raise ValueError(f"cannot estimate the noise scale: the penalised fit has {df} degrees of freedom "
+                         f"for {stats.weight_sum:g} (weighted) observations and residual sum of squares "
                          f"{rss:.3g}; give noise_sigma explicitly.")
     return float(np.sqrt(rss / dof))

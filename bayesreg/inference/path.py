@@ -233,7 +233,7 @@ def regularization_path(X: Any, y: Any, convention: str, *, fit_intercept: bool 
     ctx: dict[str, Any] = {"n": n, "noise_sigma": noise_sigma, **fixed}
     if conv.needs_data:
         ctx.update(X=data.X, y=data.y)
-    st = data.suffstats
+    st = data.gram_stats
     sigma2 = noise_sigma**2
     mapped = [penalty_to_weights(convention, **ctx, **{param: float(v)}) for v in grid]
     weights = [_broadcast(pw, p) for pw in mapped]
@@ -264,7 +264,7 @@ def _follow(data: RegressionData, weights: list, mapped: list, order: np.ndarray
             scale: float, sigma2: float, screening: bool, tol: float, bound_tol: float,
             likelihood: GaussianLikelihood) -> tuple:
     """Solve and certify every point, strongest penalty first (module docstring)."""
-    st, n, p, fit_intercept = data.suffstats, data.n_samples, data.n_features, data.fit_intercept
+    st, n, p, fit_intercept = data.gram_stats, data.n_samples, data.n_features, data.fit_intercept
     grid_size = len(weights)
     coef = np.zeros((grid_size, p))
     intercepts = np.zeros(grid_size)

@@ -75,7 +75,7 @@ class LooPath:
 def posterior_draws_fixed_noise(data: RegressionData, l1: np.ndarray, l2: np.ndarray, noise_sigma: float,
                                 draws: int, burn: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Draws ``(w (draws, p), c (draws,))`` of the posterior with the noise scale fixed (module docstring)."""
-    st = data.suffstats
+    st = data.gram_stats
     p = data.n_features
     s2 = noise_sigma**2
     base = st.gram / s2 + np.diag(2.0 * l2)

@@ -9,7 +9,9 @@ NUTS, or nutpie when installed and requested) and returns ArviZ ``InferenceData`
 * ``observed_data`` (``y``) and ``constant_data`` (``X``, ``sample_weight``), see
   :mod:`bayesreg.inference.predictive`, which also adds ``posterior_predictive`` on request;
 * ``sample_stats`` with divergences, and the model specification in ``attrs`` (``likelihood``,
-  ``noise_sigma``: the fixed value or ``"sampled"``, ``prior``, ``sampler``, ...).
+  ``noise_sigma``: the fixed value or ``"sampled"``, ``prior``, ``sampler``, ...);
+* neither ``log_likelihood`` nor the data groups when the model was built from the statistics alone
+  (no rows: ``BayesianRegression.fit_stats``).
 
 Diagnostics (:mod:`bayesreg.inference.diagnostics`) and NetCDF input/output
 (:mod:`bayesreg.inference.idata_io`) are the other two modules that touch ArviZ.
@@ -80,8 +82,9 @@ def sample_posterior(
         from bayesreg.inference.marginal_draws import add_marginal_draws
 
         add_marginal_draws(idata, built, random_seed)
-    add_log_likelihood(idata, built.data, built.likelihood)
-    add_data_groups(idata, built.data)
+    if getattr(built.data, "has_rows", True):  # statistics alone (fit_stats) have no rows
+        add_log_likelihood(idata, built.data, built.likelihood)
+        add_data_groups(idata, built.data)
     idata.attrs.update(attrs or {})
     idata.attrs.update({"sampler": sampler, "bayesreg_form": built.form})
     lik = built.likelihood  # what add_posterior_predictive reads (the estimators write the same)

@@ -91,9 +91,7 @@ def smooth_part(data: RegressionData, prior: Prior, likelihood: Likelihood, form
     key = (type(likelihood).__name__, form, data.n_features, data.fit_intercept, tuple(sorted(values)))
     part = _CACHE.get(key)
     if part is None:
-        sw = None if data.sample_weight is None else data.sample_weight[:2]
-        stand_in = RegressionData(data.X[:2], data.y[:2], sw, data.feature_names, data.fit_intercept)
-        built = build_model(stand_in, prior, likelihood, form=form)
+        built = build_model(data.template(), prior, likelihood, form=form)
         part = _SmoothPart(built, with_hessian=False)  # Gaussian MAPs are solved from the statistics
         refresh_thread_pools()  # compiled code may have loaded PyTensor's BLAS
         _CACHE[key] = part

@@ -9,16 +9,23 @@
   :mod:`~bayesreg.model.marginal`, their Gaussian likelihood with the coefficients integrated out;
 * :mod:`~bayesreg.model.noise`: priors on the Gaussian noise scale (public as ``bayesreg.noise``);
 * :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
-* :mod:`~bayesreg.model.data`: validated data and the Gaussian sufficient statistics;
-* :mod:`~bayesreg.model.formula`: a formula and a data frame -> named design matrix (formulaic);
+* :mod:`~bayesreg.model.data`: validated data in memory;
+* :mod:`~bayesreg.model.suffstats`: the mergeable Gaussian sufficient statistics
+  (:class:`SufficientStats`), from arrays or chunks; :mod:`~bayesreg.model.streaming` (CSV/Parquet
+  files) and :mod:`~bayesreg.model.dask_data` (Dask collections, :class:`DaskRows`) produce them at
+  scale; :mod:`~bayesreg.model.stats_data` is a data set known only through them;
+* :mod:`~bayesreg.model.rows`: rows kept in blocks (memory or Dask workers) with a one-pass map-reduce,
+  what the GLM fits at scale read;
 * :mod:`~bayesreg.model.build`: the PyMC model built from the three;
+* :mod:`~bayesreg.model.formula`: a formula and a data frame -> named design matrix (formulaic);
 * :mod:`~bayesreg.model.identifiability`: does the posterior have a mode (checked before fitting).
 
 Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.md``).
 """
 
 from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
-from bayesreg.model.data import RegressionData, SufficientStats
+from bayesreg.model.dask_data import DaskRows
+from bayesreg.model.data import RegressionData
 from bayesreg.model.formula import FormulaDesign, apply_formula, formula_design
 from bayesreg.model.global_local import GlobalLocalPrior
 from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
@@ -28,6 +35,9 @@ from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticL
 from bayesreg.model.noise import NoisePrior
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
 from bayesreg.model.r2d2 import R2D2
+from bayesreg.model.rows import ArrayRows, RowSource
+from bayesreg.model.stats_data import StatsData
+from bayesreg.model.suffstats import SufficientStats
 from bayesreg.model.unpenalized import Unpenalized
 
 __all__ = [
@@ -53,6 +63,10 @@ __all__ = [
     "get_likelihood",
     "RegressionData",
     "SufficientStats",
+    "StatsData",
+    "RowSource",
+    "ArrayRows",
+    "DaskRows",
     "FormulaDesign",
     "formula_design",
     "apply_formula",

@@ -1,20 +1,10 @@
-r"""Validated regression data and the Gaussian sufficient statistics.
+r"""Validated regression data (rows in memory).
 
-For weights :math:`s_i` (default 1), :math:`S = \sum_i s_i`, weighted means
-:math:`\bar x = \sum_i s_i x_i / S`, :math:`\bar y = \sum_i s_i y_i / S`, the residual sum of
-squares of a linear predictor :math:`c + x^\top w` decomposes exactly as
-
-.. math::
-
-    \sum_i s_i (y_i - c - x_i^\top w)^2
-      = \underbrace{\tilde y^\top S \tilde y}_{\texttt{yty}}
-        - 2 w^\top \underbrace{\tilde X^\top S \tilde y}_{\texttt{xty}}
-        + w^\top \underbrace{\tilde X^\top S \tilde X}_{\texttt{gram}} w
-        + S\,(\bar y - \bar x^\top w - c)^2,
-
-with :math:`\tilde X = X - \mathbf 1\bar x^\top`, :math:`\tilde y = y - \bar y`. The centred form
-avoids the cancellation of :math:`X^\top X - S\bar x\bar x^\top` when features have large means.
-Without an intercept the raw (uncentred) moments are used and the last term is absent.
+Its Gaussian sufficient statistics (:attr:`RegressionData.suffstats`) are a
+:class:`bayesreg.model.suffstats.SufficientStats`, the same object a stream of chunks, files or a
+Dask collection reduces to; the model reads only those in the sufficient-statistics form, so a fit
+on rows and a fit on the statistics alone (``BayesianRegression.fit_stats``) are the same
+computation.
 """
 
 from __future__ import annotations
@@ -30,23 +20,12 @@ from bayesreg._validation import (
     check_target,
     feature_names_of,
 )
+from bayesreg.model.stats_data import GramStats, gram_stats
+from bayesreg.model.suffstats import SufficientStats, _block_stats
 
 __all__ = ["RegressionData", "SufficientStats"]
 
-_CHUNK_ROWS = 8192
-
-
-@dataclass(frozen=True, eq=False)
-class SufficientStats:
-    """Gaussian sufficient statistics (centred when ``centered``); see the module docstring."""
-
-    gram: np.ndarray
-    xty: np.ndarray
-    yty: float
-    xbar: np.ndarray
-    ybar: float
-    weight_sum: float
-    centered: bool
+_CHUNK_ROWS = 8192  # rows per chunk of the Newton Hessians (inference/curvature.py)
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,6 +80,8 @@ class RegressionData:
         r""":math:`\eta = c + X w`."""
         return self.X @ coef + intercept
 
+    has_rows = True
+
     @cached_property
     def magnitudes(self) -> tuple[np.ndarray, float]:
         r"""Weighted column sums of absolute values :math:`\sum_i s_i|x_{ij}|` and the largest row
@@ -119,31 +100,36 @@ class RegressionData:
 
     @cached_property
     def suffstats(self) -> SufficientStats:
-        """Sufficient statistics, accumulated in row chunks (one O(n p^2) pass)."""
-        X, y, sw = self.X, self.y, self.sample_weight
-        n, p = X.shape
-        S = self.weight_sum
-        if self.fit_intercept:
-            xbar = (sw @ X if sw is not None else X.sum(axis=0)) / S
-            ybar = float((sw @ y if sw is not None else y.sum()) / S)
-        else:
-            xbar, ybar = np.zeros(p), 0.0
-        gram = np.zeros((p, p))
-        xty = np.zeros(p)
-        yty = 0.0
-        for start in range(0, n, _CHUNK_ROWS):
-            stop = min(start + _CHUNK_ROWS, n)
-            xc = X[start:stop] - xbar if self.fit_intercept else X[start:stop]
-            yc = y[start:stop] - ybar
-            if sw is not None:
-                root = np.sqrt(sw[start:stop])
-                xc = xc * root[:, None]
-                yc = yc * root
-            gram += xc.T @ xc
-            xty += xc.T @ yc
-            yty += float(yc @ yc)
-        gram = 0.5 * (gram + gram.T)
-        return SufficientStats(gram, xty, yty, xbar, ybar, S, self.fit_intercept)
+        """Sufficient statistics (centred; one O(n p^2) pass in row chunks; see ``model/suffstats.py``)."""
+        n, W, mx, my, xtx, xty, yty, _, lo_x, lo_y = _block_stats(self.X, self.y, self.sample_weight)
+        return SufficientStats(n, W, mx, my, xtx, xty, yty, self.feature_names, lo_x, lo_y)
+
+    @cached_property
+    def gram_stats(self) -> GramStats:
+        """The likelihood's quadratic form: centred with an intercept, raw moments without."""
+        return gram_stats(self.suffstats, self.fit_intercept)
+
+    @property
+    def y_scale(self) -> float:
+        """Population sd of y (unweighted; the default noise prior's scale)."""
+        return float(np.std(self.y))
+
+    def column_scale(self) -> np.ndarray:
+        """Population sd of each column, weighted by the sample weights (glmnet's standardisation)."""
+        w = self.weights
+        rows = self.X[w > 0]
+        if rows.shape[0] < 2:
+            raise ValueError(f"standardize=True needs at least 2 samples to scale the features; got "
+                             f"{rows.shape[0]} sample (with positive weight).")
+        if np.any(np.ptp(rows, axis=0) == 0):
+            raise ValueError("standardize=True: X has a constant column (sd 0).")
+        mean = np.average(self.X, axis=0, weights=w)  # weighted as glmnet: weights = repeated rows
+        return np.sqrt(np.average((self.X - mean) ** 2, axis=0, weights=w))
+
+    def template(self) -> RegressionData:
+        """A two-row data set of the same structure (a template model compiles once for all data)."""
+        sw = None if self.sample_weight is None else self.sample_weight[:2]
+        return RegressionData(self.X[:2], self.y[:2], sw, self.feature_names, self.fit_intercept)
 
 
 def _check_squares_finite(X: np.ndarray, y: np.ndarray, sw: np.ndarray | None, names: tuple[str, ...]) -> None:

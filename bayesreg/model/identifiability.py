@@ -74,15 +74,20 @@ def check_rank(data: RegressionData, flat: np.ndarray) -> None:
     k = flat.size + int(data.fit_intercept)
     if flat.size == 0:
         return  # the intercept alone: rank 1 (some row has positive weight)
-    A, _ = _flat_design(data, flat)
-    s = np.linalg.svd(A, compute_uv=False) if A.size else np.zeros(0)
-    tol = max(A.shape) * np.finfo(float).eps * (float(s[0]) if s.size else 0.0)
-    rank = int(np.sum(s > tol))
+    if getattr(data, "has_rows", True):
+        A, _ = _flat_design(data, flat)
+        s = np.linalg.svd(A, compute_uv=False) if A.size else np.zeros(0)
+        tol = max(A.shape) * np.finfo(float).eps * (float(s[0]) if s.size else 0.0)
+        rank, n_rows = int(np.sum(s > tol)), A.shape[0]
+    else:  # statistics alone: rank of the flat block of the centred (or raw) Gram matrix, plus the intercept
+        ev = np.linalg.eigvalsh(data.gram_stats.gram[np.ix_(flat, flat)])
+        tol = 1e3 * flat.size * np.finfo(float).eps * max(float(ev[-1]), 0.0)
+        rank, n_rows = int(np.sum(ev > tol)) + int(data.fit_intercept), data.n_samples
     if rank < k:
         raise NoPosteriorModeError(
             f"The posterior has no unique mode: {k} coefficients have a flat prior "
             f"({_names(data, flat, data.fit_intercept)}) but their columns have rank {rank} on the "
-            f"{A.shape[0]} rows with positive weight, so the likelihood is constant along "
+            f"{n_rows} rows with positive weight, so the likelihood is constant along "
             f"{k - rank} direction(s) of them (not identified). {_FIX}"
         )
 

@@ -106,7 +106,7 @@ class MarginalGaussian:
             raise ValueError(f"form must be one of {FORMS}; got {form!r}.")
         S = data.weight_sum
         if form == "gram":  # the (chunked, cached) sufficient statistics of the data
-            st = data.suffstats
+            st = data.gram_stats
             xbar, ybar = st.xbar, st.ybar
             G, b, yty = st.gram, st.xty, st.yty
             g_ff, g_fk, b_f = G[np.ix_(flat, flat)], G[np.ix_(flat, keep)], b[flat]
