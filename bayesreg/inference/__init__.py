@@ -5,7 +5,8 @@
   :mod:`~bayesreg.inference.curvature` (Newton Hessians), :mod:`~bayesreg.inference.l1_quadratic`
   (the exact L1-penalised quadratic subproblem) and :mod:`~bayesreg.inference.certificate`
   (the KKT certificate);
-* :mod:`~bayesreg.inference.sampling`: NUTS through PyMC (or nutpie), returning InferenceData;
+* :mod:`~bayesreg.inference.sampling`: NUTS through PyMC, nutpie or NumPyro (the backends and the
+  rule of ``sampler="auto"`` in :mod:`~bayesreg.inference.backends`), returning InferenceData;
   :mod:`~bayesreg.inference.predictive` (its data groups and exact posterior predictive draws),
   :mod:`~bayesreg.inference.diagnostics` and :mod:`~bayesreg.inference.idata_io` are the other
   ArviZ-facing modules;

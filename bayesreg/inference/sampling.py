@@ -1,7 +1,8 @@
 r"""Full-posterior inference: the one module that calls PyMC's samplers.
 
-:func:`sample_posterior` runs NUTS on a model from :func:`bayesreg.model.build_model` (PyMC's own
-NUTS, or nutpie when installed and requested) and returns ArviZ ``InferenceData`` with
+:func:`sample_posterior` runs NUTS on a model from :func:`bayesreg.model.build_model` with one of
+the backends of :mod:`bayesreg.inference.backends` (PyMC's own NUTS, nutpie with numba or JAX,
+NumPyro; ``"auto"`` picks by the measured rule there) and returns ArviZ ``InferenceData`` with
 
 * ``posterior``: ``coef`` (dim ``feature``), ``intercept``, ``sigma`` when the noise is sampled;
 * ``log_likelihood``: per-observation log-likelihood (computed from the draws for the
@@ -22,13 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.inference.backends import NUTPIE_MIN_FEATURES, SAMPLERS, choose_sampler, require_backend
 from bayesreg.inference.predictive import add_data_groups
 from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import Likelihood
 
 __all__ = ["SAMPLERS", "NUTPIE_MIN_FEATURES", "choose_sampler", "sample_posterior", "add_log_likelihood"]
-
-SAMPLERS = ("auto", "pymc", "nutpie")
 
 
 def sample_posterior(
@@ -44,24 +44,29 @@ def sample_posterior(
     sampler: str = "pymc",
     attrs: dict[str, Any] | None = None,
 ) -> Any:
-    """Run NUTS and return ``arviz.InferenceData`` (see the module docstring)."""
+    """Run NUTS and return ``arviz.InferenceData`` (see the module docstring).
+
+    ``sampler`` is ``"auto"`` or a backend of :data:`bayesreg.inference.backends.BACKENDS`
+    (``"pymc"``, ``"nutpie"``, ``"nutpie-jax"``, ``"numpyro"``); a backend that is not installed is
+    an ``ImportError`` naming the extra to install. ``idata.attrs["sampler"]`` records the backend
+    that ran.
+    """
     import pymc as pm
 
-    if sampler not in SAMPLERS:
-        raise ValueError(f"sampler must be one of {', '.join(map(repr, SAMPLERS))}; got {sampler!r}.")
+    if not isinstance(sampler, str) or sampler not in SAMPLERS:
+        raise ValueError(f"The 'sampler' parameter must be one of {', '.join(map(repr, SAMPLERS))}; "
+                         f"got {sampler!r}.")
     if sampler == "auto":
-        sampler = choose_sampler(built.form, built.data.n_features)
-    if sampler == "nutpie":
-        try:
-            import nutpie  # noqa: F401
-        except ImportError:
-            raise ImportError("sampler='nutpie' needs the optional extra: pip install 'bayesreg[nutpie]'") from None
+        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples)
+    backend = require_backend(sampler)
     for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (name != "tune"):
             raise ValueError(f"{name} must be a positive integer; got {value!r}.")
     with built.model:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*ArviZ is undergoing a major refactor.*")
+            # NumPyro on one CPU device runs the chains one after the other (and says so)
+            warnings.filterwarnings("ignore", message=".*There are not enough devices to run parallel chains.*")
             idata = pm.sample(
                 draws=int(draws),
                 tune=int(tune),
@@ -70,7 +75,8 @@ def sample_posterior(
                 random_seed=random_seed,
                 target_accept=target_accept,
                 progressbar=progressbar,
-                nuts_sampler=sampler,
+                nuts_sampler=backend.nuts_sampler,
+                nuts_sampler_kwargs=dict(backend.sampler_kwargs),
                 compute_convergence_checks=False,
                 return_inferencedata=True,
                 idata_kwargs={"log_likelihood": False},
@@ -84,27 +90,6 @@ def sample_posterior(
     if getattr(lik, "name", None) == "gaussian":
         idata.attrs.setdefault("noise_sigma", "sampled" if lik.noise_sigma is None else repr(float(lik.noise_sigma)))
     return idata
-
-
-NUTPIE_MIN_FEATURES = 50
-
-
-def choose_sampler(form: str, n_features: int) -> str:
-    """nutpie for larger sufficient-statistics models when installed, else PyMC's NUTS.
-
-    Measured here (docs/benchmarks.md): nutpie samples the O(p^2)-per-gradient sufficient-statistics
-    model several times faster than PyMC's NUTS, but a model written over all n rows far slower (its
-    numba backend computes X'r slowly), and its numba compile costs ~5-15 s once: at p = 10
-    (diabetes, 2 x 1000 draws) PyMC takes 5 s in all and nutpie 19 s. So nutpie is chosen for the
-    sufficient-statistics form from ``NUTPIE_MIN_FEATURES`` features on.
-    """
-    if form != "suffstats" or n_features < NUTPIE_MIN_FEATURES:
-        return "pymc"
-    try:
-        import nutpie  # noqa: F401
-    except ImportError:
-        return "pymc"
-    return "nutpie"
 
 
 def add_log_likelihood(idata: Any, data: RegressionData, likelihood: Likelihood) -> None:
