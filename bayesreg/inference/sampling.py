@@ -18,6 +18,7 @@ Diagnostics (:mod:`bayesreg.inference.diagnostics`) and NetCDF input/output
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -71,7 +72,7 @@ def sample_posterior(
                 draws=int(draws),
                 tune=int(tune),
                 chains=int(chains),
-                cores=cores if cores is not None else min(int(chains), 2),
+                cores=cores if cores is not None else _default_cores(backend.name, int(chains)),
                 random_seed=random_seed,
                 target_accept=target_accept,
                 progressbar=progressbar,
@@ -79,7 +80,8 @@ def sample_posterior(
                 nuts_sampler_kwargs=dict(backend.sampler_kwargs),
                 compute_convergence_checks=False,
                 return_inferencedata=True,
-                idata_kwargs={"log_likelihood": False},
+                # nutpie never computes a log-likelihood group (and warns that idata_kwargs are ignored)
+                idata_kwargs=None if backend.nuts_sampler == "nutpie" else {"log_likelihood": False},
             )
     add_log_likelihood(idata, built.data, built.likelihood)
     add_data_groups(idata, built.data)
@@ -90,6 +92,19 @@ def sample_posterior(
     if getattr(lik, "name", None) == "gaussian":
         idata.attrs.setdefault("noise_sigma", "sampled" if lik.noise_sigma is None else repr(float(lik.noise_sigma)))
     return idata
+
+
+def _default_cores(backend: str, chains: int) -> int:
+    """Processes for PyMC's own sampler: one per chain (at most 2), but none forked once JAX is loaded.
+
+    PyMC forks a process per chain on Linux; a fork of a process in which JAX's thread pools run
+    can deadlock (pymc-devs/pymc#7668), and "forkserver"/"spawn" would re-run an unguarded user
+    script. So after a JAX backend has run in this process, PyMC's chains run one after the other
+    in it (the other backends use threads, not processes).
+    """
+    if backend == "pymc" and "jax" in sys.modules:
+        return 1
+    return min(chains, 2)
 
 
 def add_log_likelihood(idata: Any, data: RegressionData, likelihood: Likelihood) -> None:
