@@ -65,11 +65,26 @@ def test_auto_rule_for_models_over_rows(without):
 
 def test_missing_backend_names_the_extra(without):
     without("jax", "numpyro")
-    with pytest.raises(ImportError, match=r"sampler='nutpie-jax' needs jax, which is not installed: "
-                                          r"pip install 'bayesreg\[jax\]'"):
+    with pytest.raises(ImportError, match=r"The 'sampler' parameter is 'nutpie-jax', which needs jax \(not "
+                                          r"installed\): pip install 'bayesreg\[jax\]'"):
         require_backend("nutpie-jax")
     with pytest.raises(ImportError, match=r"needs numpyro, jax.*bayesreg\[jax\]"):
         require_backend("numpyro")
+
+
+def test_missing_backend_is_refused_before_any_model_is_built(without, monkeypatch):
+    import bayesreg.estimators.regression as regression
+
+    def tripwire(*a, **k):
+        raise AssertionError("a model was built before the sampler was checked")
+
+    monkeypatch.setattr(regression, "build_model", tripwire)
+    without("jax", "numpyro")
+    for est in (br.BayesianRegression(method="nuts", sampler="nutpie-jax"),
+                br.LassoBayes(method="nuts", sampler_kwargs={"sampler": "numpyro"})):
+        with pytest.raises(ImportError, match=rf"The 'sampler' parameter of {type(est).__name__} is '(nutpie-jax|"
+                                              r"numpyro)', which needs .*jax"):
+            est.fit(np.eye(3), np.arange(3.0))
 
 
 def test_unknown_sampler_is_an_error_naming_the_choices():

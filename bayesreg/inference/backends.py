@@ -103,16 +103,20 @@ def installed_samplers() -> list[str]:
     return [name for name in BACKENDS if not missing_dependencies(name)]
 
 
-def require_backend(name: str) -> Backend:
-    """The :class:`Backend` called ``name``; a clear error when unknown or not installed."""
+def require_backend(name: str, owner: str | None = None) -> Backend:
+    """The :class:`Backend` called ``name``; a clear error when unknown or not installed.
+
+    ``owner`` (e.g. ``"BayesianRegression"``) names the estimator whose parameter it is.
+    """
+    where = f" of {owner}" if owner else ""
     if name not in BACKENDS:
-        raise ValueError(f"The 'sampler' parameter must be one of {', '.join(map(repr, SAMPLERS))}; "
+        raise ValueError(f"The 'sampler' parameter{where} must be one of {', '.join(map(repr, SAMPLERS))}; "
                          f"got {name!r}.")
     missing = missing_dependencies(name)
     if missing:
         backend = BACKENDS[name]
-        raise ImportError(f"sampler={name!r} needs {', '.join(missing)}, which is not installed: "
-                          f"pip install 'bayesreg[{backend.extra}]'.")
+        raise ImportError(f"The 'sampler' parameter{where} is {name!r}, which needs {', '.join(missing)} "
+                          f"(not installed): pip install 'bayesreg[{backend.extra}]'.")
     return BACKENDS[name]
 
 
