@@ -5,7 +5,8 @@ bayesreg's NumPy Gibbs samplers (Park & Casella's normal scale mixture for Lapla
 augmentation for logistic regression; :mod:`bayesreg.reference`), and simulation-based calibration.
 Tolerances are 4 Monte Carlo standard errors (ArviZ's MCSE for NUTS; combined in quadrature with
 the Gibbs MCSE), with fixed seeds. The three reference checks run on every installed NUTS backend
-(``sampler=``: PyMC, nutpie with numba or JAX, NumPyro); a backend that is not installed is skipped
+(``sampler=``: PyMC, nutpie with numba or JAX, NumPyro, and bayesreg's own JAX log-density for
+the logistic likelihood); a backend that is not installed is skipped
 with the extra that would install it.
 """
 
@@ -26,8 +27,9 @@ az = import_arviz()
 K = 4.0  # tolerance in Monte Carlo standard errors
 
 
-def _backend_params():
-    """One parameter per NUTS backend; those whose dependencies are missing are skipped, saying why."""
+def _backend_params(likelihood):
+    """One parameter per NUTS backend; those whose dependencies are missing are skipped, saying why
+    (and ``"jax"``, bayesreg's own logistic log-density, for the Gaussian likelihood)."""
     from bayesreg.inference.backends import BACKENDS, missing_dependencies
 
     params = []
@@ -35,11 +37,14 @@ def _backend_params():
         missing = missing_dependencies(name)
         marks = [pytest.mark.skip(reason=f"{', '.join(missing)} not installed (pip install "
                                          f"'bayesreg[{backend.extra}]')")] if missing else []
+        if name == "jax" and likelihood != "logistic":
+            marks = [pytest.mark.skip(reason="sampler='jax' samples the logistic likelihood only")]
         params.append(pytest.param(name, marks=marks, id=name))
     return params
 
 
-BACKEND_PARAMS = _backend_params()
+BACKEND_PARAMS = _backend_params("gaussian")
+LOGISTIC_BACKEND_PARAMS = _backend_params("logistic")
 
 
 def _nuts(X, y, prior, *, likelihood="gaussian", noise_sigma=1.0, draws=1000, tune=1000, chains=2,
@@ -128,7 +133,7 @@ def logistic_polya_gamma(binary_data):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sampler", BACKEND_PARAMS)
+@pytest.mark.parametrize("sampler", LOGISTIC_BACKEND_PARAMS)
 def test_logistic_gaussian_prior_matches_polya_gamma(binary_data, logistic_polya_gamma, sampler):
     """Logistic likelihood, Gaussian prior: NUTS vs a Polya-Gamma Gibbs sampler."""
     X, y = binary_data

@@ -73,12 +73,14 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     random_seed : int or None, default=None
     target_accept : float, default=0.9
     progressbar : bool, default=True
-    sampler : {"auto", "pymc", "nutpie", "nutpie-jax", "numpyro"}, default="auto"
+    sampler : {"auto", "pymc", "nutpie", "nutpie-jax", "numpyro", "jax"}, default="auto"
         NUTS backend (:mod:`bayesreg.inference.backends`); all sample the same posterior.
         ``"auto"`` picks the fastest measured one that is installed: nutpie (numba) for the
-        sufficient-statistics form from 50 features on, nutpie with JAX (extra ``jax``) for models
-        written over all rows (logistic) from n * p = 1e5 on, PyMC's NUTS otherwise (smaller models,
-        where the one-off numba/JAX compile costs more than it saves; see docs/benchmarks.md).
+        sufficient-statistics form from 50 features on; for models written over all rows (logistic)
+        from n * p = 1e5 on, ``"jax"`` (NumPyro's NUTS on bayesreg's own JAX log-density, extra
+        ``jax``) for the logistic likelihood with a fixed-penalty prior, nutpie with JAX for the
+        others; PyMC's NUTS otherwise (smaller models, where the one-off numba/JAX compile costs
+        more than it saves; see docs/benchmarks.md).
     parameterization : {"auto", "centered", "mixture"}, default="auto"
         NUTS parameterization of a Laplace prior (see :func:`bayesreg.model.build_model`).
     noise_prior_scale : float or None, default=None

@@ -12,6 +12,9 @@ evaluates :math:`\log p` and its gradient:
   ``jax.grad``, both compiled by XLA. Extra ``jax``.
 * ``"numpyro"``: NumPyro's NUTS (Stan's windowed diagonal adaptation) through PyMC's JAX backend.
   Extra ``jax``.
+* ``"jax"``: NumPyro's NUTS on bayesreg's own JAX log-density (:mod:`bayesreg.inference.jax_nuts`;
+  logistic likelihood, fixed-penalty priors), warm-up and sampling compiled into one XLA program,
+  the passes over X in single precision. Extra ``jax``.
 
 The draws of every backend are draws of the same posterior; ``tests/test_posterior.py`` checks each
 installed backend against the closed-form Gaussian posterior, the exact Gibbs sampler (Laplace
@@ -81,6 +84,8 @@ BACKENDS: dict[str, Backend] = {
     "nutpie-jax": Backend("nutpie-jax", "nutpie", ("nutpie", "jax"), "jax",
                           {"backend": "jax", "gradient_backend": "jax"}),
     "numpyro": Backend("numpyro", "numpyro", ("numpyro", "jax"), "jax"),
+    # not through pymc.sample: bayesreg's own JAX log-density (bayesreg.inference.jax_nuts)
+    "jax": Backend("jax", "", ("numpyro", "jax"), "jax"),
 }
 
 #: the accepted values of ``sampler=``
@@ -120,7 +125,7 @@ def require_backend(name: str, owner: str | None = None) -> Backend:
     return BACKENDS[name]
 
 
-def choose_sampler(form: str, n_features: int, n_samples: int = 0) -> str:
+def choose_sampler(form: str, n_features: int, n_samples: int = 0, direct_jax: bool = False) -> str:
     """The backend ``sampler="auto"`` runs (the rule and its measurements: module docstring).
 
     Parameters
@@ -129,11 +134,18 @@ def choose_sampler(form: str, n_features: int, n_samples: int = 0) -> str:
         How the model is written (:func:`bayesreg.model.build.resolve_form`).
     n_features, n_samples : int
         p and n of the design.
+    direct_jax : bool
+        Whether :mod:`bayesreg.inference.jax_nuts` can sample the model (logistic likelihood and a
+        fixed-penalty prior).
     """
     if form == "suffstats":
         if n_features >= NUTPIE_MIN_FEATURES and not missing_dependencies("nutpie"):
             return "nutpie"
         return "pymc"
-    if n_samples * n_features >= JAX_MIN_SIZE and not missing_dependencies("nutpie-jax"):
+    if n_samples * n_features < JAX_MIN_SIZE:
+        return "pymc"
+    if direct_jax and not missing_dependencies("jax"):
+        return "jax"
+    if not missing_dependencies("nutpie-jax"):
         return "nutpie-jax"
     return "pymc"

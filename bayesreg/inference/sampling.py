@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.inference.backends import NUTPIE_MIN_FEATURES, SAMPLERS, choose_sampler, require_backend
+from bayesreg.inference.backends import NUTPIE_MIN_FEATURES, SAMPLERS, Backend, choose_sampler, require_backend
 from bayesreg.inference.predictive import add_data_groups
 from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import Likelihood
@@ -48,31 +48,55 @@ def sample_posterior(
     """Run NUTS and return ``arviz.InferenceData`` (see the module docstring).
 
     ``sampler`` is ``"auto"`` or a backend of :data:`bayesreg.inference.backends.BACKENDS`
-    (``"pymc"``, ``"nutpie"``, ``"nutpie-jax"``, ``"numpyro"``); a backend that is not installed is
+    (``"pymc"``, ``"nutpie"``, ``"nutpie-jax"``, ``"numpyro"``, ``"jax"``); a backend that is not installed is
     an ``ImportError`` naming the extra to install. ``idata.attrs["sampler"]`` records the backend
     that ran.
     """
-    import pymc as pm
-
     if not isinstance(sampler, str) or sampler not in SAMPLERS:
         raise ValueError(f"The 'sampler' parameter must be one of {', '.join(map(repr, SAMPLERS))}; "
                          f"got {sampler!r}.")
+    from bayesreg.inference.jax_nuts import supports
+
     if sampler == "auto":
-        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples)
+        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples, supports(built))
     backend = require_backend(sampler)
     for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (name != "tune"):
             raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    if backend.name == "jax":
+        from bayesreg.inference.jax_nuts import sample_jax_nuts
+
+        idata = sample_jax_nuts(built, draws=int(draws), tune=int(tune), chains=int(chains),
+                                random_seed=random_seed, target_accept=target_accept, progressbar=progressbar)
+    else:
+        idata = _pymc_sample(built, backend, draws=int(draws), tune=int(tune), chains=int(chains), cores=cores,
+                             random_seed=random_seed, target_accept=target_accept, progressbar=progressbar)
+    add_log_likelihood(idata, built.data, built.likelihood)
+    add_data_groups(idata, built.data)
+    idata.attrs.update(attrs or {})
+    idata.attrs.update({"sampler": sampler, "bayesreg_form": built.form})
+    lik = built.likelihood  # what add_posterior_predictive reads (the estimators write the same)
+    idata.attrs.setdefault("likelihood", lik.name)
+    if getattr(lik, "name", None) == "gaussian":
+        idata.attrs.setdefault("noise_sigma", "sampled" if lik.noise_sigma is None else repr(float(lik.noise_sigma)))
+    return idata
+
+
+def _pymc_sample(built: Any, backend: Backend, *, draws: int, tune: int, chains: int, cores: int | None,
+                 random_seed: int | None, target_accept: float, progressbar: bool) -> Any:
+    """``pymc.sample`` with the backend's ``nuts_sampler`` (PyMC, nutpie, NumPyro)."""
+    import pymc as pm
+
     with built.model:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*ArviZ is undergoing a major refactor.*")
             # NumPyro on one CPU device runs the chains one after the other (and says so)
             warnings.filterwarnings("ignore", message=".*There are not enough devices to run parallel chains.*")
             idata = pm.sample(
-                draws=int(draws),
-                tune=int(tune),
-                chains=int(chains),
-                cores=cores if cores is not None else _default_cores(backend.name, int(chains)),
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                cores=cores if cores is not None else _default_cores(backend.name, chains),
                 random_seed=random_seed,
                 target_accept=target_accept,
                 progressbar=progressbar,
@@ -83,14 +107,6 @@ def sample_posterior(
                 # nutpie never computes a log-likelihood group (and warns that idata_kwargs are ignored)
                 idata_kwargs=None if backend.nuts_sampler == "nutpie" else {"log_likelihood": False},
             )
-    add_log_likelihood(idata, built.data, built.likelihood)
-    add_data_groups(idata, built.data)
-    idata.attrs.update(attrs or {})
-    idata.attrs.update({"sampler": sampler, "bayesreg_form": built.form})
-    lik = built.likelihood  # what add_posterior_predictive reads (the estimators write the same)
-    idata.attrs.setdefault("likelihood", lik.name)
-    if getattr(lik, "name", None) == "gaussian":
-        idata.attrs.setdefault("noise_sigma", "sampled" if lik.noise_sigma is None else repr(float(lik.noise_sigma)))
     return idata
 
 
