@@ -19,6 +19,7 @@ from bayesreg.conventions import (  # noqa: E402
 )
 from bayesreg.estimators import (  # noqa: E402
     BayesianRegression,
+    DropoutBayes,
     ElasticNetBayes,
     GlmnetBayes,
     LassoBayes,
@@ -28,6 +29,7 @@ from bayesreg.estimators import (  # noqa: E402
 from bayesreg.inference import (  # noqa: E402
     Certificate,
     ConvergenceWarning,
+    IterationLimitWarning,
     MapResult,
     check_output_path,
     estimate_noise_sigma,
@@ -43,6 +45,7 @@ from bayesreg.model import (  # noqa: E402
     HierarchicalGaussian,
     HierarchicalLaplace,
     Laplace,
+    NoPosteriorModeError,
     Prior,
     Unpenalized,
     formula_design,
@@ -63,6 +66,7 @@ __all__ = [
     "ElasticNetBayes",
     "LogisticBayes",
     "GlmnetBayes",
+    "DropoutBayes",
     "BayesianLasso",
     "HierarchicalLaplace",
     "HierarchicalGaussian",
@@ -77,6 +81,8 @@ __all__ = [
     "MapResult",
     "Certificate",
     "ConvergenceWarning",
+    "IterationLimitWarning",
+    "NoPosteriorModeError",
     "save_idata",
     "load_idata",
     "formula_design",

@@ -28,4 +28,13 @@ ALL_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("mean_half", "binary_synthetic", {"lam": 20.0, "penalty": "l1"}, {"likelihood": "logistic"}),
     ("weight_decay", "binary_synthetic", {"wd": 0.01}, {"likelihood": "logistic"}),
     ("weight_decay", "diabetes_std", {"wd": 1e-3}, {"noise_sigma": 50.0}),
+    # training rules of the frameworks (bayesreg.conventions.frameworks) and dropout's exact prior
+    ("torch.SGD", "binary_synthetic", {"wd": 0.01, "momentum": 0.9, "loss": "nll"}, {"likelihood": "logistic"}),
+    ("keras.l2", "binary_synthetic", {"l2": 0.005, "loss": "nll"}, {"likelihood": "logistic"}),
+    ("keras.l1", "diabetes_std", {"l1": 0.15}, {"noise_sigma": 50.0}),
+    ("keras.SGD", "binary_synthetic", {"wd": 0.05, "momentum": 0.9, "loss": "nll"},
+     {"likelihood": "logistic"}),
+    ("decoupled_weight_decay", "diabetes_std", {"wd": 1e-4, "lr": 0.1, "lr_scaled": False},
+     {"noise_sigma": 50.0}),
+    ("dropout", "diabetes", {"keep_prob": 0.8}, {"noise_sigma": 50.0}),
 ]

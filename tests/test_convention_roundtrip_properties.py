@@ -83,6 +83,55 @@ def weight_decay(draw):
     return {"wd": draw(strength), "loss": loss}, ctx, {"loss": loss}
 
 
+@st.composite
+def framework(draw, convention: str):
+    """PyTorch / Keras training rules: a strength, the optimizer's variant options and the loss."""
+    loss = draw(st.sampled_from(["mse", "nll"]))
+    ctx = {"n": draw(n_samples), "noise_sigma": draw(noise)}
+    momentum = draw(st.one_of(st.just(0.0), st.floats(0.0, 0.99)))
+    options: dict = {"loss": loss}
+    if convention in ("keras.l2", "keras.l1"):
+        params = {convention.split(".")[1]: draw(strength)}
+    elif convention == "keras.l1_l2":
+        params = {"l1": draw(st.one_of(st.just(0.0), strength)), "l2": draw(strength)}
+    elif convention == "torch.Adam":
+        params = {"wd": draw(strength)}
+    elif convention == "torch.SGD":
+        nesterov = momentum > 0 and draw(st.booleans())
+        dampening = 0.0 if nesterov else draw(st.one_of(st.just(0.0), st.floats(0.0, 0.99)))
+        params = {"wd": draw(strength)}
+        options.update(momentum=momentum, dampening=dampening, nesterov=nesterov)
+    elif convention == "keras.SGD":
+        params = {"wd": draw(strength)}
+        options.update(momentum=momentum, nesterov=momentum > 0 and draw(st.booleans()))
+    else:  # decoupled_weight_decay: lr-scaled, or unscaled with its learning rate
+        lr_scaled = draw(st.booleans())
+        params = {"wd": draw(strength)}
+        options.update(momentum=momentum, lr_scaled=lr_scaled)
+        if not lr_scaled or draw(st.booleans()):
+            options["lr"] = draw(strength)
+    defaults = {"loss": "mse", "momentum": 0.0, "dampening": 0.0, "nesterov": False, "lr_scaled": True}
+    params.update({k: v for k, v in options.items() if k not in defaults or v != defaults[k]})
+    return params, ctx, options
+
+
+@st.composite
+def dropout(draw):
+    """Dropout on the inputs (Gaussian, exact): per-feature prior from the columns' sums of squares."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n, p = draw(st.integers(3, 40)), draw(st.integers(1, 6))
+    X = rng.standard_normal((n, p)) * 10.0 ** rng.uniform(-3, 3, p) + rng.normal(0, 5, p)
+    y = rng.standard_normal(n)
+    scaling = draw(st.sampled_from(["inverted", "standard"]))
+    params: dict = {"keep_prob": draw(open_fraction)}
+    options: dict = {"scaling": scaling}
+    if scaling != "inverted":
+        params["scaling"] = scaling
+    if draw(st.booleans()):
+        params["weights"] = options["weights"] = rng.uniform(0.1, 3.0, n)
+    return params, {"X": X, "y": y, "noise_sigma": draw(noise)}, options
+
+
 def _simple(params: dict, ctx: dict):
     return st.fixed_dictionaries(params).flatmap(
         lambda p: st.fixed_dictionaries(ctx).map(lambda c: (p, c, {})))
@@ -101,6 +150,9 @@ STRATEGIES = {
     "mse": textbook(needs_n=True, needs_noise=True),
     "mean_half": textbook(needs_n=False, needs_noise=False),
     "weight_decay": weight_decay(),
+    **{name: framework(name) for name in ("torch.SGD", "torch.Adam", "keras.l2", "keras.l1", "keras.l1_l2",
+                                         "keras.SGD", "decoupled_weight_decay")},
+    "dropout": dropout(),
 }
 
 

@@ -90,6 +90,20 @@ ROUND_TRIPS = [
                      {"lam": 0.7, "penalty": "elasticnet", "l1_ratio": 0.3})],
     ("weight_decay", {"wd": 0.01}, {"n": N, "noise_sigma": SN}, {}),
     ("weight_decay", {"wd": 0.01, "loss": "mse"}, {"n": N, "noise_sigma": SN}, {"loss": "mse"}),
+    # the frameworks (tests/test_frameworks.py runs their update rules) and dropout (tests/test_dropout.py)
+    ("torch.SGD", {"wd": 0.01}, {"n": N, "noise_sigma": SN}, {}),
+    ("torch.SGD", {"wd": 0.01, "loss": "nll", "momentum": 0.9}, {"n": N, "noise_sigma": SN},
+     {"loss": "nll", "momentum": 0.9}),
+    ("torch.Adam", {"wd": 0.01}, {"n": N}, {}),
+    ("keras.l2", {"l2": 0.01, "loss": "nll"}, {"n": N, "noise_sigma": SN}, {"loss": "nll"}),
+    ("keras.l1", {"l1": 0.01}, {"n": N}, {}),
+    ("keras.l1_l2", {"l1": 0.01, "l2": 0.02}, {"n": N}, {}),
+    ("keras.SGD", {"wd": 0.01, "momentum": 0.9, "nesterov": True}, {"n": N},
+     {"momentum": 0.9, "nesterov": True}),
+    ("decoupled_weight_decay", {"wd": 1e-3, "lr": 0.1, "momentum": 0.5, "lr_scaled": False}, {"n": N},
+     {"lr": 0.1, "momentum": 0.5, "lr_scaled": False}),
+    ("dropout", {"keep_prob": 0.8}, {"X": XD, "noise_sigma": SN}, {}),
+    ("dropout", {"keep_prob": 0.3, "scaling": "standard"}, {"X": XD}, {"scaling": "standard"}),
 ]
 
 

@@ -389,3 +389,41 @@ def test_wrong_per_feature_length(prior, param):
             method(4)
     with pytest.raises(ValueError, match=rf"'{param}' parameter"):
         prior.logpdf(np.zeros(4))
+
+
+# ----------------------------------------------------------------------------- representable penalties
+@pytest.mark.parametrize(("make", "param", "what"), [
+    (lambda: Gaussian(1e-200), "sigma", r"1/\(2 sigma\^2\).*got 1e-200.*overflow"),
+    (lambda: Gaussian(1e200), "sigma", r"got 1e\+200.*underflow"),
+    (lambda: Laplace(1e-320), "b", r"1/b .*got 1e-320.*overflow"),
+    (lambda: Laplace(1e301), "b", r"underflow"),
+    (lambda: Laplace((1.0, 1e-310)), "b", r"value 1.*overflow"),
+    (lambda: ElasticNet(1e-310, 1.0), "l1", r"underflow"),
+    (lambda: ElasticNet(1.0, 1e305), "l2", r"overflow"),
+    (lambda: Gaussian((1.0, 1e-160, 2.0)), "sigma", r"value 1"),
+])
+def test_scales_whose_penalty_weight_is_not_representable_are_refused(make, param, what):
+    with pytest.raises(ValueError, match=rf"'{param}' parameter of \w+ must be in \[.*\].*{what}"):
+        make()
+
+
+def test_representable_extremes_are_accepted():
+    assert Gaussian(1e-150).penalty_weights(1)[1][0] == pytest.approx(5e299)
+    assert Laplace(1e300).penalty_weights(1)[0][0] == pytest.approx(1e-300)
+    assert ElasticNet(1e-300, 1e300).l2 == 1e300
+
+
+@pytest.mark.parametrize("value", [True, False, np.True_, np.array([True, False])])
+@pytest.mark.parametrize(("cls", "param"), [(Laplace, "b"), (Gaussian, "sigma")])
+def test_booleans_are_not_scales(cls, param, value):
+    with pytest.raises(TypeError, match=rf"'{param}' parameter of {cls.__name__} .*not a boolean"):
+        cls(value)
+
+
+def test_elastic_net_and_unpenalized_refuse_booleans_and_bad_scales():
+    import bayesreg as br
+
+    with pytest.raises(TypeError, match=r"'l2' parameter of ElasticNet.*boolean"):
+        ElasticNet(1.0, True)
+    with pytest.raises(ValueError, match=r"'b' parameter of Laplace"):
+        br.Unpenalized(br.Laplace(1e-320), features=[0])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+import numpy as np
+
 from bayesreg.cli.options import (
     UserError,
     add_common,
@@ -21,7 +23,7 @@ __all__ = ["register", "run"]
 
 
 def run(args: argparse.Namespace) -> int:
-    from bayesreg.conventions import penalty_to_prior, prior_to_penalty
+    from bayesreg.conventions import get_convention, penalty_to_prior, prior_to_penalty
     from bayesreg.verify import describe_prior
 
     X = y = None
@@ -38,9 +40,22 @@ def run(args: argparse.Namespace) -> int:
             params["weights"] = weights
     elif args.weights:
         raise UserError("--weights COLUMN needs --data.")
+    if args.from_ == "dropout" and X is None:
+        raise UserError("dropout's prior is per-feature, w_j ~ N(0, σ²·p/((1−p)·s_j)) with s_j = Σ_i x_ij²: "
+                        "it needs the data (--data NAME, or --data FILE.csv --target COLUMN).")
+    note = None
     try:
-        prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=noise_sigma,
-                                 X=X, y=y, **params)
+        if args.from_ == "dropout" and params.get("family") == "binomial":  # a prior evaluated at a fit
+            import bayesreg as br
+
+            est = br.DropoutBayes(**{k: v for k, v in params.items() if k in ("keep_prob", "rate", "scaling")},
+                                  family="binomial").fit(X, y)
+            prior = est.prior_
+            note = (f"approximate: Wager et al.'s quadratic approximation at the self-consistent fit "
+                    f"({est.n_fixed_point_iter_} fixed-point iterations)")
+        else:
+            prior = penalty_to_prior(args.from_, n=args.n, noise_sigma=noise_sigma,
+                                     X=X, y=y, **params)
         out = None
         if args.to:
             opts = {k: v for k, v in (("family", args.to_family), ("model", args.to_model),
@@ -63,8 +78,15 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"from": args.from_, "params": params, "prior": repr(prior),
                           "to": args.to, "to_params": out}, default=float))
     else:
-        print(f"{args.from_}({fmt_params(params)})")
-        print(f"  = prior {describe_prior(prior)}")
+        conv = get_convention(args.from_)
+        shown = {**params, **({"loss": conv.defaults["loss"]} if "loss" in conv.params and "loss" not in params
+                              else {})}  # which loss the factor assumes matters: show the default
+        print(f"{args.from_}({fmt_params(shown)})")
+        print(f"  = prior {describe_prior(prior)}" + (f"   ({note})" if note else ""))
+        if X is not None and getattr(prior, "kind", "") == "gaussian" and np.ndim(prior.sigma) == 1:
+            variances = np.asarray(prior.sigma, float) ** 2      # per-feature scales: show them
+            print("    per feature σ²: " + ", ".join(f"{name}={v:.4g}"
+                                                 for name, v in zip(X.columns, variances, strict=True)))
         if out is not None:
             print(f"  = {args.to}({fmt_params(out)})")
     return 0
@@ -77,12 +99,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--to", help="target convention")
     c.add_argument("--to-family", help="glmnet family of the target")
     c.add_argument("--to-model", help="statsmodels model of the target")
-    c.add_argument("--to-loss", help="weight_decay loss of the target (nll or mse)")
+    c.add_argument("--to-loss", help="loss of a weight_decay / torch.* / keras.* target (mse or nll)")
     c.add_argument("--to-standardize", action=argparse.BooleanOptionalAction, default=None,
                    help="glmnet standardize of the target")
     c.add_argument("--n", type=float, help="number of samples")
     c.add_argument("--noise-sigma", type=float, default=None)
-    c.add_argument("--data", help="data set (needed by glmnet's standardisation)")
+    c.add_argument("--data", help="data set (needed by glmnet's standardisation and dropout's s_j)")
     c.add_argument("--target")
     c.add_argument("--weights", help="column of observation weights in --data (glmnet's weights)")
     add_encoding(c)

@@ -74,12 +74,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"noise_sigma not given: plug-in {scale:.4g} (residual sd of the penalised fit; "
                   "br.estimate_noise_sigma)", file=sys.stderr if args.json else sys.stdout)
         noise = None if args.sample_noise else scale
-        if weights is not None and convention == "glmnet":
-            params["weights"] = weights  # they also weight glmnet's standardisation
-        glmnet = convention == "glmnet"  # the only convention that reads X and y
-        n = len(ds.y) if weights is None or glmnet else float(np.sum(weights))  # as verify_map
-        prior = br.penalty_to_prior(convention, n=None if glmnet else n, noise_sigma=scale,
-                                    X=ds.X if glmnet else None, y=ds.y if glmnet else None, **params)
+        reads_data = get_convention(convention).needs_data  # glmnet, dropout: the mapping reads X and y
+        if weights is not None and reads_data:
+            params["weights"] = weights  # they also weight glmnet's standardisation, dropout's s_j
+        n = len(ds.y) if weights is None or reads_data else float(np.sum(weights))  # as verify_map
+        prior = br.penalty_to_prior(convention, n=None if reads_data else n, noise_sigma=scale,
+                                    X=ds.X if reads_data else None, y=ds.y if reads_data else None, **params)
         settings = dict(prior=prior, likelihood=likelihood, noise_sigma=noise, method=args.method,
                         draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
                         progressbar=not args.quiet)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Any
 
@@ -27,6 +28,15 @@ PENALTY_FLAGS = [  # (flag, python keyword, type)
     ("--lambda", "lambda_", float), ("--lam", "lam", float), ("--penalty", "penalty", str),
     ("--wd", "wd", float), ("--L1-wt", "L1_wt", float), ("--family", "family", str),
     ("--model", "model", str), ("--loss", "loss", str), ("--penalty-factor", "penalty_factor", float_list),
+    # training rules (torch.*, keras.*, decoupled_weight_decay) and dropout
+    ("--keep-prob", "keep_prob", float), ("--rate", "rate", float), ("--scaling", "scaling", str),
+    ("--momentum", "momentum", float), ("--dampening", "dampening", float), ("--lr", "lr", float),
+    ("--l1", "l1", float), ("--l2", "l2", float),
+]
+BOOL_FLAGS = [  # (flag, python keyword, help)
+    ("--standardize", "standardize", "glmnet's standardize (default: True)"),
+    ("--nesterov", "nesterov", "Nesterov momentum (torch.SGD, keras.SGD)"),
+    ("--lr-scaled", "lr_scaled", "decoupled_weight_decay: decay lr·wd·w (default) or wd·w (--no-lr-scaled)"),
 ]
 
 
@@ -35,15 +45,18 @@ class UserError(Exception):
 
 
 def add_penalty_flags(p: argparse.ArgumentParser) -> None:
+    # "--wd -1e-4" is a (negative) value, not an option: Python 3.13's rule, which also accepts exponents,
+    # so that the parameter's own check can say what is wrong with it
+    p._negative_number_matcher = re.compile(r"^-\.?\d")
     g = p.add_argument_group("penalty parameters (named after the Python keywords)")
     for flag, dest, typ in PENALTY_FLAGS:
         g.add_argument(flag, dest=dest, type=typ, default=None)
-    g.add_argument("--standardize", dest="standardize", action=argparse.BooleanOptionalAction,
-                   default=None, help="glmnet's standardize (default: True)")
+    for flag, dest, text in BOOL_FLAGS:
+        g.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, default=None, help=text)
 
 
 def penalty_params(args: argparse.Namespace) -> dict[str, Any]:
-    keys = [dest for _, dest, _ in PENALTY_FLAGS] + ["standardize"]
+    keys = [dest for _, dest, _ in PENALTY_FLAGS] + [dest for _, dest, _ in BOOL_FLAGS]
     return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
 
 

@@ -28,7 +28,7 @@ __all__ = ["register", "run"]
 
 def _print_report_table(rows: list[Any], details: bool) -> None:
     head = (f"{'convention':<27} {'data':<17} {'penalty':<34} {'mapped prior':<34} "
-            f"{'max|diff|':>9} {'obj gap':>8} {'KKT MAP':>8} {'KKT ref':>8} {'zeros':>6} {'same0':>5}  ok")
+            f"{'max|diff|':>9} {'obj gap':>8} {'KKT MAP':>8} {'KKT ref':>8} {'zeros':>6} {'same0':>5} {'uniq':>4}  ok")
     print(head)
     print("-" * len(head))
     for data_name, r in rows:
@@ -36,7 +36,8 @@ def _print_report_table(rows: list[Any], details: bool) -> None:
         print(f"{r.convention:<27} {data_name:<17} {fmt_params(shown):<34.34} "
               f"{r.prior_scales():<34.34} {r.max_abs_diff:>9.1e} {r.objective_gap:>8.1e} "
               f"{r.kkt_residual:>8.1e} {r.reference_kkt_residual:>8.1e} {r.n_zeros:>6d} "
-              f"{'yes' if r.same_zero_pattern else 'NO':>5}  {'PASS' if r.passed else 'FAIL'}")
+              f"{'yes' if r.same_zero_pattern else 'NO':>5} {'yes' if r.unique else 'no':>4}  "
+              f"{'PASS' if r.passed else 'FAIL'}")
     if details:
         for data_name, r in rows:
             print(f"\n{r.convention} on {data_name} ({fmt_params(r.penalty_params)}): "
@@ -84,7 +85,12 @@ def run(args: argparse.Namespace) -> int:
         _print_report_table(rows, details=args.details)
         n_ok = sum(r.passed for _, r in rows)
         print(f"\n{n_ok}/{len(rows)} equivalent: MAP of the mapped prior = penalised optimum "
-              f"(coefficients to rtol {rows[0][1].rtol:g}, identical zeros, certified KKT).")
+              f"(coefficients to rtol {rows[0][1].rtol:g}, identical zeros, certified KKT and error bound).")
+        for data_name, r in rows:
+            if not r.unique:
+                print(f"{r.convention} on {data_name}: the optimum is not unique (uniq = no): MAP and reference "
+                      f"differ by {r.max_rel_diff:.1e} (relative) with equal objectives (gap {r.objective_gap:.1e}) "
+                      "and both certified optimal.")
     return 0 if all(r.passed for _, r in rows) else 1
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.conventions import glmnet, sklearn, statsmodels, textbook
+from bayesreg.conventions import dropout, frameworks, glmnet, sklearn, statsmodels, textbook
 from bayesreg.conventions._base import (
     Context,
     Convention,
@@ -25,6 +25,7 @@ __all__ = [
     "Convention",
     "PenaltyWeights",
     "CONVENTIONS",
+    "REFUSED",
     "list_conventions",
     "get_convention",
     "penalty_to_weights",
@@ -34,13 +35,17 @@ __all__ = [
 
 CONVENTIONS: dict[str, Convention] = {
     c.name: c
-    for module in (sklearn, glmnet, statsmodels, textbook)
+    for module in (sklearn, glmnet, statsmodels, textbook, frameworks, dropout)
     for c in module.CONVENTIONS
 }
 
+#: training rules with no prior equivalent → the reason (``get_convention`` refuses them with it)
+REFUSED: dict[str, str] = dict(frameworks.REFUSED)
+
 # options of the inverse direction (they select the convention's variant, not its strength)
 _INVERSE_OPTIONS = {"glmnet": ("family", "standardize", "weights"), "statsmodels": ("model",),
-                    "weight_decay": ("loss",)}
+                    "weight_decay": ("loss",), **frameworks.INVERSE_OPTIONS,
+                    "dropout": ("scaling", "family", "coef", "intercept", "weights")}
 
 
 def list_conventions() -> dict[str, str]:
@@ -49,7 +54,9 @@ def list_conventions() -> dict[str, str]:
 
 
 def get_convention(name: str) -> Convention:
-    """Look a convention up by name; an unknown name lists the known ones."""
+    """Look a convention up by name; an unknown name lists the known ones, a refused one says why."""
+    if isinstance(name, str) and name in REFUSED:
+        raise ValueError(f"{name} is refused: {REFUSED[name]}")
     try:
         return CONVENTIONS[name]
     except (KeyError, TypeError):
@@ -92,10 +99,12 @@ def penalty_to_prior(convention: str, *, n: float | None = None, noise_sigma: fl
     noise_sigma : float
         Gaussian noise scale :math:`\\sigma_n`, for conventions written with the squared error.
     X, y : array-like, optional
-        Needed by ``glmnet`` (its internal standardisation of X and scaling of y).
+        Needed by ``glmnet`` (its internal standardisation of X and scaling of y) and ``dropout``
+        (its per-feature column sums of squares).
     **penalty_params
         The convention's own parameters, named as in its API (``alpha``, ``l1_ratio``, ``C``,
-        ``lambda_``, ``lam``, ``penalty``, ``wd``...).
+        ``lambda_``, ``lam``, ``penalty``, ``wd``, ``l2``, ``keep_prob``...). Names in
+        :data:`REFUSED` (AdamW) raise a ``ValueError`` with the reason they have no prior.
 
     Examples
     --------
@@ -114,7 +123,8 @@ def prior_to_penalty(prior: Prior, convention: str, *, n: float | None = None,
     """The penalty parameters of ``convention`` equivalent to ``prior`` (inverse of the above).
 
     ``options`` select a convention's variant: ``family``/``standardize``/``weights`` (glmnet), ``model``
-    (statsmodels), ``loss`` (weight_decay).
+    (statsmodels), ``loss`` (weight_decay and the framework rules), ``momentum``/``lr``/``lr_scaled``
+    (decoupled decay), ``scaling``/``family`` (dropout, which also needs ``X``).
     """
     conv = get_convention(convention)
     if not isinstance(prior, Prior):

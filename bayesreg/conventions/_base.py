@@ -96,6 +96,8 @@ class Convention:
     summary: str
     likelihoods: tuple[str, ...] = ("gaussian", "logistic")
     defaults: dict[str, Any] = field(default_factory=dict)
+    #: the mapping reads the data (glmnet's scaling, dropout's column sums of squares): pass X and y
+    needs_data: bool = False
 
 
 def common_value(values: np.ndarray, what: str, convention: str) -> float:

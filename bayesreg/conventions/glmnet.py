@@ -175,5 +175,5 @@ CONVENTIONS = (
                glmnet_to_weights,
                glmnet_from_weights,
                "(1/(2n))RSS or −loglik/n, + lambda·[alpha·||b||₁ + (1−alpha)/2·||b||²] on scaled data",
-               defaults={"alpha": 1.0, "family": "gaussian", "standardize": True}),
+               defaults={"alpha": 1.0, "family": "gaussian", "standardize": True}, needs_data=True),
 )

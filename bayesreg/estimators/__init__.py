@@ -5,9 +5,11 @@
   :mod:`~bayesreg.estimators.posterior_analysis`;
 * :mod:`~bayesreg.estimators.presets`: ``LassoBayes``, ``RidgeBayes``, ... — configurations of
   :class:`BayesianRegression` through a penalty convention, not parallel code paths;
+* :mod:`~bayesreg.estimators.dropout`: ``DropoutBayes``, the prior of dropout on the inputs;
 * :mod:`~bayesreg.estimators.sklearn_compat`: the scikit-learn contract without depending on it.
 """
 
+from bayesreg.estimators.dropout import DropoutBayes
 from bayesreg.estimators.presets import ElasticNetBayes, GlmnetBayes, LassoBayes, LogisticBayes, RidgeBayes
 from bayesreg.estimators.regression import METHODS, BayesianRegression
 from bayesreg.estimators.sklearn_compat import NotFittedError
@@ -21,4 +23,5 @@ __all__ = [
     "ElasticNetBayes",
     "LogisticBayes",
     "GlmnetBayes",
+    "DropoutBayes",
 ]

@@ -99,7 +99,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         MAP (``method="map"``) or posterior mean (``"nuts"``).
     intercept_ : float
     certificate_ : Certificate
-        KKT residuals of the MAP (``method="map"``).
+        KKT residuals and certified error bound of the MAP (``method="map"``; docs/certificates.md).
     idata_ : arviz.InferenceData
         Posterior draws (``method="nuts"``).
     classes_ : ndarray (2,)
@@ -320,6 +320,10 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
 
             scale = check_positive_float("noise_prior_scale", "BayesianRegression", self.noise_prior_scale)
             noise_prior = half_student_t_noise(scale)
+        if isinstance(prior, Prior):  # flat coefficients: the posterior must be proper (no separation)
+            from bayesreg.model.identifiability import check_posterior_mode
+
+            check_posterior_mode(data, prior, lik)
         built = build_model(data, prior, lik, form=self.form, noise_prior=noise_prior,
                             parameterization=self.parameterization)
         attrs = {"prior": repr(prior), "likelihood": lik.name,

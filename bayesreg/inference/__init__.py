@@ -3,10 +3,12 @@
 * :mod:`~bayesreg.inference.map`: the exact MAP by proximal Newton, with
   :mod:`~bayesreg.inference.smooth_part` (f and its gradient compiled from the PyMC model),
   :mod:`~bayesreg.inference.curvature` (Newton Hessians), :mod:`~bayesreg.inference.l1_quadratic`
-  (the exact L1-penalised quadratic subproblem) and :mod:`~bayesreg.inference.certificate`
-  (the KKT certificate);
+  (the exact L1-penalised quadratic subproblem), :mod:`~bayesreg.inference.gaussian_map` (the
+  Gaussian MAP solved directly) and :mod:`~bayesreg.inference.certificate` (the KKT residual and
+  the certified error bound of :mod:`~bayesreg.inference.error_bound`);
 * :mod:`~bayesreg.inference.sampling`: NUTS through PyMC, nutpie or NumPyro (the backends and the
-  rule of ``sampler="auto"`` in :mod:`~bayesreg.inference.backends`), returning InferenceData;
+  rule of ``sampler="auto"`` in :mod:`~bayesreg.inference.backends`; bayesreg's own JAX logistic
+  log-density in :mod:`~bayesreg.inference.jax_nuts`), returning InferenceData;
   :mod:`~bayesreg.inference.predictive` (its data groups and exact posterior predictive draws),
   :mod:`~bayesreg.inference.diagnostics` and :mod:`~bayesreg.inference.idata_io` are the other
   ArviZ-facing modules;
@@ -17,10 +19,11 @@
 PyTensor, so nothing imported here may import PyTensor or PyMC at module level.
 """
 
-from bayesreg.inference.certificate import DEFAULT_TOL, Certificate, certify
+from bayesreg.inference.certificate import DEFAULT_BOUND_TOL, DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.diagnostics import ConvergenceWarning, check_diagnostics
 from bayesreg.inference.idata_io import check_output_path, load_idata, save_idata
-from bayesreg.inference.map import MapResult, find_map
+from bayesreg.inference.l1_quadratic import IterationLimitWarning
+from bayesreg.inference.map import MapResult, certify_point, find_map
 from bayesreg.inference.noise_scale import estimate_noise_sigma
 from bayesreg.inference.predictive import add_posterior_predictive
 from bayesreg.inference.sampling import sample_posterior
@@ -30,7 +33,10 @@ __all__ = [
     "MapResult",
     "Certificate",
     "certify",
+    "certify_point",
     "DEFAULT_TOL",
+    "DEFAULT_BOUND_TOL",
+    "IterationLimitWarning",
     "sample_posterior",
     "check_diagnostics",
     "ConvergenceWarning",

@@ -7,8 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.inference.local_bound import SINGLE_PRECISION_GAMMA
 from bayesreg.model.data import _CHUNK_ROWS, RegressionData
 from bayesreg.model.likelihoods import Likelihood
+from bayesreg.model.rounding import rounding_gamma
 
 __all__ = ["Curvature"]
 
@@ -59,21 +61,47 @@ class Curvature:
             return self.exact(theta)[np.ix_(work, work)]
         if self.cache is not None and np.array_equal(self.cache[0], work):
             return self.cache[1]
+        n = self.data.n_samples
+        out = self._compute(theta, work, self.rows, self.dtype)
+        self.last_full_single = self.rows >= n and self.dtype == np.float32
+        self.cache = (work, out) if self.rows >= n and self.near else None
+        if self.rows >= n:
+            self.last_full = (np.array(theta, dtype=float), np.array(work), out, self.dtype)
+        return out
+
+    def block(self, theta: np.ndarray, S: np.ndarray, double: bool) -> tuple[np.ndarray, np.ndarray, float]:
+        """The Hessian on the coordinates ``S`` for the error bound of
+        :mod:`bayesreg.inference.local_bound`: ``(H_SS, theta_k, gamma)``, the last full-data Newton
+        Hessian when it covers ``S`` (at its point ``theta_k``, relative rounding ``gamma``),
+        otherwise (or with ``double``) one computed in double precision at ``theta``."""
+        n = self.data.n_samples
+        last = getattr(self, "last_full", None)
+        if last is not None and not (double and last[3] == np.float32):
+            pos = {int(j): i for i, j in enumerate(last[1])}
+            if all(int(j) in pos for j in S):
+                idx = np.array([pos[int(j)] for j in S], dtype=np.intp)
+                gamma = SINGLE_PRECISION_GAMMA if last[3] == np.float32 else rounding_gamma(n)
+                return last[2][np.ix_(idx, idx)], last[0], gamma
+        H = self._compute(theta, S, n, np.float64)
+        self.last_full = (np.array(theta, dtype=float), np.array(S), H, np.float64)
+        return H, np.array(theta, dtype=float), rounding_gamma(n)
+
+    def _compute(self, theta: np.ndarray, work: np.ndarray, n_rows: int, dtype: type) -> np.ndarray:
         data, p = self.data, self.data.n_features
         n = data.n_samples
-        rows = (np.arange(n) if self.rows >= n
-                else np.linspace(0, n - 1, self.rows).astype(np.intp))
+        rows = (np.arange(n) if n_rows >= n
+                else np.linspace(0, n - 1, n_rows).astype(np.intp))
         cols = work[work < p]
         k = cols.size
         scale = n / rows.size
-        H = np.zeros((k, k), dtype=self.dtype)
+        H = np.zeros((k, k), dtype=dtype)
         icpt = np.zeros(k)
         icpt_icpt = 0.0
-        buf = np.empty((min(_CHUNK_ROWS, rows.size), k), dtype=self.dtype)
+        buf = np.empty((min(_CHUNK_ROWS, rows.size), k), dtype=dtype)
         weights = data.weights
         for start in range(0, rows.size, _CHUNK_ROWS):  # no n x p temporary: chunks of rows
             r = rows[start:start + _CHUNK_ROWS]
-            X = data.X[r] if self.rows < n else data.X[r[0]:r[-1] + 1]
+            X = data.X[r] if n_rows < n else data.X[r[0]:r[-1] + 1]
             eta = X @ theta[:p] + (theta[p] if data.fit_intercept else 0.0)
             root = np.sqrt(self.likelihood.curvature(eta, weights[r]) * scale)
             Xs = buf[:r.size]
@@ -81,13 +109,11 @@ class Curvature:
             with self.parallel() if r.size * k * k >= self.PARALLEL_FLOPS else contextlib.nullcontext():
                 H += Xs.T @ Xs  # symmetric rank-k update (syrk)
             if work.size > k:  # the intercept
-                icpt += Xs.T @ root.astype(self.dtype)
+                icpt += Xs.T @ root.astype(dtype)
                 icpt_icpt += float(root @ root)
         out = np.empty((work.size, work.size))
         out[:k, :k] = H
         if work.size > k:
             out[:k, k] = out[k, :k] = icpt
             out[k, k] = icpt_icpt
-        self.last_full_single = self.rows >= n and self.dtype == np.float32
-        self.cache = (work, out) if self.rows >= n and self.near else None
         return out

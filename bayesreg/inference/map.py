@@ -7,56 +7,80 @@ The negative log-posterior splits into a smooth part and a separable, possibly n
     -\log p(w, c \mid y) = f(w, c) + P(w) + \text{const}, \qquad
     f = -\log L(y \mid w, c), \qquad P(w) = \sum_j \ell_{1,j}|w_j| + \ell_{2,j} w_j^2 .
 
+* First, the posterior must *have* a mode: :func:`bayesreg.model.identifiability.check_posterior_mode`
+  refuses flat (unpenalised) coefficients that the data cannot identify or that separate the data
+  (logistic), naming them and the fix.
 * :math:`f` and :math:`\nabla f` are compiled from the **PyMC model itself** (the likelihood
-  term of :func:`bayesreg.model.build_model`); nothing is re-derived by hand.
-* :math:`P` is handled exactly by proximal Newton: each step minimises the quadratic model
-  :math:`g^\top d + \tfrac12 d^\top H d + P(\theta + d)` with
-  :func:`bayesreg.inference.l1_quadratic.solve_l1_quadratic` (coordinate descent + exact active-set polish),
-  followed by a backtracking line search on the true objective. For the Gaussian likelihood
-  :math:`f` is quadratic, :math:`H` is its exact Hessian (from PyMC) and one step is exact; for the
-  logistic likelihood :math:`H = X^\top D X` with the Bernoulli curvature :math:`D` (a search
-  direction only: acceptance and the certificate use PyMC's gradient), formed as a symmetric
-  rank-k update of :math:`X D^{1/2}` and, for L1 priors, only on a working set (the non-zeros and
-  near-violators, as in glmnet's strong rules; every coordinate is still certified). For a smooth
-  non-quadratic problem (L2 logistic) a few L-BFGS iterations on PyMC's gradient come first.
+  term of :func:`bayesreg.model.build_model`); nothing is re-derived by hand. The KKT part of the
+  certificate uses that gradient.
+* **Gaussian likelihood**: :math:`f` is quadratic and the MAP is solved exactly from the model's
+  sufficient statistics, or from the rows when they are ill-conditioned
+  (:mod:`bayesreg.inference.gaussian_map`), with a certified error bound.
+* **Other likelihoods** (logistic): proximal Newton. Each step minimises the quadratic model
+  :math:`g^\top d + \tfrac12 d^\top H d + P(\theta + d)` exactly with
+  :func:`bayesreg.inference.l1_quadratic.solve_l1_quadratic` (an exact homotopy, warm-started),
+  followed by a backtracking line search on the true objective. :math:`H = X^\top D X` with the
+  Bernoulli curvature :math:`D` (a search direction only: acceptance and the certificate use
+  PyMC's gradient), formed as a symmetric rank-k update of :math:`X D^{1/2}` and, for L1 priors,
+  only on a working set (the non-zeros and near-violators, as in glmnet's strong rules; every
+  coordinate is still certified). For a smooth problem (L2 logistic) a few L-BFGS iterations on
+  PyMC's gradient come first. The error bound uses the local curvature
+  (:mod:`bayesreg.inference.local_bound`); the iterations go on until it is small enough or the
+  residual stops improving.
 * Laplace and elastic-net MAPs therefore have exact zeros. ``pymc.find_MAP`` (L-BFGS on
   :math:`|w|`) is never used.
 
-The certificate is the distance of :math:`-\nabla f` to :math:`\partial P` at the returned point
-(:meth:`bayesreg.model.priors.Prior.subgradient_distance`), plus :math:`|\partial f/\partial c|` for the
-unpenalised intercept; it is reported absolute and relative to :math:`\|\nabla f(0)\|_\infty`.
+The certificate (:mod:`bayesreg.inference.certificate`) is the distance of :math:`-\nabla f` to
+:math:`\partial P` at the returned point plus :math:`|\partial f/\partial c|` for the unpenalised
+intercept, reported absolute and relative to :math:`\|\nabla f(0)\|_\infty`, and the certified bound
+on :math:`\|\theta - \theta^*\|_2`.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from bayesreg.inference.blas import serial_blas
-from bayesreg.inference.certificate import DEFAULT_TOL, Certificate, certify
+from bayesreg.inference.certificate import DEFAULT_BOUND_TOL, DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.curvature import Curvature
-from bayesreg.inference.l1_quadratic import solve_l1_quadratic
+from bayesreg.inference.gaussian_map import gaussian_point_bound, solve_gaussian_map
+from bayesreg.inference.l1_quadratic import IterationLimitWarning, solve_l1_quadratic
+from bayesreg.inference.local_bound import local_error_bound
 from bayesreg.inference.smooth_part import smooth_gradient, smooth_part
 from bayesreg.model.build import resolve_form
 from bayesreg.model.data import RegressionData
-from bayesreg.model.likelihoods import Likelihood
+from bayesreg.model.identifiability import check_posterior_mode
+from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood
 from bayesreg.model.priors import Prior
 
-__all__ = ["Certificate", "MapResult", "find_map", "certify", "smooth_gradient", "DEFAULT_TOL"]
+__all__ = ["Certificate", "MapResult", "find_map", "certify", "certify_point", "smooth_gradient", "DEFAULT_TOL",
+           "DEFAULT_BOUND_TOL", "IterationLimitWarning"]
 
 
 @dataclass(frozen=True, eq=False)
 class MapResult:
-    """A MAP estimate: coefficients, intercept, objective and certificate."""
+    """A MAP estimate: coefficients, intercept, objective and certificate.
+
+    ``n_iter`` counts proximal Newton iterations (1 for the Gaussian likelihood: one exact solve,
+    as scikit-learn counts its closed-form solvers),
+    ``n_events`` the active-set changes of the exact L1 homotopy.
+    """
 
     coef: np.ndarray
     intercept: float
     objective: float
     certificate: Certificate
     n_iter: int
-    n_sweeps: int
+    n_events: int
+
+    @property
+    def n_sweeps(self) -> int:
+        """Inner-solver steps (bayesreg 0.1 counted coordinate-descent sweeps here)."""
+        return self.n_events
 
 
 def _quasi_newton_start(fg: Any, l2: np.ndarray, theta: np.ndarray, scale: float) -> np.ndarray:
@@ -84,24 +108,87 @@ def find_map(
     *,
     form: str = "auto",
     tol: float = DEFAULT_TOL,
+    bound_tol: float = DEFAULT_BOUND_TOL,
     max_iter: int = 100,
     warm_start: np.ndarray | None = None,
 ) -> MapResult:
     r"""Exact MAP of the model ``prior`` × ``likelihood`` on ``data``.
 
-    Minimises :math:`f(w, c) + \sum_j \ell_{1,j}|w_j| + \ell_{2,j}w_j^2` (module docstring) to a
-    certified relative KKT residual of at most ``1e-4 * tol`` (1e-12 by default), or until Newton
-    steps stop improving it once it is below ``tol``, and returns the point with its
-    :class:`Certificate` (which passes at ``tol``).
+    Minimises :math:`f(w, c) + \sum_j \ell_{1,j}|w_j| + \ell_{2,j}w_j^2` (module docstring) and
+    returns the point with its :class:`Certificate`: a relative KKT residual of at most ``tol``
+    (the iterations aim at ``1e-4 * tol``) and a certified error bound of at most ``bound_tol``
+    relative to :math:`\|(w, c)\|_2` where :math:`F` is strongly convex.
+
+    Raises
+    ------
+    NoPosteriorModeError
+        The posterior has no (unique) mode: flat coefficients that separate the data or that the
+        data do not identify (:func:`bayesreg.model.identifiability.check_posterior_mode`).
+
+    Warns
+    -----
+    IterationLimitWarning
+        ``max_iter`` proximal Newton iterations (or the homotopy's event cap) were reached; the
+        message states the residual reached.
     """
     form = resolve_form(likelihood, form)
-    fg, hess = smooth_part(data, prior, likelihood, form)
+    check_posterior_mode(data, prior, likelihood)
+    fg, _ = smooth_part(data, prior, likelihood, form)
     with serial_blas(data.n_samples * data.n_features) as parallel:  # see bayesreg.inference.blas
-        return _solve(data, prior, likelihood, fg, hess, tol, max_iter, warm_start, parallel)
+        if isinstance(likelihood, GaussianLikelihood):
+            return _solve_gaussian(data, prior, likelihood, fg, tol, bound_tol, warm_start)
+        return _solve(data, prior, likelihood, fg, tol, bound_tol, max_iter, warm_start, parallel)
 
 
-def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, hess: Any,
-           tol: float, max_iter: int, warm_start: np.ndarray | None, parallel: Any) -> MapResult:
+def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, theta: np.ndarray, *,
+                  form: str = "auto", tol: float = DEFAULT_TOL, bound_tol: float = DEFAULT_BOUND_TOL) -> Certificate:
+    """The full certificate (KKT residual from PyMC's gradient and the certified error bound) of any
+    point ``theta = (w, c)``: e.g. another solver's answer, or a perturbed MAP."""
+    form = resolve_form(likelihood, form)
+    theta = np.asarray(theta, dtype=float)
+    p = data.n_features
+    fg, _ = smooth_part(data, prior, likelihood, form)
+    _, g0 = fg(np.zeros_like(theta))
+    _, g = fg(theta)
+    if isinstance(likelihood, GaussianLikelihood):
+        bound = gaussian_point_bound(data, prior, likelihood, theta[:p],
+                                     float(theta[p]) if data.fit_intercept else 0.0)
+    else:
+        l1_w, l2_w = prior.penalty_weights(p)
+        extra = int(data.fit_intercept)
+        l1, l2 = np.append(l1_w, np.zeros(extra)), np.append(l2_w, np.zeros(extra))
+        curvature = Curvature(data, likelihood, None)
+        bound = local_error_bound(data, likelihood, l1, l2, theta, g,
+                                  lambda S, double: curvature.block(theta, S, True))
+    return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=float(np.max(np.abs(g0))), tol=tol,
+                   bound=bound, bound_tol=bound_tol)
+
+
+def _penalty_fn(prior: Prior, p: int) -> Any:
+    l1_w, l2_w = prior.penalty_weights(p)
+
+    def penalty(theta: np.ndarray) -> float:
+        w = theta[:p]
+        return float(l1_w @ np.abs(w) + l2_w @ (w * w))
+
+    return penalty
+
+
+def _solve_gaussian(data: RegressionData, prior: Prior, likelihood: GaussianLikelihood, fg: Any,
+                    tol: float, bound_tol: float, warm_start: np.ndarray | None) -> MapResult:
+    """The Gaussian MAP, solved directly; certified with PyMC's gradient and the exact bound."""
+    sol = solve_gaussian_map(data, prior, likelihood, bound_tol=bound_tol, warm_start=warm_start)
+    theta = np.append(sol.coef, sol.intercept) if data.fit_intercept else sol.coef.copy()
+    _, g0 = fg(np.zeros_like(theta))
+    f, g = fg(theta)
+    cert = certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=float(np.max(np.abs(g0))),
+                   tol=tol, bound=sol.bound, bound_tol=bound_tol)
+    F = f + _penalty_fn(prior, data.n_features)(theta)
+    return MapResult(sol.coef.copy(), sol.intercept, F, cert, 1, sol.events)
+
+
+def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, tol: float, bound_tol: float,
+           max_iter: int, warm_start: np.ndarray | None, parallel: Any) -> MapResult:
     """The proximal Newton iterations of :func:`find_map`."""
     p = data.n_features
     m = p + int(data.fit_intercept)
@@ -109,44 +196,50 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
     l1 = np.concatenate([l1_w, np.zeros(m - p)])
     l2 = np.concatenate([l2_w, np.zeros(m - p)])
     penalized = np.arange(m) < p
-
-    def penalty(theta: np.ndarray) -> float:
-        w = theta[:p]
-        return float(l1_w @ np.abs(w) + l2_w @ (w * w))
-
-    curvature = Curvature(data, likelihood, hess, parallel)
+    penalty = _penalty_fn(prior, p)
+    curvature = Curvature(data, likelihood, None, parallel)
+    smooth = not np.any(l1 > 0)
 
     def working_set(theta: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """Coordinates the Newton step may move: all for a smooth problem; for L1, the non-zeros,
         the unpenalised and the near-violators |g_j| >= 0.9 l1_j (the others stay at 0 this step;
         the certificate checks every coordinate, so a missed one enters the next step)."""
-        if hess is not None:
+        if smooth:
             return np.arange(m)
         keep = (theta != 0) | ~penalized | (l1 == 0) | (np.abs(grad) >= 0.9 * l1)
         return np.flatnonzero(keep)
+
+    def certificate(theta: np.ndarray, g: np.ndarray, bound: Any = None) -> Certificate:
+        kwargs = {} if bound is None else {"bound": bound, "bound_tol": bound_tol}
+        return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, **kwargs)
+
+    def error_bound(theta: np.ndarray, g: np.ndarray) -> Any:
+        return local_error_bound(data, likelihood, l1, l2, theta, g,
+                                 lambda S, double: curvature.block(theta, S, double))
 
     zero = np.zeros(m)
     f0, g0 = fg(zero)
     scale = float(np.max(np.abs(g0)))
     theta = zero if warm_start is None else np.asarray(warm_start, dtype=float).copy()
-    if hess is None and not np.any(l1 > 0):
+    if smooth:
         theta = _quasi_newton_start(fg, l2, theta, scale)
     f, g = (f0, g0) if theta is zero else fg(theta)
     F = f + penalty(theta)
-    cert = certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol)
+    cert = certificate(theta, g)
     curvature.advance(0.0, cert.relative_residual)  # starting near the optimum: exact Hessian
-    sweeps_total = 0
+    events_total = 0
     it = 0
     best = cert.relative_residual
+    final = None
     for it in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
         work = working_set(theta, g)
         H = curvature.hessian(theta, work)
         Q = H + np.diag(2.0 * l2[work])
-        z_work, sweeps = solve_l1_quadratic(Q, g[work] - H @ theta[work], l1[work], penalized[work],
+        z_work, events = solve_l1_quadratic(Q, g[work] - H @ theta[work], l1[work], penalized[work],
                                             x0=theta[work])
         z = theta.copy()
         z[work] = z_work
-        sweeps_total += sweeps
+        events_total += events
         d = z - theta
         delta = float(g @ d + penalty(z) - penalty(theta))
         t = 1.0
@@ -157,14 +250,28 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
             if Fc <= F + 0.25 * t * min(delta, 0.0) + 1e-13 * abs(F) or t < 1e-10:
                 break
             t *= 0.5
-        new_cert = certify(prior, cand, gc, fit_intercept=data.fit_intercept, scale=scale, tol=tol)
+        new_cert = certificate(cand, gc)
         improved = new_cert.relative_residual < best
         if Fc <= F or improved:
             theta, f, g, F, cert = cand, fc, gc, Fc, new_cert
-        if cert.relative_residual <= 1e-4 * tol or (not improved and cert.passed):
-            break
+        if cert.relative_residual <= 1e-4 * tol or (not improved and cert.kkt_passed):
+            final = certificate(theta, g, error_bound(theta, g))
+            if final.bound_passed or not improved:
+                break
+            # the KKT residual is small but the certified error is not: keep going with Hessians in
+            # double precision (an ill-conditioned problem: rounding of 1e-7 relative matters)
+            curvature.dtype = np.float64
+            curvature.cache = None
+            final = None
         curvature.advance(new_cert.relative_residual / max(best, 1e-300), cert.relative_residual)
         best = min(best, new_cert.relative_residual)
+    else:
+        warnings.warn(f"find_map stopped at max_iter={max_iter} proximal Newton iterations with a "
+                      f"relative KKT residual of {cert.relative_residual:.3g} (target {1e-4 * tol:.0e}); "
+                      "the certificate says whether the point is optimal.", IterationLimitWarning,
+                      stacklevel=3)
+    if final is None:
+        final = certificate(theta, g, error_bound(theta, g))
     coef = theta[:p].copy()
     intercept = float(theta[p]) if data.fit_intercept else 0.0
-    return MapResult(coef, intercept, F, cert, it, sweeps_total)
+    return MapResult(coef, intercept, F, final, it, events_total)

@@ -56,17 +56,17 @@ def estimate_noise_sigma(X: Any, y: Any, convention: str, *, sample_weight: Any 
         If the fit leaves no residual degrees of freedom or interpolates the data (give the noise
         scale yourself then).
     """
-    from bayesreg.conventions import penalty_to_prior
+    from bayesreg.conventions import get_convention, penalty_to_prior
     from bayesreg.inference.map import find_map
     from bayesreg.model.data import RegressionData
     from bayesreg.model.likelihoods import GaussianLikelihood
 
     data = RegressionData.from_xy(X, y, sample_weight=sample_weight, fit_intercept=fit_intercept)
-    glmnet = convention == "glmnet"  # reads X, y (and the weights) itself
-    if glmnet and data.sample_weight is not None:
+    reads_data = get_convention(convention).needs_data  # glmnet, dropout: read X, y (and the weights)
+    if reads_data and data.sample_weight is not None:
         penalty_params = {**penalty_params, "weights": data.sample_weight}
-    prior = penalty_to_prior(convention, n=None if glmnet else data.weight_sum, noise_sigma=1.0,
-                             X=data.X if glmnet else None, y=data.y if glmnet else None, **penalty_params)
+    prior = penalty_to_prior(convention, n=None if reads_data else data.weight_sum, noise_sigma=1.0,
+                             X=data.X if reads_data else None, y=data.y if reads_data else None, **penalty_params)
     fit = find_map(data, prior, GaussianLikelihood(1.0))
     resid = data.y - data.X @ fit.coef - fit.intercept
     df = int(np.count_nonzero(fit.coef)) + int(data.fit_intercept)

@@ -1,8 +1,9 @@
 """The smooth part of the negative log-posterior, compiled from the PyMC model itself.
 
-:math:`f(w, c) = -\\log L(y \\mid w, c)` and :math:`\nabla f` (and, for the Gaussian likelihood,
-its constant Hessian) are compiled by PyTensor from the likelihood term of
-:func:`bayesreg.model.build.build_model`: nothing is re-derived by hand. One compiled function
+:math:`f(w, c) = -\\log L(y \\mid w, c)` and :math:`\nabla f` are compiled by PyTensor from the
+likelihood term of :func:`bayesreg.model.build.build_model`: nothing is re-derived by hand (the
+Hessian can be too, ``with_hessian``; the Gaussian MAP no longer needs it: its weights solve a linear
+system of the sufficient statistics, :mod:`bayesreg.inference.gaussian_map`). One compiled function
 serves every data set of the same structure (the data are inputs), kept in a small LRU cache.
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 from bayesreg.inference.blas import refresh_thread_pools
 from bayesreg.model.build import build_model, resolve_form
 from bayesreg.model.data import RegressionData
-from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood
+from bayesreg.model.likelihoods import Likelihood
 from bayesreg.model.priors import Prior
 
 __all__ = ["smooth_part", "smooth_gradient"]
@@ -93,7 +94,7 @@ def smooth_part(data: RegressionData, prior: Prior, likelihood: Likelihood, form
         sw = None if data.sample_weight is None else data.sample_weight[:2]
         stand_in = RegressionData(data.X[:2], data.y[:2], sw, data.feature_names, data.fit_intercept)
         built = build_model(stand_in, prior, likelihood, form=form)
-        part = _SmoothPart(built, with_hessian=isinstance(likelihood, GaussianLikelihood))
+        part = _SmoothPart(built, with_hessian=False)  # Gaussian MAPs are solved from the statistics
         refresh_thread_pools()  # compiled code may have loaded PyTensor's BLAS
         _CACHE[key] = part
         if len(_CACHE) > _CACHE_SIZE:

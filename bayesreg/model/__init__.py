@@ -7,7 +7,8 @@
 * :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
 * :mod:`~bayesreg.model.data`: validated data and the Gaussian sufficient statistics;
 * :mod:`~bayesreg.model.formula`: a formula and a data frame -> named design matrix (formulaic);
-* :mod:`~bayesreg.model.build`: the PyMC model built from the three.
+* :mod:`~bayesreg.model.build`: the PyMC model built from the three;
+* :mod:`~bayesreg.model.identifiability`: does the posterior have a mode (checked before fitting).
 
 Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.md``).
 """
@@ -16,6 +17,7 @@ from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
 from bayesreg.model.data import RegressionData, SufficientStats
 from bayesreg.model.formula import FormulaDesign, apply_formula, formula_design
 from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
+from bayesreg.model.identifiability import NoPosteriorModeError, check_posterior_mode
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
 from bayesreg.model.unpenalized import Unpenalized
@@ -43,4 +45,6 @@ __all__ = [
     "build_model",
     "resolve_form",
     "FORMS",
+    "NoPosteriorModeError",
+    "check_posterior_mode",
 ]

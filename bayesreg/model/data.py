@@ -102,6 +102,22 @@ class RegressionData:
         return self.X @ coef + intercept
 
     @cached_property
+    def magnitudes(self) -> tuple[np.ndarray, float]:
+        r"""Weighted column sums of absolute values :math:`\sum_i s_i|x_{ij}|` and the largest row
+        norm :math:`\max_i \|x_i\|_2` (one pass in row chunks; rounding-error bounds use them)."""
+        sw = self.sample_weight
+        col = np.zeros(self.n_features)
+        row_max = 0.0
+        rows = max(16, min(1024, (1 << 17) // max(self.n_features, 1)))  # ~1 MB blocks stay in cache
+        buf = np.empty((rows, self.n_features))
+        for start in range(0, self.n_samples, rows):
+            stop = min(start + rows, self.n_samples)
+            block = np.abs(self.X[start:stop], out=buf[: stop - start])
+            col += (sw[start:stop] @ block) if sw is not None else block.sum(axis=0)
+            row_max = max(row_max, float(np.max(np.einsum("ij,ij->i", block, block))))
+        return col, float(np.sqrt(row_max))
+
+    @cached_property
     def suffstats(self) -> SufficientStats:
         """Sufficient statistics, accumulated in row chunks (one O(n p^2) pass)."""
         X, y, sw = self.X, self.y, self.sample_weight

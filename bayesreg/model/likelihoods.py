@@ -24,6 +24,7 @@ from scipy.special import expit
 
 from bayesreg._validation import check_positive_float
 from bayesreg.model.data import RegressionData
+from bayesreg.model.rounding import U64, GradientFloor, rounding_gamma
 
 __all__ = ["Likelihood", "GaussianLikelihood", "LogisticLikelihood", "get_likelihood"]
 
@@ -35,6 +36,10 @@ class Likelihood(ABC):
 
     name: ClassVar[str]
     binary: ClassVar[bool]
+    #: :math:`M` with :math:`|\tfrac{d}{d\eta}\log\phi''(\eta)| \le M` for the per-row curvature
+    #: :math:`\phi''` (generalised self-concordance, Bach 2010): the curvature changes by at most a
+    #: factor :math:`e^{\pm M|\Delta\eta|}`. 0: constant curvature (Gaussian).
+    self_concordance: ClassVar[float] = np.inf
 
     @abstractmethod
     def nll(self, data: RegressionData, coef: np.ndarray, intercept: float) -> float:
@@ -56,6 +61,27 @@ class Likelihood(ABC):
     def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
         r"""Per-row :math:`s_i\,\partial^2(-\log L_i)/\partial\eta_i^2` (for Newton steps)."""
         raise NotImplementedError
+
+    def max_curvature(self) -> float:
+        r""":math:`\sup_\eta \partial^2(-\log L_i)/\partial\eta^2` per unit weight (Lipschitz
+        constants of the gradient in the error bound)."""
+        raise NotImplementedError
+
+    def gradient_floor(self, data: RegressionData, theta: np.ndarray) -> GradientFloor:
+        r"""Bound on the rounding error of :math:`\nabla f(\theta)` (weights, then the intercept) as
+        computed in double precision from the rows (:class:`~bayesreg.model.rounding.GradientFloor`):
+        the certificate's error bound may not certify below it."""
+        raise NotImplementedError
+
+    def check_mode_exists(self, data: RegressionData, flat: np.ndarray) -> None:
+        r"""Raise :class:`~bayesreg.model.identifiability.NoPosteriorModeError` when the posterior has
+        no unique mode along the flat coordinates ``flat`` (and the intercept): the hook of
+        :mod:`bayesreg.model.identifiability`. The default refuses more flat coefficients than the
+        rank of their columns (true of any likelihood of :math:`\eta = c + Xw`); likelihoods that
+        can be separated add their own condition."""
+        from bayesreg.model.identifiability import check_rank
+
+        check_rank(data, flat)
 
 
 @dataclass(frozen=True)
@@ -79,8 +105,13 @@ class GaussianLikelihood(Likelihood):
         rss = float(data.weights @ r**2)
         return rss / (2 * sigma**2) + 0.5 * data.weight_sum * np.log(2 * np.pi * sigma**2)
 
+    self_concordance: ClassVar[float] = 0.0
+
     def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return weights / self._fixed_sigma() ** 2
+
+    def max_curvature(self) -> float:
+        return 1.0 / self._fixed_sigma() ** 2
 
     def pointwise_loglik(self, data: RegressionData, eta: np.ndarray, **params: Any) -> np.ndarray:
         sigma = params.get("sigma", self.noise_sigma)
@@ -143,9 +174,45 @@ class LogisticLikelihood(Likelihood):
         eta = data.linear_predictor(coef, intercept)
         return float(data.weights @ (np.logaddexp(0.0, eta) - data.y * eta))
 
+    self_concordance: ClassVar[float] = 1.0  # |(log s(1 - s))'| = |1 - 2s| <= 1, s = expit
+
     def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
         p = expit(eta)
         return weights * p * (1.0 - p)
+
+    def max_curvature(self) -> float:
+        return 0.25
+
+    def check_mode_exists(self, data: RegressionData, flat: np.ndarray) -> None:
+        """Rank of the flat columns, then no separation along them (an LP, HiGHS): see
+        :mod:`bayesreg.model.identifiability`."""
+        from bayesreg.model.identifiability import check_rank, separating_direction, separation_error
+
+        check_rank(data, flat)
+        v = separating_direction(data, flat)
+        if v is not None:
+            raise separation_error(data, flat, v, "logistic")
+
+    def gradient_floor(self, data: RegressionData, theta: np.ndarray) -> GradientFloor:
+        r"""Rounding of :math:`\nabla f = \tilde X^\top(s \circ (\operatorname{expit}(\eta) - y))`.
+
+        :math:`\eta_i` errs by at most :math:`e_\eta = \gamma_{p+1}(\max_i\|x_i\|\,\|w\| + |c|)`,
+        which moves :math:`\operatorname{expit}` by at most :math:`\phi''(\eta_i)e_\eta \le e_\eta/4`;
+        the residual :math:`\operatorname{expit}(\eta) - y` carries a few more units of roundoff and the
+        sum over rows :math:`\gamma_n`. Each :math:`|\cdot|` is at most 1, so coordinate :math:`j`
+        errs by at most :math:`(\gamma_n + 4u)A_j` directly and :math:`e_\eta A_j/4` through
+        :math:`\eta`, :math:`A_j = \sum_i s_i|x_{ij}|`; in the curvature norm the latter is at most
+        :math:`e_\eta\sqrt{\sum_i s_i/4}`.
+        """
+        p = data.n_features
+        w = theta[:p]
+        c = float(theta[p]) if data.fit_intercept else 0.0
+        col_abs, row_max = data.magnitudes
+        if data.fit_intercept:
+            col_abs = np.append(col_abs, data.weight_sum)
+        e_eta = rounding_gamma(p + 1) * (row_max * float(np.linalg.norm(w)) + abs(c))
+        return GradientFloor((rounding_gamma(data.n_samples) + 4 * U64) * col_abs, 0.25 * e_eta * col_abs,
+                             e_eta * float(np.sqrt(0.25 * data.weight_sum)))
 
     def pointwise_loglik(self, data: RegressionData, eta: np.ndarray, **params: Any) -> np.ndarray:
         return data.weights * (data.y * eta - np.logaddexp(0.0, eta))

@@ -29,9 +29,47 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy import special, stats
 
-from bayesreg._validation import check_scale
+from bayesreg._validation import check_scale, describe
 
-__all__ = ["Prior", "Laplace", "Gaussian", "ElasticNet", "elastic_net_log_normalizer"]
+__all__ = ["Prior", "Laplace", "Gaussian", "ElasticNet", "elastic_net_log_normalizer", "PENALTY_WEIGHT_RANGE"]
+
+#: Penalty weights (:math:`\ell_1 = 1/b`, :math:`\ell_2 = 1/(2\sigma^2)`) must lie in this range:
+#: normal floating-point numbers with eight orders of magnitude of headroom either way, so that the
+#: solvers' products and sums with them neither overflow to ``inf`` nor underflow to 0 (a Laplace
+#: scale of 1e-320 would give ``1/b = inf``; a Gaussian sigma of 1e200 a weight of exactly 0, a flat
+#: prior in disguise).
+PENALTY_WEIGHT_RANGE = (1e-300, 1e300)
+
+
+def _check_prior_scale(name: str, owner: str, value: object, weight: str,
+                       to_weight: Any, from_weight: Any) -> float | tuple[float, ...]:
+    """A positive scale (or penalty weight) whose penalty weight is representable.
+
+    ``to_weight`` maps the parameter to its penalty weight (``weight`` names it in the message) and
+    ``from_weight`` maps a weight back (to state the allowed range of the parameter itself).
+    Booleans are refused: ``Laplace(True)`` is a mistake, not a scale of 1.
+    """
+    arr = np.asarray(value) if not isinstance(value, (bool, np.bool_)) else None
+    if arr is None or arr.dtype == bool:
+        raise TypeError(f"The {name!r} parameter of {owner} must be a positive real number or a 1-D array "
+                        f"of them, not a boolean; got {describe(value)}.")
+    checked = check_scale(name, owner, value)
+    low, high = PENALTY_WEIGHT_RANGE
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        weights = to_weight(np.atleast_1d(np.asarray(checked, dtype=float)))
+    bad = ~((weights >= low) & (weights <= high))
+    if np.any(bad):
+        j = int(np.flatnonzero(bad)[0])
+        v = float(np.atleast_1d(np.asarray(checked, dtype=float))[j])
+        what = "overflow to inf" if not weights[j] <= high else "underflow towards 0"
+        bounds = sorted(float(from_weight(np.float64(b))) for b in (low, high))
+        at = "" if np.ndim(checked) == 0 else f" (value {j})"
+        raise ValueError(
+            f"The {name!r} parameter of {owner} must be in [{bounds[0]:.3g}, {bounds[1]:.3g}] so that its "
+            f"penalty weight {weight} is a representable number in [{low:g}, {high:g}]; got {v!r}{at}, "
+            f"whose penalty weight ({weights[j]:.3g}) would {what}."
+        )
+    return checked
 
 
 def _broadcast(name: str, owner: str, value: float | tuple[float, ...], p: int) -> np.ndarray:
@@ -62,6 +100,24 @@ def elastic_net_log_normalizer(l1: np.ndarray | float, l2: np.ndarray | float) -
     l1 = np.asarray(l1, dtype=float)
     l2 = np.asarray(l2, dtype=float)
     return 0.5 * np.log(np.pi / l2) + np.log(special.erfcx(l1 / (2.0 * np.sqrt(l2))))
+
+
+def _reciprocal(v: np.ndarray) -> np.ndarray:
+    return 1.0 / v
+
+
+def _gaussian_weight(sigma: np.ndarray) -> np.ndarray:
+    r""":math:`\ell_2 = 1/(2\sigma^2)`."""
+    return 0.5 / (sigma * sigma)
+
+
+def _gaussian_sigma(l2: np.ndarray) -> np.ndarray:
+    r""":math:`\sigma = 1/\sqrt{2\ell_2}` (the inverse of :func:`_gaussian_weight`)."""
+    return 1.0 / np.sqrt(2.0 * l2)
+
+
+def _identity(v: np.ndarray) -> np.ndarray:
+    return v
 
 
 class Prior(ABC):
@@ -152,7 +208,7 @@ class Laplace(Prior):
     kind: ClassVar[str] = "laplace"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "b", check_scale("b", "Laplace", self.b))
+        object.__setattr__(self, "b", _check_prior_scale("b", "Laplace", self.b, "1/b", _reciprocal, _reciprocal))
 
     @property
     def n_features(self) -> int | None:
@@ -193,7 +249,8 @@ class Gaussian(Prior):
     kind: ClassVar[str] = "gaussian"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "sigma", check_scale("sigma", "Gaussian", self.sigma))
+        object.__setattr__(self, "sigma", _check_prior_scale("sigma", "Gaussian", self.sigma, "1/(2 sigma^2)",
+                                                               _gaussian_weight, _gaussian_sigma))
 
     @property
     def n_features(self) -> int | None:
@@ -238,8 +295,9 @@ class ElasticNet(Prior):
     kind: ClassVar[str] = "elastic_net"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "l1", check_scale("l1", "ElasticNet", self.l1))
-        object.__setattr__(self, "l2", check_scale("l2", "ElasticNet", self.l2))
+        for name in ("l1", "l2"):
+            object.__setattr__(self, name, _check_prior_scale(name, "ElasticNet", getattr(self, name), name,
+                                                              _identity, _identity))
         n1 = None if isinstance(self.l1, float) else len(self.l1)
         n2 = None if isinstance(self.l2, float) else len(self.l2)
         if n1 is not None and n2 is not None and n1 != n2:

@@ -9,7 +9,13 @@ the package's PyMC models, "MAP ≡ penalised optimum" and "NUTS ≡ Gibbs" woul
 * :mod:`~bayesreg.reference.gibbs_linear`, :mod:`~bayesreg.reference.gibbs_logistic`: exact Gibbs
   samplers (Laplace scale mixture, Park & Casella's Bayesian lasso, Pólya-Gamma logistic), sharing
   :mod:`~bayesreg.reference.chains`;
-* :mod:`~bayesreg.reference.mcse`: effective sample sizes and Monte Carlo standard errors.
+* :mod:`~bayesreg.reference.mcse`: effective sample sizes and Monte Carlo standard errors;
+* :mod:`~bayesreg.reference.dropout`: dropout training from its definition (every mask enumerated;
+  dropout SGD with Polyak averaging);
+* :mod:`~bayesreg.reference.optimizers`: the documented update rules of PyTorch's SGD/Adam/AdamW,
+  Keras's SGD and Loshchilov & Hutter's SGDW;
+* :mod:`~bayesreg.reference.training`: the seed articles' loops (subgradient descent with sign(w),
+  ISTA, FISTA, SGD with weight decay and Polyak averaging).
 """
 
 from bayesreg.reference.gibbs_linear import gibbs_bayesian_lasso, gibbs_laplace_fixed_noise

@@ -1,0 +1,150 @@
+r"""Does the posterior have a mode? Checks before any fitting.
+
+The penalised part of the negative log-posterior :math:`F = f + P` is coercive in the penalised
+weights (:math:`\ell_1 > 0` or :math:`\ell_2 > 0`), so a direction :math:`v` along which :math:`F`
+never increases must leave them at 0: it lives in the **flat** coordinates :math:`\mathcal F` (the
+intercept and the weights of :class:`~bayesreg.Unpenalized` features, glmnet's
+``penalty.factor = 0``). Since :math:`f` depends on the coefficients only through the linear
+predictors :math:`\eta = c + Xw`, two things can go wrong there:
+
+* **Not identified.** If the columns of the flat coordinates (the column of ones for the intercept)
+  have rank below their number, :math:`F` is constant along a direction of their null space: the
+  mode is not unique (more flat coefficients than data can pin down, e.g. 20 flat coefficients
+  with 10 rows). Every likelihood has this check.
+* **No mode.** A likelihood whose terms keep decreasing as :math:`\eta_i` runs off to
+  :math:`\pm\infty` (logistic: :math:`-\log\sigma(\eta)` for :math:`y = 1`) has no minimiser when a
+  direction of the flat coordinates is separating: for the logistic likelihood,
+  :math:`v \ne 0` with :math:`(2y_i - 1)\,\tilde x_{i,\mathcal F}^\top v \ge 0` for every row
+  (Albert & Anderson 1984; quasi-complete separation included). Then :math:`F(\theta + tv)` decreases
+  for ever: the MAP does not exist and the posterior under the flat prior is improper.
+
+Each likelihood provides the check as a hook, :meth:`bayesreg.model.likelihoods.Likelihood.check_mode_exists`
+(a future Poisson or multinomial likelihood needs its own separation condition); this module holds the
+shared pieces and :func:`check_posterior_mode`, which the MAP and NUTS call before any expensive work.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bayesreg.model.data import RegressionData
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bayesreg.model.likelihoods import Likelihood
+    from bayesreg.model.priors import Prior
+
+__all__ = ["NoPosteriorModeError", "flat_features", "check_rank", "separating_direction", "check_posterior_mode"]
+
+_FIX = ("Give these coefficients a proper prior (leave them out of Unpenalized, or a glmnet "
+        "penalty_factor > 0), or sample the posterior with NUTS under a proper prior.")
+
+
+class NoPosteriorModeError(ValueError):
+    """The posterior has no (unique) mode: the MAP does not exist; the message names the
+    coefficients and the fix."""
+
+
+def flat_features(prior: Prior, n_features: int) -> np.ndarray:
+    """Indices of the weights with a flat prior (both penalty weights 0)."""
+    l1, l2 = prior.penalty_weights(n_features)
+    return np.flatnonzero((l1 == 0.0) & (l2 == 0.0))
+
+
+def _names(data: RegressionData, flat: np.ndarray, with_intercept: bool) -> str:
+    shown = [repr(data.feature_names[j]) for j in flat[:8]] + (["..."] if flat.size > 8 else [])
+    parts = (["the intercept"] if with_intercept else []) + ([f"feature(s) {', '.join(shown)}"] if flat.size else [])
+    return " and ".join(parts)
+
+
+def _flat_design(data: RegressionData, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Columns of the flat coordinates (ones last, for the intercept) on the rows with weight > 0."""
+    rows = data.weights > 0
+    cols = [data.X[:, flat][rows]] if flat.size else []
+    if data.fit_intercept:
+        cols.append(np.ones((int(rows.sum()), 1)))
+    return (np.hstack(cols) if cols else np.zeros((int(rows.sum()), 0))), rows
+
+
+def check_rank(data: RegressionData, flat: np.ndarray) -> None:
+    """Refuse more flat coefficients (intercept included) than the rank of their columns."""
+    k = flat.size + int(data.fit_intercept)
+    if flat.size == 0:
+        return  # the intercept alone: rank 1 (some row has positive weight)
+    A, _ = _flat_design(data, flat)
+    s = np.linalg.svd(A, compute_uv=False) if A.size else np.zeros(0)
+    tol = max(A.shape) * np.finfo(float).eps * (float(s[0]) if s.size else 0.0)
+    rank = int(np.sum(s > tol))
+    if rank < k:
+        raise NoPosteriorModeError(
+            f"The posterior has no unique mode: {k} coefficients have a flat prior "
+            f"({_names(data, flat, data.fit_intercept)}) but their columns have rank {rank} on the "
+            f"{A.shape[0]} rows with positive weight, so the likelihood is constant along "
+            f"{k - rank} direction(s) of them (not identified). {_FIX}"
+        )
+
+
+def separating_direction(data: RegressionData, flat: np.ndarray) -> np.ndarray | None:
+    r"""A direction :math:`v` of the flat coordinates with :math:`(2y_i - 1)\tilde x_{i}^\top v \ge 0`
+    for every row and :math:`> 0` for some (binary ``y``), or ``None``.
+
+    Linear program (HiGHS through :func:`scipy.optimize.linprog`) on columns scaled to unit maximum:
+    maximise :math:`\sum_i m_i` subject to :math:`m = \operatorname{diag}(2y - 1)\tilde X_{\mathcal F}v \ge 0`,
+    :math:`-1 \le v \le 1`. A positive optimum is a separating direction; 0 means none (given full
+    column rank, checked first).
+    """
+    A, rows = _flat_design(data, flat)
+    if A.shape[1] == 0:
+        return None
+    signed = A * (2.0 * data.y[rows] - 1.0)[:, None]
+    if A.shape[1] == 1 and not flat.size:  # the intercept alone: separated iff one class only
+        sign = np.sign(signed[:, 0])
+        return np.ones(1) * sign[0] if np.all(sign == sign[0]) else None
+    from scipy.optimize import linprog
+
+    colscale = np.max(np.abs(signed), axis=0)
+    colscale[colscale == 0] = 1.0
+    B = signed / colscale
+    res = linprog(-B.sum(axis=0), A_ub=-B, b_ub=np.zeros(B.shape[0]), bounds=[(-1.0, 1.0)] * B.shape[1],
+                  method="highs")
+    if res.status != 0 or res.x is None:
+        return None
+    v = np.asarray(res.x)
+    margins = B @ v
+    if -res.fun > 1e-8 * B.shape[0] and np.min(margins) >= -1e-9 * max(1.0, float(np.max(np.abs(margins)))):
+        return v / colscale
+    return None
+
+
+def describe_direction(data: RegressionData, flat: np.ndarray, v: np.ndarray) -> str:
+    """``2.1*x0 - 0.3*intercept`` (largest terms first, at most 6)."""
+    names = [str(data.feature_names[j]) for j in flat] + (["intercept"] if data.fit_intercept else [])
+    big = np.argsort(-np.abs(v))[:6]
+    return " ".join(f"{'+' if v[i] >= 0 else '-'} {abs(v[i]):.3g}*{names[i]}" for i in big if v[i] != 0).lstrip("+ ")
+
+
+def separation_error(data: RegressionData, flat: np.ndarray, v: np.ndarray, likelihood: str) -> NoPosteriorModeError:
+    """The error raised for a separating direction ``v`` of the flat coordinates."""
+    used = flat[np.abs(v[:flat.size]) > 0] if flat.size else flat
+    icpt = data.fit_intercept and v[-1] != 0
+    return NoPosteriorModeError(
+        f"The posterior has no mode: the data are separated by the coefficients with a flat prior "
+        f"({_names(data, used, bool(icpt))}). Along {describe_direction(data, flat, v)}, every row with "
+        f"y = 1 has a non-negative and every row with y = 0 a non-positive linear predictor, so the "
+        f"{likelihood} likelihood keeps increasing as these coefficients grow without bound and their flat "
+        f"prior does not stop them (the MAP does not exist and the posterior is improper). {_FIX}"
+    )
+
+
+def check_posterior_mode(data: RegressionData, prior: Prior, likelihood: Likelihood) -> None:
+    """Raise :class:`NoPosteriorModeError` unless the posterior has a unique mode to look for.
+
+    Runs the likelihood's hook :meth:`~bayesreg.model.likelihoods.Likelihood.check_mode_exists`
+    on the flat coordinates of ``prior`` (nothing to check without them: a proper prior on every
+    weight and no intercept make :math:`F` coercive).
+    """
+    flat = flat_features(prior, data.n_features)
+    if flat.size == 0 and not data.fit_intercept:
+        return
+    likelihood.check_mode_exists(data, flat)
