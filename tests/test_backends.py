@@ -55,17 +55,11 @@ def test_auto_rule_for_sufficient_statistics(without):
 
 def test_auto_rule_for_models_over_rows(without):
     assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10 - 1) == "pymc"
-    assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10 - 1, direct_jax=True) == "pymc"
-    if not missing_dependencies("jax"):
-        assert choose_sampler("rows", 100, 10_000, direct_jax=True) == "jax"
     if not missing_dependencies("nutpie-jax"):
         assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10) == "nutpie-jax"
         assert choose_sampler("rows", 100, 10_000) == "nutpie-jax"
-    without("numpyro")
-    assert choose_sampler("rows", 100, 10_000, direct_jax=True) == choose_sampler("rows", 100, 10_000)
     without("jax")
     assert choose_sampler("rows", 100, 100_000) == "pymc"
-    assert choose_sampler("rows", 100, 100_000, direct_jax=True) == "pymc"
     assert not {"nutpie-jax", "numpyro", "jax"} & set(installed_samplers())
 
 
@@ -118,8 +112,8 @@ def test_pymc_chains_are_not_forked_once_jax_is_loaded(monkeypatch):
     assert sampling._default_cores("nutpie-jax", 4) == 2
 
 
-@pytest.mark.skipif(bool(missing_dependencies("jax")), reason="jax or numpyro not installed")
-def test_auto_runs_jax_on_a_large_logistic_model():
+@pytest.mark.skipif(bool(missing_dependencies("nutpie-jax")), reason="jax or nutpie not installed")
+def test_auto_runs_nutpie_jax_on_a_large_logistic_model():
     rng = np.random.default_rng(0)
     n, p = 2000, 50  # n * p = JAX_MIN_SIZE
     X = rng.standard_normal((n, p))
@@ -128,7 +122,7 @@ def test_auto_runs_jax_on_a_large_logistic_model():
                                 chains=1, random_seed=0, progressbar=False)
     with pytest.warns(br.ConvergenceWarning):
         est.fit(X, y)
-    assert est.idata_.attrs["sampler"] == "jax"
+    assert est.idata_.attrs["sampler"] == "nutpie-jax"
     assert est.idata_.posterior["coef"].shape == (1, 50, p)
     assert abs(est.coef_[0] - 1.0) < 0.5
 

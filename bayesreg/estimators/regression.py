@@ -76,11 +76,11 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     sampler : {"auto", "pymc", "nutpie", "nutpie-jax", "numpyro", "jax"}, default="auto"
         NUTS backend (:mod:`bayesreg.inference.backends`); all sample the same posterior.
         ``"auto"`` picks the fastest measured one that is installed: nutpie (numba) for the
-        sufficient-statistics form from 50 features on; for models written over all rows (logistic)
-        from n * p = 1e5 on, ``"jax"`` (NumPyro's NUTS on bayesreg's own JAX log-density, extra
-        ``jax``) for the logistic likelihood with a fixed-penalty prior, nutpie with JAX for the
-        others; PyMC's NUTS otherwise (smaller models, where the one-off numba/JAX compile costs
-        more than it saves; see docs/benchmarks.md).
+        sufficient-statistics form from 50 features on, nutpie with JAX (extra ``jax``) for models
+        written over all rows (logistic) from n * p = 1e5 on, PyMC's NUTS otherwise (smaller models,
+        where the one-off numba/JAX compile costs more than it saves; see docs/benchmarks.md).
+        ``"jax"`` (opt-in, logistic likelihood with a fixed-penalty prior): NumPyro's NUTS on
+        bayesreg's own JAX log-density, X in single precision.
     parameterization : {"auto", "centered", "mixture"}, default="auto"
         NUTS parameterization of a Laplace prior (see :func:`bayesreg.model.build_model`).
     noise_prior_scale : float or None, default=None

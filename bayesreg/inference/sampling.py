@@ -55,10 +55,8 @@ def sample_posterior(
     if not isinstance(sampler, str) or sampler not in SAMPLERS:
         raise ValueError(f"The 'sampler' parameter must be one of {', '.join(map(repr, SAMPLERS))}; "
                          f"got {sampler!r}.")
-    from bayesreg.inference.jax_nuts import supports
-
     if sampler == "auto":
-        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples, supports(built))
+        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples)
     backend = require_backend(sampler)
     for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (name != "tune"):
