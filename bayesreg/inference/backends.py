@@ -14,9 +14,9 @@ evaluates :math:`\log p` and its gradient:
   Extra ``jax``.
 * ``"jax"``: NumPyro's NUTS on bayesreg's own JAX log-density (:mod:`bayesreg.inference.jax_nuts`;
   logistic likelihood, fixed-penalty priors), warm-up and sampling compiled into one XLA program,
-  the passes over X in single precision. Extra ``jax``. Opt-in: measured slower than
-  ``"nutpie-jax"`` (48 vs 74 min bulk ESS/s at (10 000, 100), same run), so ``"auto"`` does not
-  pick it.
+  the passes over X in single precision. Extra ``jax``. Opt-in: not measured faster than
+  ``"nutpie-jax"`` (48 vs 74 min bulk ESS/s at (10 000, 100) in one loaded run; 159 vs 146 in two
+  runs at load 2-4), so ``"auto"`` does not pick it.
 
 The draws of every backend are draws of the same posterior; ``tests/test_posterior.py`` checks each
 installed backend against the closed-form Gaussian posterior, the exact Gibbs sampler (Laplace
@@ -33,9 +33,9 @@ The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers
   :math:`n p \ge` :data:`JAX_MIN_SIZE`, else ``"pymc"``. XLA computes the two
   matrix-vector products several times faster than numba, and nutpie's adaptation needs fewer
   gradients per effective draw than PyMC's or NumPyro's; on small data JAX's import and compile
-  (2-4 s) cost more than they save. Logistic + Gaussian prior at (10 000, 100), one run
-  (load 13-16 on 2 cores): ``"nutpie-jax"`` 73.7 min bulk ESS/s, ``"jax"`` 48.0, ``"pymc"`` 21.0
-  (an earlier run at load 7-8: 77.7 vs 21.0).
+  (2-4 s) cost more than they save. Logistic + Gaussian prior at (10 000, 100): ``"nutpie-jax"``
+  77.7 min bulk ESS/s against ``"pymc"``'s 21.0 in one run (load 7-8), 73.7 against ``"jax"``'s 48.0
+  in another (load 13-16).
 """
 
 from __future__ import annotations

@@ -31,10 +31,10 @@ started its CPU backend yet, :func:`sample_jax_nuts` asks for one host device pe
 ``XLA_FLAGS`` already sets it), and the chains then run in parallel (``pmap``). Otherwise they run
 vectorised, one XLA loop advancing all chains.
 
-**Speed.** Opt-in (``"auto"`` does not pick it): at (10 000, 100), logistic + Gaussian prior, it
-reached 48 minimum bulk ESS/s against nutpie-jax's 74 in the same ``benchmarks/bench_peers.py`` run
-(same leapfrog steps per draw, ~15): nutpie's Rust sampler runs the chains in two threads that call
-the XLA-compiled gradient, which used the two cores better than NumPyro's pmapped chains.
+**Speed.** Opt-in (``"auto"`` does not pick it): at (10 000, 100), logistic + Gaussian prior,
+``benchmarks/bench_peers.py`` measured 158.9 minimum bulk ESS/s (nutpie-jax 146.4 in a run at the
+same load, 2-4) but NumPyro's plain float32 model 716.0 in the same run: the float64 sampler state
+(``jax_enable_x64``) and the float64 log-density sum are the suspects (docs/benchmarks.md, section 5).
 """
 
 from __future__ import annotations
