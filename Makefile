@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml
-	$(BIN)/pip install -q -e ".[test,nutpie,dask,formula]"
+	$(BIN)/pip install -q -e ".[test,nutpie,dask,jax,formula]"
 	touch $@ $(VENV)/.installed
 
 blas:

@@ -4,7 +4,10 @@ References: the closed-form Gaussian posterior (Gaussian prior, Gaussian likelih
 bayesreg's NumPy Gibbs samplers (Park & Casella's normal scale mixture for Laplace priors, Polya-Gamma
 augmentation for logistic regression; :mod:`bayesreg.reference`), and simulation-based calibration.
 Tolerances are 4 Monte Carlo standard errors (ArviZ's MCSE for NUTS; combined in quadrature with
-the Gibbs MCSE), with fixed seeds.
+the Gibbs MCSE), with fixed seeds. The three reference checks run on every installed NUTS backend
+(``sampler=``: PyMC, nutpie with numba or JAX, NumPyro, and bayesreg's own JAX log-density for
+the logistic likelihood); a backend that is not installed is skipped
+with the extra that would install it.
 """
 
 from __future__ import annotations
@@ -24,11 +27,32 @@ az = import_arviz()
 K = 4.0  # tolerance in Monte Carlo standard errors
 
 
+def _backend_params(likelihood):
+    """One parameter per NUTS backend; those whose dependencies are missing are skipped, saying why
+    (and ``"jax"``, bayesreg's own logistic log-density, for the Gaussian likelihood)."""
+    from bayesreg.inference.backends import BACKENDS, missing_dependencies
+
+    params = []
+    for name, backend in BACKENDS.items():
+        missing = missing_dependencies(name)
+        marks = [pytest.mark.skip(reason=f"{', '.join(missing)} not installed (pip install "
+                                         f"'bayesreg[{backend.extra}]')")] if missing else []
+        if name == "jax" and likelihood != "logistic":
+            marks = [pytest.mark.skip(reason="sampler='jax' samples the logistic likelihood only")]
+        params.append(pytest.param(name, marks=marks, id=name))
+    return params
+
+
+BACKEND_PARAMS = _backend_params("gaussian")
+LOGISTIC_BACKEND_PARAMS = _backend_params("logistic")
+
+
 def _nuts(X, y, prior, *, likelihood="gaussian", noise_sigma=1.0, draws=1000, tune=1000, chains=2,
-          seed=11, fit_intercept=True):
+          seed=11, fit_intercept=True, sampler="auto"):
     est = br.BayesianRegression(prior=prior, likelihood=likelihood, noise_sigma=noise_sigma,
                                 method="nuts", draws=draws, tune=tune, chains=chains,
-                                random_seed=seed, progressbar=False, fit_intercept=fit_intercept)
+                                random_seed=seed, progressbar=False, fit_intercept=fit_intercept,
+                                sampler=sampler)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return est.fit(X, y)
@@ -40,7 +64,8 @@ def diabetes():
     return d.X.to_numpy(), d.y.to_numpy(), list(d.X.columns)
 
 
-def test_gaussian_prior_matches_closed_form(diabetes):
+@pytest.mark.parametrize("sampler", BACKEND_PARAMS)
+def test_gaussian_prior_matches_closed_form(diabetes, sampler):
     """Gaussian prior + Gaussian likelihood + known noise: the posterior is Gaussian in closed form.
 
     With a flat intercept, w | y ~ N(m, S) with S^-1 = Xc'Xc/s^2 + I/tau^2, m = S Xc'yc/s^2 (Xc, yc
@@ -56,8 +81,9 @@ def test_gaussian_prior_matches_closed_form(diabetes):
     c_mean = y.mean() - X.mean(0) @ m
     c_var = noise**2 / n + X.mean(0) @ S @ X.mean(0)
 
-    est = _nuts(X, y, br.Gaussian(tau), noise_sigma=noise)
+    est = _nuts(X, y, br.Gaussian(tau), noise_sigma=noise, sampler=sampler)
     idata = est.idata_
+    assert idata.attrs["sampler"] == sampler
     post = idata.posterior
     cols = [post["coef"].values[..., j] for j in range(p)] + [post["intercept"].values]
     means = np.append(m, c_mean)
@@ -75,25 +101,45 @@ def test_gaussian_prior_matches_closed_form(diabetes):
     assert abs(corr[i, j] - true_corr[i, j]) < K * se_corr
 
 
+@pytest.fixture(scope="module")
+def laplace_gibbs(diabetes):
+    """The exact Gibbs reference of the Laplace test (computed once for every backend)."""
+    X, y, _ = diabetes
+    return gibbs.gibbs_laplace_fixed_noise(X, y, 60.0, noise_sigma=55.0, draws=8000, burn=1000, seed=4, chains=2)
+
+
 @pytest.mark.slow
-def test_laplace_prior_matches_gibbs(diabetes):
+@pytest.mark.parametrize("sampler", BACKEND_PARAMS)
+def test_laplace_prior_matches_gibbs(diabetes, laplace_gibbs, sampler):
     """Laplace prior, known noise: NUTS vs the exact Gibbs sampler (normal scale mixture)."""
     X, y, _ = diabetes
     noise, b = 55.0, 60.0
-    est = _nuts(X, y, br.Laplace(b), noise_sigma=noise, draws=1500, tune=1000, seed=3)
-    g = gibbs.gibbs_laplace_fixed_noise(X, y, b, noise_sigma=noise, draws=8000, burn=1000,
-                                        seed=4, chains=2)
-    _compare(est.idata_, g["w"], g["intercept"], chains=2)
+    est = _nuts(X, y, br.Laplace(b), noise_sigma=noise, draws=1500, tune=1000, seed=3, sampler=sampler)
+    assert est.idata_.attrs["sampler"] == sampler
+    _compare(est.idata_, laplace_gibbs["w"], laplace_gibbs["intercept"], chains=2)
+
+
+@pytest.fixture(scope="module")
+def binary_data():
+    d = load_dataset("binary_synthetic")
+    return d.X.to_numpy(), d.y.to_numpy()
+
+
+@pytest.fixture(scope="module")
+def logistic_polya_gamma(binary_data):
+    """The Polya-Gamma Gibbs reference of the logistic test (computed once for every backend)."""
+    X, y = binary_data
+    return gibbs.gibbs_logistic_gaussian(X, y, 1.5, draws=4000, burn=500, seed=6, chains=2)
 
 
 @pytest.mark.slow
-def test_logistic_gaussian_prior_matches_polya_gamma():
+@pytest.mark.parametrize("sampler", LOGISTIC_BACKEND_PARAMS)
+def test_logistic_gaussian_prior_matches_polya_gamma(binary_data, logistic_polya_gamma, sampler):
     """Logistic likelihood, Gaussian prior: NUTS vs a Polya-Gamma Gibbs sampler."""
-    d = load_dataset("binary_synthetic")
-    X, y = d.X.to_numpy(), d.y.to_numpy()
-    est = _nuts(X, y, br.Gaussian(1.5), likelihood="logistic", draws=1000, tune=1000, seed=5)
-    g = gibbs.gibbs_logistic_gaussian(X, y, 1.5, draws=4000, burn=500, seed=6, chains=2)
-    _compare(est.idata_, g["w"], g["intercept"], chains=2)
+    X, y = binary_data
+    est = _nuts(X, y, br.Gaussian(1.5), likelihood="logistic", draws=1000, tune=1000, seed=5, sampler=sampler)
+    assert est.idata_.attrs["sampler"] == sampler
+    _compare(est.idata_, logistic_polya_gamma["w"], logistic_polya_gamma["intercept"], chains=2)
 
 
 def _mcse_sd(a):

@@ -22,7 +22,7 @@ from bayesreg._validation import (
     check_random_seed,
     describe,
 )
-from bayesreg.inference.sampling import SAMPLERS
+from bayesreg.inference.backends import SAMPLERS, require_backend
 from bayesreg.model.build import FORMS, PARAMETERIZATIONS
 from bayesreg.model.global_local import PARAMETERIZATIONS as GLOBAL_LOCAL_PARAMETERIZATIONS
 from bayesreg.model.likelihoods import LIKELIHOODS
@@ -68,6 +68,8 @@ def check_sampling_options(options: dict[str, Any], owner: str) -> None:
                         what="the target acceptance rate of NUTS")
     check_bool("progressbar", owner, options["progressbar"])
     check_choice("sampler", owner, options["sampler"], SAMPLERS)
+    if options["sampler"] != "auto":
+        require_backend(options["sampler"], owner)  # installed? (an ImportError naming the extra)
 
 
 def merged_sampler_kwargs(sampler_kwargs: Any, owner: str) -> dict[str, Any]:

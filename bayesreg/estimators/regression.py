@@ -85,11 +85,14 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     random_seed : int or None, default=None
     target_accept : float, default=0.9
     progressbar : bool, default=True
-    sampler : {"auto", "pymc", "nutpie"}, default="auto"
-        NUTS backend. ``"auto"``: nutpie (when installed) for the sufficient-statistics form, where
-        its sampling is several times faster than PyMC's, and PyMC's NUTS for models written over
-        all rows (nutpie's numba backend computes X'r slowly there); nutpie's one-off numba compile
-        costs a few seconds (see docs/benchmarks.md).
+    sampler : {"auto", "pymc", "nutpie", "nutpie-jax", "numpyro", "jax"}, default="auto"
+        NUTS backend (:mod:`bayesreg.inference.backends`); all sample the same posterior.
+        ``"auto"`` picks the fastest measured one that is installed: nutpie (numba) for the
+        sufficient-statistics form from 50 features on, nutpie with JAX (extra ``jax``) for models
+        written over all rows (logistic) from n * p = 1e5 on, PyMC's NUTS otherwise (smaller models,
+        where the one-off numba/JAX compile costs more than it saves; see docs/benchmarks.md).
+        ``"jax"`` (opt-in, logistic likelihood with a fixed-penalty prior): NumPyro's NUTS on
+        bayesreg's own JAX log-density, X in single precision.
     parameterization : {"auto", "centered", "mixture", "marginal", "noncentered"}, default="auto"
         NUTS parameterization (see :func:`bayesreg.model.build_model`): ``"centered"`` /
         ``"mixture"`` for a Laplace prior; ``"marginal"`` (coefficients integrated out, Gaussian

@@ -6,7 +6,9 @@
   (the exact L1-penalised quadratic subproblem), :mod:`~bayesreg.inference.gaussian_map` (the
   Gaussian MAP solved directly) and :mod:`~bayesreg.inference.certificate` (the KKT residual and
   the certified error bound of :mod:`~bayesreg.inference.error_bound`);
-* :mod:`~bayesreg.inference.sampling`: NUTS through PyMC (or nutpie), returning InferenceData;
+* :mod:`~bayesreg.inference.sampling`: NUTS through PyMC, nutpie or NumPyro (the backends and the
+  rule of ``sampler="auto"`` in :mod:`~bayesreg.inference.backends`; bayesreg's own JAX logistic
+  log-density in :mod:`~bayesreg.inference.jax_nuts`), returning InferenceData;
   :mod:`~bayesreg.inference.predictive` (its data groups and exact posterior predictive draws),
   :mod:`~bayesreg.inference.diagnostics` and :mod:`~bayesreg.inference.idata_io` are the other
   ArviZ-facing modules;

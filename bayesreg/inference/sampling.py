@@ -1,7 +1,8 @@
 r"""Full-posterior inference: the one module that calls PyMC's samplers.
 
-:func:`sample_posterior` runs NUTS on a model from :func:`bayesreg.model.build_model` (PyMC's own
-NUTS, or nutpie when installed and requested) and returns ArviZ ``InferenceData`` with
+:func:`sample_posterior` runs NUTS on a model from :func:`bayesreg.model.build_model` with one of
+the backends of :mod:`bayesreg.inference.backends` (PyMC's own NUTS, nutpie with numba or JAX,
+NumPyro; ``"auto"`` picks by the measured rule there) and returns ArviZ ``InferenceData`` with
 
 * ``posterior``: ``coef`` (dim ``feature``), ``intercept``, ``sigma`` when the noise is sampled;
 * ``log_likelihood``: per-observation log-likelihood (computed from the draws for the
@@ -19,18 +20,18 @@ Diagnostics (:mod:`bayesreg.inference.diagnostics`) and NetCDF input/output
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
 import numpy as np
 
+from bayesreg.inference.backends import NUTPIE_MIN_FEATURES, SAMPLERS, Backend, choose_sampler, require_backend
 from bayesreg.inference.predictive import add_data_groups
 from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import Likelihood
 
 __all__ = ["SAMPLERS", "NUTPIE_MIN_FEATURES", "choose_sampler", "sample_posterior", "add_log_likelihood"]
-
-SAMPLERS = ("auto", "pymc", "nutpie")
 
 
 def sample_posterior(
@@ -46,38 +47,30 @@ def sample_posterior(
     sampler: str = "pymc",
     attrs: dict[str, Any] | None = None,
 ) -> Any:
-    """Run NUTS and return ``arviz.InferenceData`` (see the module docstring)."""
-    import pymc as pm
+    """Run NUTS and return ``arviz.InferenceData`` (see the module docstring).
 
-    if sampler not in SAMPLERS:
-        raise ValueError(f"sampler must be one of {', '.join(map(repr, SAMPLERS))}; got {sampler!r}.")
+    ``sampler`` is ``"auto"`` or a backend of :data:`bayesreg.inference.backends.BACKENDS`
+    (``"pymc"``, ``"nutpie"``, ``"nutpie-jax"``, ``"numpyro"``, ``"jax"``); a backend that is not installed is
+    an ``ImportError`` naming the extra to install. ``idata.attrs["sampler"]`` records the backend
+    that ran.
+    """
+    if not isinstance(sampler, str) or sampler not in SAMPLERS:
+        raise ValueError(f"The 'sampler' parameter must be one of {', '.join(map(repr, SAMPLERS))}; "
+                         f"got {sampler!r}.")
     if sampler == "auto":
-        sampler = choose_sampler(built.form, built.data.n_features)
-    if sampler == "nutpie":
-        try:
-            import nutpie  # noqa: F401
-        except ImportError:
-            raise ImportError("sampler='nutpie' needs the optional extra: pip install 'bayesreg[nutpie]'") from None
+        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples)
+    backend = require_backend(sampler)
     for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (name != "tune"):
             raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    n_cores = cores if cores is not None else min(int(chains), 2)
-    with built.model, _chain_blas(n_cores):
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*ArviZ is undergoing a major refactor.*")
-            idata = pm.sample(
-                draws=int(draws),
-                tune=int(tune),
-                chains=int(chains),
-                cores=n_cores,
-                random_seed=random_seed,
-                target_accept=target_accept,
-                progressbar=progressbar,
-                nuts_sampler=sampler,
-                compute_convergence_checks=False,
-                return_inferencedata=True,
-                idata_kwargs={"log_likelihood": False},
-            )
+    if backend.name == "jax":
+        from bayesreg.inference.jax_nuts import sample_jax_nuts
+
+        idata = sample_jax_nuts(built, draws=int(draws), tune=int(tune), chains=int(chains),
+                                random_seed=random_seed, target_accept=target_accept, progressbar=progressbar)
+    else:
+        idata = _pymc_sample(built, backend, draws=int(draws), tune=int(tune), chains=int(chains), cores=cores,
+                             random_seed=random_seed, target_accept=target_accept, progressbar=progressbar)
     if getattr(built, "marginal", None) is not None:  # coefficients integrated out: draw them exactly
         from bayesreg.inference.marginal_draws import add_marginal_draws
 
@@ -111,25 +104,47 @@ def _chain_blas(n_cores: int) -> Any:
     return serial_blas(0)
 
 
-NUTPIE_MIN_FEATURES = 50
+
+def _pymc_sample(built: Any, backend: Backend, *, draws: int, tune: int, chains: int, cores: int | None,
+                 random_seed: int | None, target_accept: float, progressbar: bool) -> Any:
+    """``pymc.sample`` with the backend's ``nuts_sampler`` (PyMC, nutpie, NumPyro)."""
+    import pymc as pm
+
+    n_cores = cores if cores is not None else _default_cores(backend.name, chains)
+    with built.model, _chain_blas(n_cores):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*ArviZ is undergoing a major refactor.*")
+            # NumPyro on one CPU device runs the chains one after the other (and says so)
+            warnings.filterwarnings("ignore", message=".*There are not enough devices to run parallel chains.*")
+            idata = pm.sample(
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                cores=n_cores,
+                random_seed=random_seed,
+                target_accept=target_accept,
+                progressbar=progressbar,
+                nuts_sampler=backend.nuts_sampler,
+                nuts_sampler_kwargs=dict(backend.sampler_kwargs),
+                compute_convergence_checks=False,
+                return_inferencedata=True,
+                # nutpie never computes a log-likelihood group (and warns that idata_kwargs are ignored)
+                idata_kwargs=None if backend.nuts_sampler == "nutpie" else {"log_likelihood": False},
+            )
+    return idata
 
 
-def choose_sampler(form: str, n_features: int) -> str:
-    """nutpie for larger sufficient-statistics models when installed, else PyMC's NUTS.
+def _default_cores(backend: str, chains: int) -> int:
+    """Processes for PyMC's own sampler: one per chain (at most 2), but none forked once JAX is loaded.
 
-    Measured here (docs/benchmarks.md): nutpie samples the O(p^2)-per-gradient sufficient-statistics
-    model several times faster than PyMC's NUTS, but a model written over all n rows far slower (its
-    numba backend computes X'r slowly), and its numba compile costs ~5-15 s once: at p = 10
-    (diabetes, 2 x 1000 draws) PyMC takes 5 s in all and nutpie 19 s. So nutpie is chosen for the
-    sufficient-statistics form from ``NUTPIE_MIN_FEATURES`` features on.
+    PyMC forks a process per chain on Linux; a fork of a process in which JAX's thread pools run
+    can deadlock (pymc-devs/pymc#7668), and "forkserver"/"spawn" would re-run an unguarded user
+    script. So after a JAX backend has run in this process, PyMC's chains run one after the other
+    in it (the other backends use threads, not processes).
     """
-    if form != "suffstats" or n_features < NUTPIE_MIN_FEATURES:
-        return "pymc"
-    try:
-        import nutpie  # noqa: F401
-    except ImportError:
-        return "pymc"
-    return "nutpie"
+    if backend == "pymc" and "jax" in sys.modules:
+        return 1
+    return min(chains, 2)
 
 
 def add_log_likelihood(idata: Any, data: RegressionData, likelihood: Likelihood) -> None:

@@ -1,0 +1,148 @@
+r"""NUTS backends: which sampler runs a model, and the rule behind ``sampler="auto"``.
+
+Every backend samples the *same* PyMC model (the log-density :math:`\log p(w, c, \ldots \mid y)` of
+:func:`bayesreg.model.build_model`); they differ in the NUTS implementation and in the code that
+evaluates :math:`\log p` and its gradient:
+
+* ``"pymc"``: PyMC's NUTS (windowed diagonal mass-matrix adaptation); log-density and gradient
+  in PyTensor's C backend. No extra.
+* ``"nutpie"``: nutpie's NUTS in Rust (mass matrix adapted from draws and gradients); log-density
+  and gradient compiled by PyTensor's numba backend. Extra ``nutpie``.
+* ``"nutpie-jax"``: nutpie's NUTS as above; log-density through PyTensor's JAX backend, gradient by
+  ``jax.grad``, both compiled by XLA. Extra ``jax``.
+* ``"numpyro"``: NumPyro's NUTS (Stan's windowed diagonal adaptation) through PyMC's JAX backend.
+  Extra ``jax``.
+* ``"jax"``: NumPyro's NUTS on bayesreg's own JAX log-density (:mod:`bayesreg.inference.jax_nuts`;
+  logistic likelihood, fixed-penalty priors), warm-up and sampling compiled into one XLA program,
+  the passes over X in single precision. Extra ``jax``. Opt-in: not measured faster than
+  ``"nutpie-jax"`` (48 vs 74 min bulk ESS/s at (10 000, 100) in one loaded run; 159 vs 146 in two
+  runs at load 2-4), so ``"auto"`` does not pick it.
+
+The draws of every backend are draws of the same posterior; ``tests/test_posterior.py`` checks each
+installed backend against the closed-form Gaussian posterior, the exact Gibbs sampler (Laplace
+prior) and the Pólya-Gamma Gibbs sampler (logistic likelihood) within 4 Monte Carlo standard errors.
+
+The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers.py`` and
+``benchmarks/bench_nuts.py`` (numbers in ``docs/benchmarks.md``):
+
+* **sufficient-statistics model** (Gaussian likelihood; :math:`O(p^2)` per gradient): ``"nutpie"``
+  from :data:`NUTPIE_MIN_FEATURES` features on, else ``"pymc"`` (numba's one-off compile of
+  5-15 s is not repaid on small models);
+* **model over all rows** (logistic; every gradient is two passes :math:`X w`,
+  :math:`X^\top r` over the data): ``"nutpie-jax"`` when installed and
+  :math:`n p \ge` :data:`JAX_MIN_SIZE`, else ``"pymc"``. XLA computes the two
+  matrix-vector products several times faster than numba, and nutpie's adaptation needs fewer
+  gradients per effective draw than PyMC's or NumPyro's; on small data JAX's import and compile
+  (2-4 s) cost more than they save. Logistic + Gaussian prior at (10 000, 100): ``"nutpie-jax"``
+  77.7 min bulk ESS/s against ``"pymc"``'s 21.0 in one run (load 7-8), 73.7 against ``"jax"``'s 48.0
+  in another (load 13-16).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Backend",
+    "BACKENDS",
+    "SAMPLERS",
+    "NUTPIE_MIN_FEATURES",
+    "JAX_MIN_SIZE",
+    "choose_sampler",
+    "installed_samplers",
+    "missing_dependencies",
+    "require_backend",
+]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One way to run NUTS on a PyMC model.
+
+    Attributes
+    ----------
+    name : str
+        The value of ``sampler=``.
+    nuts_sampler : str
+        ``pymc.sample``'s ``nuts_sampler``.
+    modules : tuple of str
+        Modules that must be importable.
+    extra : str
+        The optional extra that installs them (``pip install 'bayesreg[extra]'``).
+    sampler_kwargs : dict
+        ``pymc.sample``'s ``nuts_sampler_kwargs`` (nutpie's ``backend``/``gradient_backend``).
+    """
+
+    name: str
+    nuts_sampler: str
+    modules: tuple[str, ...] = ()
+    extra: str = ""
+    sampler_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+BACKENDS: dict[str, Backend] = {
+    "pymc": Backend("pymc", "pymc"),
+    "nutpie": Backend("nutpie", "nutpie", ("nutpie", "numba"), "nutpie"),
+    "nutpie-jax": Backend("nutpie-jax", "nutpie", ("nutpie", "jax"), "jax",
+                          {"backend": "jax", "gradient_backend": "jax"}),
+    "numpyro": Backend("numpyro", "numpyro", ("numpyro", "jax"), "jax"),
+    # not through pymc.sample: bayesreg's own JAX log-density (bayesreg.inference.jax_nuts)
+    "jax": Backend("jax", "", ("numpyro", "jax"), "jax"),
+}
+
+#: the accepted values of ``sampler=``
+SAMPLERS = ("auto", *BACKENDS)
+
+#: ``"auto"`` uses nutpie (numba) for sufficient-statistics models from this many features on
+NUTPIE_MIN_FEATURES = 50
+
+#: ``"auto"`` uses nutpie with JAX for models over all rows from n * p = JAX_MIN_SIZE on
+JAX_MIN_SIZE = 100_000
+
+
+def missing_dependencies(name: str) -> list[str]:
+    """The modules backend ``name`` needs that are not installed (empty when it can run)."""
+    return [m for m in BACKENDS[name].modules if importlib.util.find_spec(m) is None]
+
+
+def installed_samplers() -> list[str]:
+    """The backends whose dependencies are installed, in the order of :data:`BACKENDS`."""
+    return [name for name in BACKENDS if not missing_dependencies(name)]
+
+
+def require_backend(name: str, owner: str | None = None) -> Backend:
+    """The :class:`Backend` called ``name``; a clear error when unknown or not installed.
+
+    ``owner`` (e.g. ``"BayesianRegression"``) names the estimator whose parameter it is.
+    """
+    where = f" of {owner}" if owner else ""
+    if name not in BACKENDS:
+        raise ValueError(f"The 'sampler' parameter{where} must be one of {', '.join(map(repr, SAMPLERS))}; "
+                         f"got {name!r}.")
+    missing = missing_dependencies(name)
+    if missing:
+        backend = BACKENDS[name]
+        raise ImportError(f"The 'sampler' parameter{where} is {name!r}, which needs {', '.join(missing)} "
+                          f"(not installed): pip install 'bayesreg[{backend.extra}]'.")
+    return BACKENDS[name]
+
+
+def choose_sampler(form: str, n_features: int, n_samples: int = 0) -> str:
+    """The backend ``sampler="auto"`` runs (the rule and its measurements: module docstring).
+
+    Parameters
+    ----------
+    form : {"suffstats", "rows"}
+        How the model is written (:func:`bayesreg.model.build.resolve_form`).
+    n_features, n_samples : int
+        p and n of the design.
+    """
+    if form == "suffstats":
+        if n_features >= NUTPIE_MIN_FEATURES and not missing_dependencies("nutpie"):
+            return "nutpie"
+        return "pymc"
+    if n_samples * n_features >= JAX_MIN_SIZE and not missing_dependencies("nutpie-jax"):
+        return "nutpie-jax"
+    return "pymc"

@@ -1,0 +1,204 @@
+"""NUTS backends: the rule of ``sampler="auto"``, clear errors for missing or unknown backends.
+
+That every backend samples the same posterior is checked in ``tests/test_posterior.py`` (closed
+form, exact Gibbs, Polya-Gamma, each parametrized over the installed backends).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+
+import bayesreg as br
+from bayesreg.inference import backends, sampling
+from bayesreg.inference.backends import (
+    BACKENDS,
+    JAX_MIN_SIZE,
+    NUTPIE_MIN_FEATURES,
+    SAMPLERS,
+    choose_sampler,
+    installed_samplers,
+    missing_dependencies,
+    require_backend,
+)
+
+
+@pytest.fixture
+def without(monkeypatch):
+    """``without("jax")`` makes ``jax`` look uninstalled to the backend checks."""
+    real = importlib.util.find_spec
+
+    def hide(*names):
+        monkeypatch.setattr(backends.importlib.util, "find_spec",
+                            lambda name, *a, **k: None if name in names else real(name, *a, **k))
+
+    return hide
+
+
+def test_samplers_are_auto_and_every_backend():
+    assert SAMPLERS == ("auto", "pymc", "nutpie", "nutpie-jax", "numpyro", "jax")
+    assert "pymc" in installed_samplers()
+    assert missing_dependencies("pymc") == []
+
+
+def test_auto_rule_for_sufficient_statistics(without):
+    p = NUTPIE_MIN_FEATURES
+    assert choose_sampler("suffstats", p - 1, 10**6) == "pymc"
+    if not missing_dependencies("nutpie"):
+        assert choose_sampler("suffstats", p, 10) == "nutpie"
+    without("nutpie")
+    assert choose_sampler("suffstats", 10 * p, 10**6) == "pymc"
+
+
+def test_auto_rule_for_models_over_rows(without):
+    assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10 - 1) == "pymc"
+    if not missing_dependencies("nutpie-jax"):
+        assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10) == "nutpie-jax"
+        assert choose_sampler("rows", 100, 10_000) == "nutpie-jax"
+    without("jax")
+    assert choose_sampler("rows", 100, 100_000) == "pymc"
+    assert not {"nutpie-jax", "numpyro", "jax"} & set(installed_samplers())
+
+
+def test_missing_backend_names_the_extra(without):
+    without("jax", "numpyro")
+    with pytest.raises(ImportError, match=r"The 'sampler' parameter is 'nutpie-jax', which needs jax \(not "
+                                          r"installed\): pip install 'bayesreg\[jax\]'"):
+        require_backend("nutpie-jax")
+    with pytest.raises(ImportError, match=r"needs numpyro, jax.*bayesreg\[jax\]"):
+        require_backend("numpyro")
+
+
+def test_missing_backend_is_refused_before_any_model_is_built(without, monkeypatch):
+    import bayesreg.estimators.regression as regression
+
+    def tripwire(*a, **k):
+        raise AssertionError("a model was built before the sampler was checked")
+
+    monkeypatch.setattr(regression, "build_model", tripwire)
+    without("jax", "numpyro")
+    for est in (br.BayesianRegression(method="nuts", sampler="nutpie-jax"),
+                br.LassoBayes(method="nuts", sampler_kwargs={"sampler": "numpyro"})):
+        with pytest.raises(ImportError, match=rf"The 'sampler' parameter of {type(est).__name__} is '(nutpie-jax|"
+                                              r"numpyro)', which needs .*jax"):
+            est.fit(np.eye(3), np.arange(3.0))
+
+
+def test_unknown_sampler_is_an_error_naming_the_choices():
+    with pytest.raises(ValueError, match=r"'sampler' parameter must be one of 'auto', 'pymc', 'nutpie', "
+                                         r"'nutpie-jax', 'numpyro', 'jax'; got 'stan'"):
+        require_backend("stan")
+    est = br.BayesianRegression(method="nuts", sampler="blackjax")
+    with pytest.raises(ValueError, match="sampler.*blackjax"):
+        est.fit(np.eye(3), np.arange(3.0))
+
+
+def test_every_backend_runs_pymc_sample_with_its_settings():
+    # "jax" is bayesreg's own JAX log-density, sampled by NumPyro directly (bayesreg.inference.jax_nuts)
+    assert {b.nuts_sampler for b in BACKENDS.values()} == {"pymc", "nutpie", "numpyro", ""}
+    assert BACKENDS["jax"].nuts_sampler == ""
+    assert BACKENDS["nutpie-jax"].sampler_kwargs == {"backend": "jax", "gradient_backend": "jax"}
+    assert BACKENDS["nutpie"].sampler_kwargs == {}
+
+
+def test_pymc_chains_are_not_forked_once_jax_is_loaded(monkeypatch):
+    monkeypatch.delitem(sys.modules, "jax", raising=False)
+    assert sampling._default_cores("pymc", 4) == 2
+    monkeypatch.setitem(sys.modules, "jax", object())
+    assert sampling._default_cores("pymc", 4) == 1
+    assert sampling._default_cores("nutpie-jax", 4) == 2
+
+
+@pytest.mark.skipif(bool(missing_dependencies("nutpie-jax")), reason="jax or nutpie not installed")
+def test_auto_runs_nutpie_jax_on_a_large_logistic_model():
+    rng = np.random.default_rng(0)
+    n, p = 2000, 50  # n * p = JAX_MIN_SIZE
+    X = rng.standard_normal((n, p))
+    y = (rng.random(n) < 1 / (1 + np.exp(-X[:, 0]))).astype(float)
+    est = br.BayesianRegression(prior=br.Gaussian(1.0), likelihood="logistic", method="nuts", draws=50, tune=50,
+                                chains=1, random_seed=0, progressbar=False)
+    with pytest.warns(br.ConvergenceWarning):
+        est.fit(X, y)
+    assert est.idata_.attrs["sampler"] == "nutpie-jax"
+    assert est.idata_.posterior["coef"].shape == (1, 50, p)
+    assert abs(est.coef_[0] - 1.0) < 0.5
+
+
+# --------------------------------------------------------------------------- sampler="jax"
+needs_jax = pytest.mark.skipif(bool(missing_dependencies("jax")), reason="jax or numpyro not installed "
+                                                                          "(pip install 'bayesreg[jax]')")
+
+
+def _built(prior, *, n=60, p=5, fit_intercept=True, weights=None, likelihood=None, seed=0):
+    from bayesreg.model.build import build_model
+    from bayesreg.model.data import RegressionData
+    from bayesreg.model.likelihoods import LogisticLikelihood
+
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = (rng.random(n) < 1 / (1 + np.exp(-X[:, 0]))).astype(float)
+    data = RegressionData.from_xy(X, y, sample_weight=weights, fit_intercept=fit_intercept)
+    return build_model(data, prior, likelihood or LogisticLikelihood())
+
+
+@needs_jax
+@pytest.mark.parametrize("precision, rtol", [("float64", 1e-12), ("float32", 1e-6)])
+@pytest.mark.parametrize("case", ["gaussian", "laplace-weights", "elasticnet-no-intercept", "unpenalized"])
+def test_jax_potential_is_the_pymc_log_density(case, precision, rtol):
+    """U(c, w) of jax_nuts equals -log p of the PyMC model (normalised, weighted) at random points."""
+    from bayesreg.inference.jax_nuts import make_potential
+
+    prior, kw = {"gaussian": (br.Gaussian(1.5), {}),
+                 "laplace-weights": (br.Laplace(0.7), {"weights": np.linspace(0.5, 2.0, 60)}),
+                 "elasticnet-no-intercept": (br.ElasticNet(l1=2.0, l2=3.0), {"fit_intercept": False}),
+                 "unpenalized": (br.Unpenalized(br.Laplace(0.5), features=[0, 3]), {})}[case]
+    built = _built(prior, **kw)
+    potential, dim = make_potential(built, precision)
+    logp = built.model.compile_logp(jacobian=False)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        theta = rng.normal(scale=0.8, size=dim)
+        point = {"coef": theta[dim - 5:]}
+        if dim == 6:
+            point["intercept"] = theta[0]
+        assert float(potential(theta)) == pytest.approx(-logp(point), rel=rtol)
+
+
+@needs_jax
+def test_jax_sampler_refuses_models_it_does_not_sample():
+    from bayesreg.inference.jax_nuts import sample_jax_nuts, unsupported_reason
+    from bayesreg.model.likelihoods import GaussianLikelihood
+
+    gaussian = _built(br.Gaussian(1.0), likelihood=GaussianLikelihood(noise_sigma=1.0))
+    assert "logistic likelihood" in unsupported_reason(gaussian)
+    with pytest.raises(ValueError, match=r"sampler='jax' cannot sample this model: it samples the logistic "
+                                         r"likelihood \(got 'gaussian'"):
+        sample_jax_nuts(gaussian, draws=10, tune=10, chains=1, random_seed=0, target_accept=0.9, progressbar=False)
+    with pytest.raises(ValueError, match="precision must be one of"):
+        from bayesreg.inference.jax_nuts import make_potential
+
+        make_potential(_built(br.Gaussian(1.0)), "float16")
+    est = br.BayesianRegression(prior=br.Gaussian(1.0), method="nuts", sampler="jax", draws=10, tune=10, chains=1)
+    with pytest.raises(ValueError, match="sampler='jax' cannot sample this model"):
+        est.fit(np.eye(4), np.arange(4.0))
+
+
+@needs_jax
+@pytest.mark.filterwarnings("ignore::bayesreg.ConvergenceWarning")  # 2 x 200 draws: a short chain
+def test_jax_sampler_returns_inference_data_like_the_others():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 3))
+    y = (rng.random(200) < 1 / (1 + np.exp(-X[:, 0]))).astype(float)
+    est = br.BayesianRegression(prior=br.Gaussian(1.0), likelihood="logistic", method="nuts", draws=200, tune=200,
+                                chains=2, random_seed=0, progressbar=False, sampler="jax").fit(X, y)
+    idata = est.idata_
+    assert idata.attrs["sampler"] == "jax"
+    assert idata.posterior["coef"].shape == (2, 200, 3) and idata.posterior["intercept"].shape == (2, 200)
+    assert {"diverging", "n_steps", "energy", "acceptance_rate", "step_size"} <= set(idata.sample_stats)
+    assert "log_likelihood" in idata.groups() and "observed_data" in idata.groups()
+    assert idata.posterior.attrs["precision"] == "float32"
+    again = br.BayesianRegression(**est.get_params()).fit(X, y)
+    np.testing.assert_array_equal(again.idata_.posterior["coef"].values, idata.posterior["coef"].values)
