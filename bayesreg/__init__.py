@@ -38,6 +38,7 @@ from bayesreg.inference import (  # noqa: E402
     save_idata,
 )
 from bayesreg.model import (  # noqa: E402
+    AsymmetricLaplace,
     BayesianLasso,
     ElasticNet,
     FormulaDesign,
@@ -56,6 +57,7 @@ _install_legacy_paths()  # bayesreg 0.1 module paths (bayesreg.map, bayesreg.gib
 
 __all__ = [
     "Laplace",
+    "AsymmetricLaplace",
     "Gaussian",
     "ElasticNet",
     "Unpenalized",

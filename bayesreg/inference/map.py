@@ -27,6 +27,8 @@ The negative log-posterior splits into a smooth part and a separable, possibly n
   PyMC's gradient come first. The error bound uses the local curvature
   (:mod:`bayesreg.inference.local_bound`); the iterations go on until it is small enough or the
   residual stops improving.
+* **Asymmetric Laplace** (quantile regression): the exact linear program of
+  :mod:`bayesreg.inference.quantile_map`, certified from the subdifferentials of both terms.
 * Laplace and elastic-net MAPs therefore have exact zeros. ``pymc.find_MAP`` (L-BFGS on
   :math:`|w|`) is never used.
 
@@ -56,6 +58,7 @@ from bayesreg.model.data import RegressionData
 from bayesreg.model.identifiability import check_posterior_mode
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood
 from bayesreg.model.priors import Prior
+from bayesreg.model.quantile import AsymmetricLaplace
 
 __all__ = ["Certificate", "MapResult", "find_map", "certify", "certify_point", "smooth_gradient", "DEFAULT_TOL",
            "DEFAULT_BOUND_TOL", "IterationLimitWarning"]
@@ -133,6 +136,11 @@ def find_map(
     """
     form = resolve_form(likelihood, form)
     check_posterior_mode(data, prior, likelihood)
+    if isinstance(likelihood, AsymmetricLaplace):  # non-smooth: an exact linear program
+        from bayesreg.inference.quantile_map import solve_quantile_map
+
+        q = solve_quantile_map(data, prior, likelihood, tol=tol)
+        return MapResult(q.coef, q.intercept, q.objective, q.certificate, q.n_rounds, q.working_rows)
     fg, _ = smooth_part(data, prior, likelihood, form)
     with serial_blas(data.n_samples * data.n_features) as parallel:  # see bayesreg.inference.blas
         if isinstance(likelihood, GaussianLikelihood):

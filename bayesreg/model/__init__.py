@@ -5,6 +5,7 @@
 * :mod:`~bayesreg.model.unpenalized`: a flat prior on chosen coefficients;
 * :mod:`~bayesreg.model.hierarchical`: priors with random scales (NUTS only);
 * :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
+  :mod:`~bayesreg.model.quantile`: the asymmetric Laplace (quantile regression);
 * :mod:`~bayesreg.model.data`: validated data and the Gaussian sufficient statistics;
 * :mod:`~bayesreg.model.formula`: a formula and a data frame -> named design matrix (formulaic);
 * :mod:`~bayesreg.model.build`: the PyMC model built from the three;
@@ -20,6 +21,7 @@ from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, Hie
 from bayesreg.model.identifiability import NoPosteriorModeError, check_posterior_mode
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
+from bayesreg.model.quantile import AsymmetricLaplace
 from bayesreg.model.unpenalized import Unpenalized
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "GaussianLikelihood",
     "LogisticLikelihood",
     "get_likelihood",
+    "AsymmetricLaplace",
     "RegressionData",
     "SufficientStats",
     "FormulaDesign",
