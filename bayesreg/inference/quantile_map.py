@@ -74,6 +74,10 @@ FULL_ROWS = 4000
 #: a residual counts as zero when |r_i| <= ZERO_RESIDUAL * (|y_i| + |x_i| . |theta|)
 ZERO_RESIDUAL = 1e-9
 
+#: subsample and working-set sizes a * (p + 1) + b * sqrt(n (p + 1)) (tuned in benchmarks/bench_quantile.py)
+SUBSAMPLE = (10.0, 0.0)
+BAND = (0.0, 2.0)
+
 _NO_CURVATURE = ErrorBound(None, reason="the pinball loss is piecewise linear (no strong convexity); the "
                            "exact KKT conditions decide", not_strongly_convex=True)
 
@@ -90,11 +94,27 @@ class QuantileMap:
     working_rows: int
 
 
-def _design(data: RegressionData) -> np.ndarray:
-    """:math:`\\tilde X = (X, 1)` (or :math:`X` without an intercept)."""
-    if data.fit_intercept:
-        return np.hstack([data.X, np.ones((data.n_samples, 1))])
-    return data.X
+class _Design:
+    """:math:`\\tilde X = (X, 1)` (or :math:`X` without an intercept) without copying :math:`X`."""
+
+    def __init__(self, data: RegressionData) -> None:
+        self.X, self.intercept = data.X, data.fit_intercept
+        self.shape = (data.n_samples, data.n_features + int(data.fit_intercept))
+
+    def __matmul__(self, theta: np.ndarray) -> np.ndarray:
+        p = self.X.shape[1]
+        eta = self.X @ theta[:p]
+        return eta + theta[p] if self.intercept else eta
+
+    def tdot(self, a: np.ndarray) -> np.ndarray:
+        """:math:`\\tilde X^\\top a`."""
+        g = self.X.T @ a
+        return np.append(g, a.sum()) if self.intercept else g
+
+    def rows(self, idx: np.ndarray) -> np.ndarray:
+        """The rows ``idx`` of :math:`\\tilde X`, dense."""
+        sub = self.X[idx]
+        return np.hstack([sub, np.ones((sub.shape[0], 1))]) if self.intercept else sub
 
 
 def _penalties(data: RegressionData, prior: Prior, scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -104,43 +124,64 @@ def _penalties(data: RegressionData, prior: Prior, scale: float) -> tuple[np.nda
     return scale * np.append(l1, np.zeros(extra)), scale * np.append(l2, np.zeros(extra))
 
 
-def _solve_dual_lp(Xt: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
-                   l1s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    r"""The dual LP on rows ``Xt`` with the fixed rows' term ``h``: returns :math:`(\theta, a)`.
+class _DualLP:
+    r"""The dual LP on a working set of rows, kept in one HiGHS instance so that adding rows (new
+    columns of the dual) and moving the fixed rows' term ``h`` warm-start from the last basis.
 
-    :math:`\min -y^\top a` s.t. :math:`lo \le a \le hi`,
-    :math:`-s\ell_{1,j} - h_j \le (\tilde X^\top a)_j \le s\ell_{1,j} - h_j` (one ranged row per
+    :math:`\min -y_M^\top a` s.t. :math:`lo \le a \le hi`,
+    :math:`-s\ell_{1,j} - h_j \le (\tilde X_M^\top a)_j \le s\ell_{1,j} - h_j` (one ranged row per
     coordinate; an equality where :math:`\ell_{1,j} = 0`), by HiGHS's dual simplex (``highspy``).
     :math:`\theta` is minus the rows' dual values.
     """
-    import highspy
 
-    m, k = Xt.shape
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = m, k
-    lp.col_cost_ = -np.asarray(y, dtype=float)
-    lp.col_lower_, lp.col_upper_ = np.asarray(lo, float), np.asarray(hi, float)
-    lp.row_lower_, lp.row_upper_ = -l1s - h, l1s - h
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = m, k
-    lp.a_matrix_.start_ = np.arange(0, m * k + 1, k, dtype=np.int32)
-    lp.a_matrix_.index_ = np.tile(np.arange(k, dtype=np.int32), m)
-    lp.a_matrix_.value_ = np.ascontiguousarray(Xt, dtype=float).ravel()
-    solver = highspy.Highs()
-    solver.setOptionValue("output_flag", False)
-    solver.setOptionValue("solver", "simplex")
-    solver.setOptionValue("simplex_strategy", 1)  # dual simplex
-    solver.setOptionValue("threads", 1)
-    solver.passModel(lp)
-    solver.run()
-    status = solver.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError(f"the quantile-regression linear program failed: {solver.modelStatusToString(status)}")
-    sol = solver.getSolution()
-    return -np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_value, dtype=float)
+    def __init__(self, n_coords: int, l1s: np.ndarray) -> None:
+        import highspy
+
+        self.highspy = highspy
+        self.k = n_coords
+        self.l1s = l1s
+        self.solver = highspy.Highs()
+        self.solver.setOptionValue("output_flag", False)
+        self.solver.setOptionValue("threads", 1)
+        self.solver.setOptionValue("solver", "simplex")
+        self.solver.setOptionValue("presolve", "off")
+        self.solver.addRows(n_coords, -l1s, l1s, 0, np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0))
+
+    def add_rows(self, Xt: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        """Add data rows (dual columns)."""
+        m, k = Xt.shape
+        if m == 0:
+            return
+        self.solver.addCols(m, -np.asarray(y, float), np.asarray(lo, float), np.asarray(hi, float), m * k,
+                            np.arange(0, m * k, k, dtype=np.int32), np.tile(np.arange(k, dtype=np.int32), m),
+                            np.ascontiguousarray(Xt, dtype=float).ravel())
+
+    def solve(self, h: np.ndarray, l1s: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """:math:`(\theta, a)` for the fixed rows' term ``h`` (and penalty ``l1s``, default the
+        problem's); ``None`` when infeasible (the reduced primal is unbounded: too few rows)."""
+        hs = self.highspy
+        l1s = self.l1s if l1s is None else l1s
+        self.solver.changeRowsBounds(self.k, np.arange(self.k, dtype=np.int32), -l1s - h, l1s - h)
+        self.solver.run()
+        status = self.solver.getModelStatus()
+        if status == hs.HighsModelStatus.kInfeasible and h.any():
+            return None
+        if status != hs.HighsModelStatus.kOptimal:
+            raise RuntimeError("the quantile-regression linear program failed: "
+                               f"{self.solver.modelStatusToString(status)}")
+        sol = self.solver.getSolution()
+        return -np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_value, dtype=float)
 
 
-def _polish(Xt: np.ndarray, y: np.ndarray, theta: np.ndarray, a: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+def _solve_dual_lp(Xt: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
+                   l1s: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The dual LP (:class:`_DualLP`) on the rows ``Xt`` at once."""
+    lp = _DualLP(Xt.shape[1], l1s)
+    lp.add_rows(Xt, y, lo, hi)
+    return lp.solve(h)
+
+
+def _polish(Xt: _Design, y: np.ndarray, theta: np.ndarray, a: np.ndarray, lo: np.ndarray, hi: np.ndarray,
             rows: np.ndarray, flat: np.ndarray, l1s: np.ndarray, scale_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The exact vertex (module docstring): θ_T from the zero-residual rows, a_Z from stationarity."""
     inside = (a[rows] > lo[rows] + 1e-9 * scale_a[rows]) & (a[rows] < hi[rows] - 1e-9 * scale_a[rows])
@@ -149,7 +190,8 @@ def _polish(Xt: np.ndarray, y: np.ndarray, theta: np.ndarray, a: np.ndarray, lo:
     T = np.flatnonzero((np.abs(theta) > tol_w) | flat)
     if Z.size != T.size or Z.size == 0:
         return theta, a
-    A = Xt[np.ix_(Z, T)]
+    XZ = Xt.rows(Z)
+    A = XZ[:, T]
     try:
         theta_T = np.linalg.solve(A, y[Z])
     except np.linalg.LinAlgError:
@@ -157,9 +199,7 @@ def _polish(Xt: np.ndarray, y: np.ndarray, theta: np.ndarray, a: np.ndarray, lo:
     new = np.zeros_like(theta)
     new[T] = theta_T
     # a_Z: sum_i a_i x_iT = s l1_T sign(w_T) on T (0 for flat coordinates and the intercept)
-    others = np.ones(y.shape[0], dtype=bool)
-    others[Z] = False
-    target = l1s[T] * np.sign(theta_T) - Xt[others][:, T].T @ a[others]
+    target = l1s[T] * np.sign(theta_T) - (Xt.tdot(a)[T] - XZ[:, T].T @ a[Z])
     try:
         a_Z = np.linalg.solve(A.T, target)
     except np.linalg.LinAlgError:
@@ -169,7 +209,7 @@ def _polish(Xt: np.ndarray, y: np.ndarray, theta: np.ndarray, a: np.ndarray, lo:
     return new, a_new
 
 
-def _objective(Xt: np.ndarray, data: RegressionData, lik: AsymmetricLaplace, theta: np.ndarray,
+def _objective(Xt: _Design, data: RegressionData, lik: AsymmetricLaplace, theta: np.ndarray,
                l1s: np.ndarray) -> float:
     r = data.y - Xt @ theta
     return float(data.weights @ pinball_loss(r, lik.quantile) + l1s @ np.abs(theta))
@@ -193,14 +233,14 @@ def solve_quantile_map(data: RegressionData, prior: Prior, likelihood: Asymmetri
         raise NotImplementedError(
             "the exact MAP of the asymmetric Laplace likelihood is implemented for L1 (Laplace) and flat "
             f"priors (a linear program); got {type(prior).__name__} with an L2 part. Use method='nuts'.")
-    Xt = _design(data)
+    Xt = _Design(data)
     w = data.weights
     lo, hi = w * (q - 1.0), w * q
     flat = l1s == 0
     n, m = Xt.shape
     if n <= max(FULL_ROWS, 50 * m):
         rows = np.arange(n)
-        theta, a = _solve_dual_lp(Xt, data.y, lo, hi, np.zeros(m), l1s)
+        theta, a = _solve_dual_lp(Xt.rows(np.arange(n)), data.y, lo, hi, np.zeros(m), l1s)
         rounds, work = 1, n
     else:
         theta, a, rounds, work = _solve_by_working_set(Xt, data.y, w, lo, hi, l1s, q, max_rounds, random_seed)
@@ -215,40 +255,59 @@ def solve_quantile_map(data: RegressionData, prior: Prior, likelihood: Asymmetri
     return QuantileMap(theta[:p].copy(), float(theta[p]) if data.fit_intercept else 0.0, F, cert, rounds, work)
 
 
-def _solve_by_working_set(Xt: np.ndarray, y: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+def _solve_by_working_set(Xt: _Design, y: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                           l1s: np.ndarray, q: float, max_rounds: int,
                           random_seed: int) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Portnoy–Koenker working sets (module docstring): exact when no fixed row changes sign."""
     n, m = Xt.shape
     rng = np.random.default_rng(random_seed)
-    m0 = int(min(n, max(50 * m, 2 * np.sqrt(n * m))))
-    sub = np.sort(rng.choice(n, size=m0, replace=False))
-    # the subsample's problem: the same penalty relative to the (sub)sample's weight
-    frac = float(w[sub].sum() / w.sum())
-    theta, _ = _solve_dual_lp(Xt[sub], y[sub], lo[sub], hi[sub], np.zeros(m), l1s * frac)
-    size = int(min(n, max(m0, 3 * np.sqrt(n * m))))
+    m0 = int(min(n, SUBSAMPLE[0] * m + SUBSAMPLE[1] * np.sqrt(n * m)))
+    M = np.sort(rng.choice(n, size=m0, replace=False))
+    lp = _DualLP(m, l1s)
+    lp.add_rows(Xt.rows(M), y[M], lo[M], hi[M])
+    order = list(M)  # the dual's columns, in the order they were added
+    # the subsample's own problem first (the same penalty relative to its weight): a starting fit
+    # and a starting basis; its rows stay in the working set (any superset of the band will do)
+    solved = lp.solve(np.zeros(m), l1s * float(w[M].sum() / w.sum()))
+    theta = solved[0]
+    size = int(min(n, BAND[0] * m + BAND[1] * np.sqrt(n * m)))
     r = y - Xt @ theta
-    M = np.sort(np.argpartition(np.abs(r), size - 1)[:size]) if size < n else np.arange(n)
+    new = np.setdiff1d(_nearest(r, size), M)
+    lp.add_rows(Xt.rows(new), y[new], lo[new], hi[new])
+    order.extend(new)
+    M = np.union1d(M, new)
     for rounds in range(1, max_rounds + 1):
         in_M = np.zeros(n, dtype=bool)
         in_M[M] = True
         fixed_a = _multipliers(r, w, q)
         fixed_a[in_M] = 0.0
-        h = Xt.T @ fixed_a
-        theta, a_M = _solve_dual_lp(Xt[M], y[M], lo[M], hi[M], h, l1s)
-        r = y - Xt @ theta
-        assumed = fixed_a
-        wrong = ~in_M & (w > 0) & (((assumed > 0) & (r < 0)) | ((assumed < 0) & (r > 0)))
-        if not wrong.any():
-            a = fixed_a
-            a[M] = a_M
-            return theta, a, rounds, int(M.size)
-        M = np.union1d(M, np.flatnonzero(wrong))
-        # residuals for the next round's signs come from the new fit (r above)
+        solved = lp.solve(Xt.tdot(fixed_a))
+        if solved is None:  # too few rows to bound the fixed rows' linear terms: twice as many
+            size = min(n, 2 * size)
+            new = np.setdiff1d(_nearest(r, size), M)
+        else:
+            theta, a_M = solved
+            r = y - Xt @ theta
+            wrong = ~in_M & (w > 0) & (((fixed_a > 0) & (r < 0)) | ((fixed_a < 0) & (r > 0)))
+            if not wrong.any():
+                a = fixed_a
+                a[np.asarray(order)] = a_M
+                return theta, a, rounds, int(M.size)
+            new = np.flatnonzero(wrong)  # the next signs come from this fit's residuals
+        lp.add_rows(Xt.rows(new), y[new], lo[new], hi[new])
+        order.extend(new)
+        M = np.union1d(M, new)
     raise RuntimeError(f"quantile MAP: the working set did not settle in {max_rounds} rounds.")
 
 
-def _certificate(data: RegressionData, prior: Prior, lik: AsymmetricLaplace, Xt: np.ndarray,
+def _nearest(r: np.ndarray, size: int) -> np.ndarray:
+    """Indices of the ``size`` smallest :math:`|r_i|` (sorted)."""
+    if size >= r.shape[0]:
+        return np.arange(r.shape[0])
+    return np.sort(np.argpartition(np.abs(r), size - 1)[:size])
+
+
+def _certificate(data: RegressionData, prior: Prior, lik: AsymmetricLaplace, Xt: _Design,
                  theta: np.ndarray, a: np.ndarray, tol: float) -> Certificate:
     """KKT certificate from the multipliers ``a`` (clipped to their boxes; signs forced off zero)."""
     q, s = lik.quantile, lik.scale
@@ -256,16 +315,21 @@ def _certificate(data: RegressionData, prior: Prior, lik: AsymmetricLaplace, Xt:
     zero = _zero_rows(data, Xt, theta)
     r = data.y - Xt @ theta
     a = np.where(zero, np.clip(a, w * (q - 1.0), w * q), _multipliers(r, w, q))
-    g = -(Xt.T @ a) / s
-    g0 = -(Xt.T @ _multipliers(data.y, w, q)) / s
+    g = -Xt.tdot(a) / s
+    g0 = -Xt.tdot(_multipliers(data.y, w, q)) / s
     return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=float(np.max(np.abs(g0))),
                    tol=tol, bound=_NO_CURVATURE, bound_tol=DEFAULT_BOUND_TOL)
 
 
-def _zero_rows(data: RegressionData, Xt: np.ndarray, theta: np.ndarray) -> np.ndarray:
+def _zero_rows(data: RegressionData, Xt: _Design, theta: np.ndarray) -> np.ndarray:
     """Rows whose residual is zero to :data:`ZERO_RESIDUAL` relative precision (their u_i is free)."""
     r = data.y - Xt @ theta
-    return np.abs(r) <= ZERO_RESIDUAL * (np.abs(data.y) + np.abs(Xt) @ np.abs(theta) + 1e-300)
+    big = float(max(np.max(Xt.X, initial=0.0), -np.min(Xt.X, initial=0.0), 1.0)) * float(np.abs(theta).sum())
+    zero = np.abs(r) <= ZERO_RESIDUAL * (np.abs(data.y) + big + 1e-300)  # candidates, then exactly:
+    cand = np.flatnonzero(zero)
+    zero[cand] = np.abs(r[cand]) <= ZERO_RESIDUAL * (np.abs(data.y[cand]) + np.abs(Xt.rows(cand)) @ np.abs(theta)
+                                                      + 1e-300)
+    return zero
 
 
 def certify_quantile_point(data: RegressionData, prior: Prior, likelihood: AsymmetricLaplace,
@@ -276,7 +340,7 @@ def certify_quantile_point(data: RegressionData, prior: Prior, likelihood: Asymm
     coordinates and the intercept, then clipped to :math:`[q-1, q]`."""
     q, s = likelihood.quantile, likelihood.scale
     theta = np.asarray(theta, dtype=float)
-    Xt = _design(data)
+    Xt = _Design(data)
     w = data.weights
     l1s, _ = _penalties(data, prior, s)
     r = data.y - Xt @ theta
@@ -285,7 +349,7 @@ def certify_quantile_point(data: RegressionData, prior: Prior, likelihood: Asymm
     if Z.size:
         T = np.flatnonzero((theta != 0) | (l1s == 0))
         a[Z] = 0.0
-        target = l1s[T] * np.sign(theta[T]) - Xt[:, T].T @ a
-        a[Z] = np.linalg.lstsq(Xt[np.ix_(Z, T)].T, target, rcond=None)[0]
+        target = l1s[T] * np.sign(theta[T]) - Xt.tdot(a)[T]
+        a[Z] = np.linalg.lstsq(Xt.rows(Z)[:, T].T, target, rcond=None)[0]
         a[Z] = np.clip(a[Z], w[Z] * (q - 1.0), w[Z] * q)
     return _certificate(data, prior, likelihood, Xt, theta, a, tol)
