@@ -13,6 +13,7 @@ configure_pytensor_blas()
 from bayesreg._legacy_paths import install as _install_legacy_paths  # noqa: E402
 from bayesreg.conventions import (  # noqa: E402
     list_conventions,
+    penalty_to_likelihood,
     penalty_to_prior,
     penalty_to_weights,
     prior_to_penalty,
@@ -73,6 +74,7 @@ __all__ = [
     "HierarchicalLaplace",
     "HierarchicalGaussian",
     "penalty_to_prior",
+    "penalty_to_likelihood",
     "prior_to_penalty",
     "penalty_to_weights",
     "list_conventions",

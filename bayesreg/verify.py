@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.conventions import get_convention, penalty_to_weights
+from bayesreg.conventions import get_convention, penalty_to_likelihood, penalty_to_weights
 from bayesreg.conventions._base import weights_to_prior
 from bayesreg.inference.certificate import DEFAULT_TOL, certify
 from bayesreg.inference.map import find_map
@@ -133,6 +133,9 @@ def _sklearn_reference(convention: str, X: np.ndarray, y: np.ndarray, params: di
                                               max_iter=1_000_000, fit_intercept=fit_intercept)
     elif name == "Ridge":
         est = linear_model.Ridge(alpha=params["alpha"], fit_intercept=fit_intercept, solver="cholesky")
+    elif name == "QuantileRegressor":
+        est = linear_model.QuantileRegressor(quantile=params.get("quantile", 0.5), alpha=params["alpha"],
+                                             solver="highs", fit_intercept=fit_intercept)
     elif name in ("Lasso", "ElasticNet"):
         cls = getattr(linear_model, name)
         est = cls(**params, fit_intercept=fit_intercept, tol=1e-14, max_iter=1_000_000)
@@ -192,7 +195,8 @@ def verify_map(
     if penalty_params.get("loss", conv.defaults.get("loss")) == "mse" and lik_name != "gaussian":
         raise ValueError(f"{convention} with loss='mse' (the squared error) is the Gaussian likelihood; for "
                          f"likelihood={lik_name!r} the loss is the cross-entropy: pass loss='nll'.")
-    lik = get_likelihood(lik_name, noise_sigma)
+    lik = (penalty_to_likelihood(convention, noise_sigma=noise_sigma, **penalty_params)
+           if lik_name == "asymmetric_laplace" else get_likelihood(lik_name, noise_sigma))
     needs_xy = conv.needs_data  # glmnet's scaling, dropout's column sums of squares
     if needs_xy and penalty_params.get("weights") is not None:  # glmnet's (and dropout's) name for them
         if sample_weight is not None:
@@ -213,6 +217,12 @@ def verify_map(
     if reference == "sklearn":
         ref_coef, ref_icpt = _sklearn_reference(convention, data.X, data.y, penalty_params,
                                                 data.sample_weight, fit_intercept)
+    elif lik_name == "asymmetric_laplace":
+        from bayesreg.reference.quantile import reference_quantile_solve
+
+        ref_coef, ref_icpt = reference_quantile_solve(
+            data.X, data.y, prior.penalty_weights(data.n_features)[0], quantile=lik.quantile, scale=lik.scale,
+            sample_weight=data.sample_weight, fit_intercept=fit_intercept)
     else:
         from bayesreg.reference.penalized import reference_solve
 
@@ -261,6 +271,10 @@ def verify_map(
 def _certify_point(data: RegressionData, prior: Prior, lik: Any, theta: np.ndarray,
                    map_cert: Any) -> float:
     """Relative KKT residual of an arbitrary point under the model's posterior (same scale)."""
+    if lik.name == "asymmetric_laplace":  # non-smooth: the subdifferential certificate
+        from bayesreg.inference.quantile_map import certify_quantile_point
+
+        return certify_quantile_point(data, prior, lik, theta).relative_residual
     from bayesreg.inference.smooth_part import smooth_gradient
 
     grad, scale = smooth_gradient(data, prior, lik, theta)

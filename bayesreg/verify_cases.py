@@ -37,4 +37,5 @@ ALL_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("decoupled_weight_decay", "diabetes_std", {"wd": 1e-4, "lr": 0.1, "lr_scaled": False},
      {"noise_sigma": 50.0}),
     ("dropout", "diabetes", {"keep_prob": 0.8}, {"noise_sigma": 50.0}),
+    ("sklearn.QuantileRegressor", "diabetes", {"quantile": 0.9, "alpha": 0.5}, {}),
 ]

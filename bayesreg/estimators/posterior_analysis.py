@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.model.quantile import AsymmetricLaplace
+
 __all__ = ["PosteriorAnalysisMixin"]
 
 
@@ -46,7 +48,8 @@ class PosteriorAnalysisMixin:
 
             return expit(linear_predictor_draws(post, Xa)).reshape(-1, Xa.shape[0])
         rng = np.random.default_rng(self._random_seed() if random_seed is None else random_seed)
-        draws = posterior_predictive_draws(post, Xa, "gaussian", self._noise_sigma(), rng)
+        lik = self.likelihood if isinstance(self.likelihood, AsymmetricLaplace) else "gaussian"
+        draws = posterior_predictive_draws(post, Xa, lik, self._noise_sigma(), rng)
         return draws.reshape(-1, Xa.shape[0])
 
     def sample_posterior_predictive(self, random_seed: Any = None) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from bayesreg.estimators.sklearn_compat import NotFittedError, check_design, check_feature_names, column_target
+from bayesreg.model.quantile import AsymmetricLaplace
 
 __all__ = ["PredictionMixin"]
 
@@ -53,7 +54,8 @@ class PredictionMixin:
     def predict(self, X: Any, return_interval: bool = False, prob: float = 0.9) -> Any:
         """Predictions; with ``return_interval`` (NUTS) also the ``prob`` posterior-predictive interval.
 
-        Gaussian: the mean; logistic: the class label (use :meth:`predict_proba`). With
+        Gaussian: the mean; asymmetric Laplace: the fitted ``quantile`` of y; logistic: the class
+        label (use :meth:`predict_proba`). With
         ``return_interval=True`` returns ``(mean, lower, upper)`` of the posterior predictive
         distribution (Gaussian: including the noise; logistic: of the probability).
 
@@ -63,8 +65,8 @@ class PredictionMixin:
         """
         if not return_interval:
             eta = self._linear_predictor(X)
-            if self.likelihood == "gaussian":
-                return eta
+            if self.likelihood == "gaussian" or isinstance(self.likelihood, AsymmetricLaplace):
+                return eta  # the mean; the asymmetric Laplace: the fitted q-quantile
             return self.classes_[(eta > 0).astype(int)]
         from bayesreg._validation import check_open_fraction
 

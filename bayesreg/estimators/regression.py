@@ -326,6 +326,8 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         attrs = {"prior": repr(prior), "likelihood": lik.name,
                  "noise_sigma": "sampled" if lik.name == "gaussian" and lik.noise_sigma is None
                  else str(getattr(lik, "noise_sigma", None)), "fit_intercept": int(self.fit_intercept)}
+        if hasattr(lik, "quantile"):  # the asymmetric Laplace: what the posterior predictive needs
+            attrs["quantile"] = lik.quantile
         self.idata_ = sample_posterior(built, attrs=attrs, **self._sampling_options())
         post = self.idata_.posterior
         self.coef_ = post["coef"].mean(("chain", "draw")).values

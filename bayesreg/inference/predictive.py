@@ -30,6 +30,7 @@ import numpy as np
 from scipy.special import expit
 
 from bayesreg.model.data import RegressionData
+from bayesreg.model.quantile import AsymmetricLaplace
 
 __all__ = ["add_data_groups", "add_posterior_predictive", "linear_predictor_draws",
            "posterior_predictive_draws", "fixed_noise_sigma"]
@@ -43,12 +44,14 @@ def linear_predictor_draws(posterior: Any, X: np.ndarray) -> np.ndarray:
     return eta
 
 
-def posterior_predictive_draws(posterior: Any, X: np.ndarray, likelihood: str, noise_sigma: float | None,
+def posterior_predictive_draws(posterior: Any, X: np.ndarray, likelihood: Any, noise_sigma: float | None,
                                rng: np.random.Generator) -> np.ndarray:
     """One posterior predictive draw per posterior draw and row of ``X`` (module docstring)."""
     eta = linear_predictor_draws(posterior, X)
     if likelihood == "logistic":
         return (rng.random(eta.shape) < expit(eta)).astype(np.int64)
+    if isinstance(likelihood, AsymmetricLaplace):
+        return likelihood.draw(eta, rng)
     if likelihood != "gaussian":
         raise ValueError(f"likelihood must be 'gaussian' or 'logistic'; got {likelihood!r}.")
     if "sigma" in posterior:
@@ -106,7 +109,9 @@ def add_posterior_predictive(idata: Any, random_seed: Any = None) -> Any:
         raise ValueError("the InferenceData has no constant_data['X']: it was not written by a bayesreg NUTS "
                          "fit (or by a version before the data groups were added).")
     likelihood = idata.attrs.get("likelihood")
-    if likelihood not in ("gaussian", "logistic"):
+    if likelihood == "asymmetric_laplace":
+        likelihood = AsymmetricLaplace(float(idata.attrs["quantile"]), float(idata.attrs["noise_sigma"]))
+    elif likelihood not in ("gaussian", "logistic"):
         raise ValueError(f"idata.attrs['likelihood'] must be 'gaussian' or 'logistic'; got {likelihood!r}.")
     post = idata.posterior
     X = idata.constant_data["X"]

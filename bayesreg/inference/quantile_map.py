@@ -57,6 +57,7 @@ bound; the exact KKT conditions decide.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -140,7 +141,7 @@ class _DualLP:
         self.highspy = highspy
         self.k = n_coords
         self.l1s = l1s
-        self.solver = highspy.Highs()
+        self.solver = _quiet_highs(highspy)
         self.solver.setOptionValue("output_flag", False)
         self.solver.setOptionValue("threads", 1)
         self.solver.setOptionValue("solver", "simplex")
@@ -171,6 +172,30 @@ class _DualLP:
                                f"{self.solver.modelStatusToString(status)}")
         sol = self.solver.getSolution()
         return -np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_value, dtype=float)
+
+
+def _quiet_highs(highspy: Any) -> Any:
+    """A ``highspy.Highs`` instance; HiGHS prints a banner on the first construction in a process,
+    straight to file descriptor 1, so that one is made with descriptor 1 pointed at /dev/null."""
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    import os
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_SHOWN.append(True)
+    return solver
+
+
+_BANNER_SHOWN: list[bool] = []
 
 
 def _solve_dual_lp(Xt: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
