@@ -53,11 +53,12 @@ def pinball_loss(r: np.ndarray, quantile: float) -> np.ndarray:
     return np.maximum(quantile * r, (quantile - 1.0) * r)
 
 
-def pymc_parameters(quantile: float, scale: float) -> dict[str, float]:
+def pymc_parameters(quantile: float, scale: float) -> dict[str, np.float64]:
     r"""``pm.AsymmetricLaplace``'s ``(b, kappa)`` for quantile :math:`q` and scale :math:`s`:
     :math:`\kappa = \sqrt{q/(1-q)}`, :math:`b = \sqrt{q(1-q)}/s` (derivation: module docstring)."""
-    return {"b": float(np.sqrt(quantile * (1.0 - quantile)) / scale),
-            "kappa": float(np.sqrt(quantile / (1.0 - quantile)))}
+    # NumPy float64 scalars: PyTensor turns plain Python floats into float32 constants when exact
+    return {"b": np.float64(np.sqrt(quantile * (1.0 - quantile)) / scale),
+            "kappa": np.float64(np.sqrt(quantile / (1.0 - quantile)))}
 
 
 @dataclass(frozen=True)
