@@ -64,6 +64,7 @@ ROUND_TRIPS = [
     ("sklearn.Ridge", {"alpha": 4.0}, {"noise_sigma": SN}, {}),
     ("sklearn.ElasticNet", {"alpha": 0.3, "l1_ratio": 0.3}, {"n": N, "noise_sigma": SN}, {}),
     ("sklearn.ElasticNet", {"alpha": 0.3, "l1_ratio": 1.0}, {"n": N, "noise_sigma": SN}, {}),
+    ("sklearn.QuantileRegressor", {"alpha": 0.3}, {"n": N, "noise_sigma": SN}, {}),
     ("sklearn.LogisticRegression", {"C": 0.7, "l1_ratio": 0.0}, {}, {}),
     ("sklearn.LogisticRegression", {"C": 0.7, "l1_ratio": 1.0}, {}, {}),
     ("sklearn.LogisticRegression", {"C": 0.7, "l1_ratio": 0.4}, {}, {}),
