@@ -269,3 +269,18 @@ def test_simulation_based_calibration_quantile():
     for j in range(p):
         counts = np.bincount(ranks[:, j] * 4 // (keep + 1), minlength=4)
         assert stats.chisquare(counts).pvalue > 1e-3, counts
+
+
+def test_readme_quantile_example_runs():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    block = re.search(r"## Quantile regression\n.*?```python\n(.*?)```", text, re.S)
+    assert block is not None
+    namespace: dict = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102
+    est, d = namespace["est"], namespace["d"]
+    assert est.certificate_.passed and np.sum(est.coef_ == 0) > 0
+    coef, icpt = _sklearn(d.X, d.y, 0.9, 0.5)
+    assert np.max(np.abs(est.coef_ - coef)) <= 1e-12 * np.max(np.abs(coef))
