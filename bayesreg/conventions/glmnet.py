@@ -57,7 +57,7 @@ from bayesreg.conventions._base import Context, Convention, PenaltyWeights
 
 __all__ = ["glmnet_to_weights", "glmnet_from_weights", "CONVENTIONS"]
 
-FAMILIES = ("gaussian", "binomial")
+FAMILIES = ("gaussian", "binomial", "poisson")
 
 
 def _weighted_sd(a: np.ndarray, v: np.ndarray | None, axis: int | None = None) -> Any:
