@@ -134,6 +134,7 @@ def find_map(
     """
     form = resolve_form(likelihood, form)
     likelihood.check_y(data.y)
+    likelihood.check_map()
     check_posterior_mode(data, prior, likelihood)
     fg, _ = smooth_part(data, prior, likelihood, form)
     with serial_blas(data.n_samples * data.n_features) as parallel:  # see bayesreg.inference.blas

@@ -176,6 +176,9 @@ class NegativeBinomial(_CountLikelihood):
         if self.alpha is not None:
             object.__setattr__(self, "alpha", check_positive_float("alpha", "NegativeBinomial", self.alpha))
 
+    def check_map(self) -> None:
+        self._fixed_alpha()
+
     def _fixed_alpha(self) -> float:
         if self.alpha is None:
             raise ValueError("The 'alpha' parameter of NegativeBinomial must be a positive number for the MAP "
@@ -261,6 +264,9 @@ class StudentT(Likelihood):
             value = getattr(self, field)
             if value is not None:
                 object.__setattr__(self, field, check_positive_float(field, "StudentT", value))
+
+    def check_map(self) -> None:
+        self._fixed()
 
     def _fixed(self) -> tuple[float, float]:
         if self.nu is None or self.sigma is None:

@@ -50,6 +50,10 @@ class Likelihood(ABC):
         """Raise a ``ValueError`` naming ``y`` when it is outside the likelihood's support."""
         return None
 
+    def check_map(self) -> None:
+        """Raise a ``ValueError`` when a parameter is sampled (``None``): the MAP needs it fixed."""
+        return None
+
     def mean(self, eta: np.ndarray) -> np.ndarray:
         r""":math:`E[y \mid \eta]` (the prediction at a point estimate)."""
         return eta
