@@ -223,11 +223,11 @@ def test_sampled_dispersion_and_student_t_build_and_sample():
     """alpha (NB) and nu, sigma (Student-t) sampled: NUTS runs, the parameters are in the posterior
     and in the pointwise log-likelihood."""
     rng = np.random.default_rng(9)
-    n = 60
+    n = 40
     X = rng.standard_normal((n, 2))
     mu = np.exp(0.5 + X @ np.array([0.4, -0.2]))
     y = rng.poisson(mu * rng.gamma(2.0, 0.5, n)).astype(float)  # NB2 with alpha = 0.5
-    kw = {"method": "nuts", "draws": 300, "tune": 300, "chains": 1, "random_seed": 1, "progressbar": False}
+    kw = {"method": "nuts", "draws": 150, "tune": 150, "chains": 1, "random_seed": 1, "progressbar": False}
     nb = br.BayesianRegression(prior=br.Gaussian(1.0), likelihood=br.NegativeBinomial(alpha=None), **kw).fit(X, y)
     assert "alpha" in nb.idata_.posterior and float(nb.idata_.posterior["alpha"].mean()) > 0
     yt = X @ np.array([1.0, 0.5]) + rng.standard_t(3, n)

@@ -107,7 +107,8 @@ def reference_glm_solve(X, y, l1, l2, family: str, *, offset=None, sample_weight
         start[-1] = np.log(max(float(s @ y) / float(s.sum()), 1e-3)) - float(np.mean(off))
     res = optimize.minimize(fun, start, jac=True, method="L-BFGS-B",
                             bounds=[(0.0, None)] * (2 * p) + [(None, None)] * k,
-                            options={"maxiter": 20 * max_iter, "maxfun": 40 * max_iter, "ftol": 1e-15, "gtol": 1e-11})
+                            options={"maxiter": 20 * max_iter, "maxfun": 40 * max_iter, "ftol": 1e-12,
+                                     "gtol": 1e-9 * max(1.0, float(np.sum(s * y)))})  # Newton polishes
     w0 = res.x[:p] - res.x[p:2 * p]
     c0 = float(res.x[2 * p]) if k else 0.0
     if family == "student_t":
