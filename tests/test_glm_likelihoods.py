@@ -234,3 +234,37 @@ def test_sampled_dispersion_and_student_t_build_and_sample():
     st = br.BayesianRegression(prior=br.Gaussian(1.0), likelihood=br.StudentT(nu=None, sigma=None), **kw).fit(X, yt)
     assert {"nu", "sigma"} <= set(st.idata_.posterior)
     assert np.all(np.isfinite(st.idata_.log_likelihood["y"].values))
+
+
+@pytest.mark.slow
+def test_simulation_based_calibration_poisson():
+    """SBC (Talts et al. 2018) of bayesreg's Poisson model (offset, Gaussian prior, no intercept):
+    ranks of the true coefficients among 100 thinned posterior draws are uniform (50 replicates,
+    5 bins, chi-square test per coefficient)."""
+    import pymc as pm
+    from scipy import stats
+
+    from bayesreg.model.build import build_model
+
+    rng = np.random.default_rng(2018)
+    n, p, sd = 15, 2, 0.5
+    X = rng.standard_normal((n, p))
+    off = np.log(rng.uniform(1.0, 3.0, n))
+    data = RegressionData.from_xy(X, np.zeros(n), fit_intercept=False, offset=off)
+    model = build_model(data, br.Gaussian(sd), br.Poisson()).model
+    reps, thin, keep = 50, 3, 100
+    ranks = np.empty((reps, p), dtype=int)
+    for r in range(reps):
+        w_true = rng.normal(0, sd, p)
+        y_sim = rng.poisson(np.exp(off + X @ w_true)).astype(float)
+        with model:
+            pm.set_data({"y_obs": y_sim})
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                idata = pm.sample(draws=keep * thin, tune=200, chains=1, random_seed=int(r), progressbar=False,
+                                  compute_convergence_checks=False)
+        draws = idata.posterior["coef"].values[0, ::thin]
+        ranks[r] = (draws < w_true).sum(axis=0)
+    for j in range(p):
+        counts = np.bincount(ranks[:, j] * 5 // (keep + 1), minlength=5)
+        assert stats.chisquare(counts).pvalue > 1e-3, counts
