@@ -216,6 +216,9 @@ def test_poisson_nuts_matches_importance_sampling():
     assert ll.shape == (2, 1000, n) and np.all(np.isfinite(ll))
     ppd = est.predictive_draws(X, offset=off)
     assert ppd.shape == (2000, n) and np.all(ppd >= 0) and np.all(ppd == np.round(ppd))
+    pp = est.sample_posterior_predictive(random_seed=1).posterior_predictive["y"].values
+    assert pp.shape == (2, 1000, n) and np.all(pp >= 0)
+    assert abs(pp.mean() - y.mean()) < 0.2 * y.mean()  # the offset is used (exposures up to 2)
 
 
 @pytest.mark.slow

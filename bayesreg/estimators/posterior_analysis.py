@@ -75,7 +75,8 @@ class PosteriorAnalysisMixin:
         if not hasattr(self, "idata_"):
             raise AttributeError("sample_posterior_predictive() needs a posterior: fit with method='nuts'.")
         check_random_seed("random_seed", "sample_posterior_predictive", random_seed)
-        return add_posterior_predictive(self.idata_, self._random_seed() if random_seed is None else random_seed)
+        return add_posterior_predictive(self.idata_, self._random_seed() if random_seed is None else random_seed,
+                                        getattr(self, "likelihood_", None))
 
     def summary(self, hdi_prob: float = 0.94) -> Any:
         """ArviZ summary of the posterior: mean, sd, HDI, R-hat, bulk/tail ESS (NUTS only)."""
