@@ -47,8 +47,11 @@ from bayesreg.model import (  # noqa: E402
     HierarchicalGaussian,
     HierarchicalLaplace,
     Laplace,
+    NegativeBinomial,
     NoPosteriorModeError,
+    Poisson,
     Prior,
+    StudentT,
     Unpenalized,
     formula_design,
 )
@@ -57,6 +60,9 @@ from bayesreg.verify import VerificationReport, verify_map  # noqa: E402
 _install_legacy_paths()  # bayesreg 0.1 module paths (bayesreg.map, bayesreg.gibbs, ...) keep working
 
 __all__ = [
+    "Poisson",
+    "NegativeBinomial",
+    "StudentT",
     "Laplace",
     "AsymmetricLaplace",
     "Gaussian",

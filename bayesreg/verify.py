@@ -114,6 +114,8 @@ def describe_prior(prior: Prior) -> str:
 
 def infer_likelihood(convention: str, penalty_params: dict[str, Any]) -> str:
     """The likelihood a convention implies (``family``/``model`` options included)."""
+    if penalty_params.get("family") == "poisson":
+        return "poisson"
     if penalty_params.get("family") == "binomial" or penalty_params.get("model") in ("Logit", "GLM"):
         return "logistic"
     return get_convention(convention).likelihoods[0]
@@ -131,6 +133,9 @@ def _sklearn_reference(convention: str, X: np.ndarray, y: np.ndarray, params: di
         solver = "newton-cholesky" if rho == 0 else "saga"  # lbfgs stops near 1e-7 relative
         est = linear_model.LogisticRegression(C=params["C"], l1_ratio=rho, solver=solver, tol=1e-12,
                                               max_iter=1_000_000, fit_intercept=fit_intercept)
+    elif name == "PoissonRegressor":
+        est = linear_model.PoissonRegressor(alpha=params["alpha"], solver="newton-cholesky", tol=1e-12,
+                                            max_iter=10_000, fit_intercept=fit_intercept)
     elif name == "Ridge":
         est = linear_model.Ridge(alpha=params["alpha"], fit_intercept=fit_intercept, solver="cholesky")
     elif name == "QuantileRegressor":
@@ -227,9 +232,17 @@ def verify_map(
         from bayesreg.reference.penalized import reference_solve
 
         l1, l2 = prior.penalty_weights(data.n_features)
-        ref = reference_solve(data.X, data.y, l1, l2, likelihood=lik_name, noise_sigma=noise_sigma,
-                              sample_weight=data.sample_weight, fit_intercept=fit_intercept)
-        ref_coef, ref_icpt = np.asarray(ref.coef, float), float(ref.intercept)
+        if lik_name in ("gaussian", "logistic"):
+            ref = reference_solve(data.X, data.y, l1, l2, likelihood=lik_name, noise_sigma=noise_sigma,
+                                  sample_weight=data.sample_weight, fit_intercept=fit_intercept)
+            ref_coef, ref_icpt = np.asarray(ref.coef, float), float(ref.intercept)
+        else:  # count and robust likelihoods (their default parameters; get_likelihood)
+            from bayesreg.reference.glm_penalized import reference_glm_solve
+
+            ref_coef, ref_icpt, _ = reference_glm_solve(
+                data.X, data.y, l1, l2, lik_name, sample_weight=data.sample_weight, fit_intercept=fit_intercept,
+                alpha=getattr(lik, "alpha", 1.0) or 1.0, nu=getattr(lik, "nu", 4.0) or 4.0,
+                sigma=getattr(lik, "sigma", 1.0) or 1.0)
     obj_map = lik.nll(data, fit.coef, fit.intercept) + prior.penalty(fit.coef)
     obj_ref = lik.nll(data, ref_coef, ref_icpt) + prior.penalty(ref_coef)
     scale = max(float(np.max(np.abs(ref_coef))), np.finfo(float).tiny)

@@ -24,7 +24,7 @@ from bayesreg._validation import (
 )
 from bayesreg.inference.sampling import SAMPLERS
 from bayesreg.model.build import FORMS, PARAMETERIZATIONS
-from bayesreg.model.likelihoods import LIKELIHOODS, Likelihood
+from bayesreg.model.likelihoods import LIKELIHOODS
 
 __all__ = ["METHODS", "SAMPLING_OPTIONS", "check_estimator_params", "check_sampling_options"]
 
@@ -39,7 +39,9 @@ def check_estimator_params(est: Any) -> None:
     """Raise a clear error for the first invalid parameter of ``est`` (nothing is fitted)."""
     owner = type(est).__name__
     check_choice("method", owner, est.method, METHODS)
-    if not isinstance(est.likelihood, Likelihood):  # a name, or a likelihood object (AsymmetricLaplace)
+    from bayesreg.model.likelihoods import Likelihood
+
+    if not isinstance(est.likelihood, Likelihood):
         check_choice("likelihood", owner, est.likelihood, LIKELIHOODS)
     check_choice("form", owner, est.form, FORMS)
     check_bool("fit_intercept", owner, est.fit_intercept)

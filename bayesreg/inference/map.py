@@ -49,6 +49,7 @@ import numpy as np
 from bayesreg.inference.blas import serial_blas
 from bayesreg.inference.certificate import DEFAULT_BOUND_TOL, DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.curvature import Curvature
+from bayesreg.inference.error_bound import ErrorBound
 from bayesreg.inference.gaussian_map import gaussian_point_bound, solve_gaussian_map
 from bayesreg.inference.l1_quadratic import IterationLimitWarning, solve_l1_quadratic
 from bayesreg.inference.local_bound import local_error_bound
@@ -135,6 +136,8 @@ def find_map(
         message states the residual reached.
     """
     form = resolve_form(likelihood, form)
+    likelihood.check_y(data.y)
+    likelihood.check_map()
     check_posterior_mode(data, prior, likelihood)
     if isinstance(likelihood, AsymmetricLaplace):  # non-smooth: an exact linear program
         from bayesreg.inference.quantile_map import solve_quantile_map
@@ -166,10 +169,16 @@ def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, th
         extra = int(data.fit_intercept)
         l1, l2 = np.append(l1_w, np.zeros(extra)), np.append(l2_w, np.zeros(extra))
         curvature = Curvature(data, likelihood, None)
-        bound = local_error_bound(data, likelihood, l1, l2, theta, g,
+        bound = _NON_CONVEX if not likelihood.convex else local_error_bound(data, likelihood, l1, l2, theta, g,
                                   lambda S, double: curvature.block(theta, S, True))
     return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=float(np.max(np.abs(g0))), tol=tol,
                    bound=bound, bound_tol=bound_tol)
+
+
+#: A non-convex likelihood (Student-t): the certificate is the KKT residual of a stationary point,
+#: which may be a local mode; no error bound to the (global) mode is claimed.
+_NON_CONVEX = ErrorBound(None, 0.0, 0.0, not_strongly_convex=True,
+                         reason="non-convex likelihood: a certified stationary point, possibly a local mode")
 
 
 def _penalty_fn(prior: Prior, p: int) -> Any:
@@ -222,6 +231,8 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
         return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, **kwargs)
 
     def error_bound(theta: np.ndarray, g: np.ndarray) -> Any:
+        if not likelihood.convex:
+            return _NON_CONVEX
         return local_error_bound(data, likelihood, l1, l2, theta, g,
                                  lambda S, double: curvature.block(theta, S, double))
 

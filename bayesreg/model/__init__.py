@@ -4,8 +4,9 @@
   net), each knowing its PyMC form, log-density, penalty, proximal operator and subdifferential;
 * :mod:`~bayesreg.model.unpenalized`: a flat prior on chosen coefficients;
 * :mod:`~bayesreg.model.hierarchical`: priors with random scales (NUTS only);
-* :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
-  :mod:`~bayesreg.model.quantile`: the asymmetric Laplace (quantile regression);
+* :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor (Gaussian, logistic);
+* :mod:`~bayesreg.model.glm_likelihoods`: Poisson, negative binomial (NB2) and Student-t;
+* :mod:`~bayesreg.model.quantile`: the asymmetric Laplace likelihood (quantile regression);
 * :mod:`~bayesreg.model.data`: validated data and the Gaussian sufficient statistics;
 * :mod:`~bayesreg.model.formula`: a formula and a data frame -> named design matrix (formulaic);
 * :mod:`~bayesreg.model.build`: the PyMC model built from the three;
@@ -17,6 +18,7 @@ Nothing here fits anything: :mod:`bayesreg.inference` does (``docs/architecture.
 from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
 from bayesreg.model.data import RegressionData, SufficientStats
 from bayesreg.model.formula import FormulaDesign, apply_formula, formula_design
+from bayesreg.model.glm_likelihoods import NegativeBinomial, Poisson, StudentT
 from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
 from bayesreg.model.identifiability import NoPosteriorModeError, check_posterior_mode
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
@@ -38,6 +40,9 @@ __all__ = [
     "GaussianLikelihood",
     "LogisticLikelihood",
     "get_likelihood",
+    "Poisson",
+    "NegativeBinomial",
+    "StudentT",
     "AsymmetricLaplace",
     "RegressionData",
     "SufficientStats",

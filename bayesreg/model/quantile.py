@@ -117,6 +117,10 @@ class AsymmetricLaplace(Likelihood):
         q, s = self.quantile, self.scale
         return eta + s * rng.standard_exponential(eta.shape) / q - s * rng.standard_exponential(eta.shape) / (1 - q)
 
+    def predictive_draws(self, eta: np.ndarray, rng: np.random.Generator, **params: Any) -> np.ndarray:
+        """Posterior predictive draws (:meth:`draw`; the quantile and scale are fixed)."""
+        return self.draw(eta, rng)
+
     def max_curvature(self) -> float:
         return 0.0  # piecewise linear in eta: no curvature (and no gradient at the kinks)
 
