@@ -9,8 +9,8 @@ MAP minimises (times :math:`s`, constants dropped)
     G(\theta) = \sum_i s_i\,\rho_q(y_i - \tilde x_i^\top\theta) + s\,P(w), \qquad
     \tilde x_i = (x_i, 1),\ \theta = (w, c),
 
-a linear program for :math:`\ell_2 = 0` (an L1 or flat prior). Nothing here is smooth: no
-gradient method (and no L-BFGS on kinks) is used.
+a linear program for :math:`\ell_2 = 0` (an L1 or flat prior), a quadratic program otherwise.
+Nothing here is smooth: no gradient method (and no L-BFGS on kinks) is used.
 
 **The dual linear program.** Writing :math:`\rho_q(r) = \max_{u \in [q-1, q]} u\,r` and
 :math:`a_i = s_i u_i`,
@@ -22,6 +22,12 @@ gradient method (and no L-BFGS on kinks) is used.
 
 :math:`n` bounded variables and :math:`p + 1` rows, solved by HiGHS's dual simplex
 (``highspy``, one ranged row per coordinate): its basis is :math:`(p+1)\times(p+1)`, not :math:`n \times n`.
+
+**An L2 part** (Gaussian, elastic-net priors): the conjugate of :math:`s(\ell_1|w| + \ell_2w^2)` at
+:math:`g` is :math:`\min_{|g - z| \le s\ell_1} z^2/(4s\ell_2)`, so the dual gains one free column
+:math:`z_j` per such coordinate, the rows become :math:`|\sum_i a_i x_{ij} - z_j| \le s\ell_{1,j}` and
+the objective :math:`y^\top a - \sum_j z_j^2/(4s\ell_{2,j})`: a convex QP (HiGHS's QP solver), with
+:math:`\theta` again the rows' multipliers.
 
 **Only the rows near the fit matter (Portnoy & Koenker, 1997).** A row whose residual sign at the
 optimum is known has its :math:`u_i` fixed at :math:`q` or :math:`q - 1`: it contributes a *linear*
@@ -35,12 +41,12 @@ takes as :math:`M` the rows with the smallest residuals, fixes the others by the
 and adds any row whose sign came out wrong until none does (each round at least one row enters,
 so it terminates; for small problems :math:`M` is every row).
 
-**Exact vertex polish.** The simplex returns a vertex up to its feasibility tolerance (1e-7). At a
-vertex, the rows :math:`Z` with :math:`a_i` strictly inside its box have :math:`r_i = 0` and the
-active coordinates :math:`T` (non-zero weights, unpenalised ones, the intercept) satisfy
-:math:`\tilde X_{Z,T}\theta_T = y_Z`; with :math:`|Z| = |T|` this square system is solved directly
-(then :math:`a_Z` from the stationarity equations on :math:`T`, the transposed system), giving the
-vertex to rounding precision. The polish is kept only when the exact objective does not increase.
+**Exact polish.** The solvers return the optimum up to their feasibility tolerance (1e-7). The rows
+:math:`Z` with :math:`a_i` strictly inside its box have :math:`r_i = 0` and the active coordinates
+:math:`T` (non-zero weights, unpenalised ones, the intercept) are stationary: a square linear system in
+:math:`(\theta_T, a_Z)` (:func:`_polish`; for an LP the vertex :math:`\tilde X_{Z,T}\theta_T = y_Z` and
+then its multipliers), solved directly, gives the optimum to rounding precision. The polish is kept
+only when the exact objective does not increase.
 
 **Certificate.** :math:`0 \in \partial G(\theta)` iff there are :math:`u_i \in [q-1, q]`, equal to
 :math:`q` where :math:`r_i > 0` and to :math:`q - 1` where :math:`r_i < 0`, with
@@ -135,7 +141,7 @@ class _DualLP:
     :math:`\theta` is minus the rows' dual values.
     """
 
-    def __init__(self, n_coords: int, l1s: np.ndarray) -> None:
+    def __init__(self, n_coords: int, l1s: np.ndarray, l2s: np.ndarray | None = None) -> None:
         import highspy
 
         self.highspy = highspy
@@ -144,15 +150,26 @@ class _DualLP:
         self.solver = _quiet_highs(highspy)
         self.solver.setOptionValue("output_flag", False)
         self.solver.setOptionValue("threads", 1)
-        self.solver.setOptionValue("solver", "simplex")
         self.solver.setOptionValue("presolve", "off")
         self.solver.addRows(n_coords, -l1s, l1s, 0, np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        # an L2 part: one free column z_j per coordinate with l2_j > 0, cost z_j^2 / (4 s l2_j) (a QP)
+        self.qcols = np.flatnonzero(l2s > 0) if l2s is not None else np.zeros(0, dtype=np.int64)
+        self.nz = int(self.qcols.size)
+        if self.nz:
+            inf = highspy.kHighsInf
+            self.solver.addCols(self.nz, np.zeros(self.nz), np.full(self.nz, -inf), np.full(self.nz, inf), self.nz,
+                                np.arange(self.nz, dtype=np.int32), self.qcols.astype(np.int32), -np.ones(self.nz))
+            self.hess = 1.0 / (2.0 * l2s[self.qcols])
+        else:
+            self.solver.setOptionValue("solver", "simplex")
+        self.n_cols = self.nz
 
     def add_rows(self, Xt: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
         """Add data rows (dual columns)."""
         m, k = Xt.shape
         if m == 0:
             return
+        self.n_cols += m
         self.solver.addCols(m, -np.asarray(y, float), np.asarray(lo, float), np.asarray(hi, float), m * k,
                             np.arange(0, m * k, k, dtype=np.int32), np.tile(np.arange(k, dtype=np.int32), m),
                             np.ascontiguousarray(Xt, dtype=float).ravel())
@@ -163,6 +180,11 @@ class _DualLP:
         hs = self.highspy
         l1s = self.l1s if l1s is None else l1s
         self.solver.changeRowsBounds(self.k, np.arange(self.k, dtype=np.int32), -l1s - h, l1s - h)
+        if self.nz:  # the Hessian spans every column (z first, then the rows' zeros)
+            start = np.concatenate([np.arange(self.nz, dtype=np.int32),
+                                    np.full(self.n_cols - self.nz + 1, self.nz, dtype=np.int32)])
+            self.solver.passHessian(self.n_cols, self.nz, hs.HessianFormat.kTriangular, start,
+                                    np.arange(self.nz, dtype=np.int32), self.hess)
         self.solver.run()
         status = self.solver.getModelStatus()
         if status == hs.HighsModelStatus.kInfeasible and h.any():
@@ -171,7 +193,7 @@ class _DualLP:
             raise RuntimeError("the quantile-regression linear program failed: "
                                f"{self.solver.modelStatusToString(status)}")
         sol = self.solver.getSolution()
-        return -np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_value, dtype=float)
+        return -np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_value, dtype=float)[self.nz:]
 
 
 def _quiet_highs(highspy: Any) -> Any:
@@ -199,45 +221,55 @@ _BANNER_SHOWN: list[bool] = []
 
 
 def _solve_dual_lp(Xt: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
-                   l1s: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The dual LP (:class:`_DualLP`) on the rows ``Xt`` at once."""
-    lp = _DualLP(Xt.shape[1], l1s)
+                   l1s: np.ndarray, l2s: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The dual LP / QP (:class:`_DualLP`) on the rows ``Xt`` at once."""
+    lp = _DualLP(Xt.shape[1], l1s, l2s)
     lp.add_rows(Xt, y, lo, hi)
     return lp.solve(h)
 
 
 def _polish(Xt: _Design, y: np.ndarray, theta: np.ndarray, a: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-            rows: np.ndarray, flat: np.ndarray, l1s: np.ndarray, scale_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The exact vertex (module docstring): θ_T from the zero-residual rows, a_Z from stationarity."""
+            rows: np.ndarray, flat: np.ndarray, l1s: np.ndarray, l2s: np.ndarray,
+            scale_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""The exact optimum on its active sets (module docstring): the rows :math:`Z` with :math:`a_i`
+    strictly inside its box have :math:`r_i = 0`; the coordinates :math:`T` (non-zero, flat, intercept)
+    are stationary. Unknowns :math:`(\theta_T, a_Z)`, the square system
+
+    .. math::
+        \tilde X_{Z,T}\theta_T = y_Z, \qquad
+        \tilde X_{Z,T}^\top a_Z - 2s\ell_{2,T}\circ\theta_T
+        = s\ell_{1,T}\operatorname{sign}(\theta_T) - \textstyle\sum_{i\notin Z} a_i\tilde x_{iT}
+
+    (for an LP, :math:`\ell_2 = 0`, it decouples into the vertex and its multipliers)."""
     inside = (a[rows] > lo[rows] + 1e-9 * scale_a[rows]) & (a[rows] < hi[rows] - 1e-9 * scale_a[rows])
     Z = rows[inside]
     tol_w = 1e-10 * max(float(np.max(np.abs(theta), initial=0.0)), 1e-300)
     T = np.flatnonzero((np.abs(theta) > tol_w) | flat)
-    if Z.size != T.size or Z.size == 0:
+    if T.size == 0 or (Z.size != T.size and not np.any(l2s[T] > 0)):
         return theta, a
-    XZ = Xt.rows(Z)
-    A = XZ[:, T]
+    XZ = Xt.rows(Z)[:, T]
+    nT, nZ = T.size, Z.size
+    K = np.zeros((nZ + nT, nT + nZ))
+    K[:nZ, :nT] = XZ
+    K[nZ:, :nT] = -np.diag(2.0 * l2s[T])
+    K[nZ:, nT:] = XZ.T
+    fixed = Xt.tdot(a)[T] - XZ.T @ a[Z]
+    rhs = np.concatenate([y[Z], l1s[T] * np.sign(theta[T]) - fixed])
     try:
-        theta_T = np.linalg.solve(A, y[Z])
+        sol = np.linalg.solve(K, rhs)
     except np.linalg.LinAlgError:
         return theta, a
     new = np.zeros_like(theta)
-    new[T] = theta_T
-    # a_Z: sum_i a_i x_iT = s l1_T sign(w_T) on T (0 for flat coordinates and the intercept)
-    target = l1s[T] * np.sign(theta_T) - (Xt.tdot(a)[T] - XZ[:, T].T @ a[Z])
-    try:
-        a_Z = np.linalg.solve(A.T, target)
-    except np.linalg.LinAlgError:
-        return theta, a
+    new[T] = sol[:nT]
     a_new = a.copy()
-    a_new[Z] = a_Z
+    a_new[Z] = sol[nT:]
     return new, a_new
 
 
 def _objective(Xt: _Design, data: RegressionData, lik: AsymmetricLaplace, theta: np.ndarray,
-               l1s: np.ndarray) -> float:
+               l1s: np.ndarray, l2s: np.ndarray) -> float:
     r = data.y - Xt @ theta
-    return float(data.weights @ pinball_loss(r, lik.quantile) + l1s @ np.abs(theta))
+    return float(data.weights @ pinball_loss(r, lik.quantile) + l1s @ np.abs(theta) + l2s @ theta**2)
 
 
 def _multipliers(r: np.ndarray, weights: np.ndarray, q: float) -> np.ndarray:
@@ -249,15 +281,11 @@ def solve_quantile_map(data: RegressionData, prior: Prior, likelihood: Asymmetri
                        tol: float = DEFAULT_TOL, max_rounds: int = 50, random_seed: int = 0) -> QuantileMap:
     r"""Exact MAP of ``prior`` × asymmetric Laplace on ``data`` (module docstring), certified.
 
-    Priors with an L2 part (Gaussian, elastic net) make the problem a quadratic program, which this
-    solver does not handle: it raises ``NotImplementedError`` naming the alternative.
+    L1 and flat priors: a linear program; priors with an L2 part (Gaussian, elastic net): the dual
+    quadratic program (module docstring), by HiGHS's QP solver, then the same polish and certificate.
     """
     q, s = likelihood.quantile, likelihood.scale
     l1s, l2s = _penalties(data, prior, s)
-    if np.any(l2s > 0):
-        raise NotImplementedError(
-            "the exact MAP of the asymmetric Laplace likelihood is implemented for L1 (Laplace) and flat "
-            f"priors (a linear program); got {type(prior).__name__} with an L2 part. Use method='nuts'.")
     Xt = _Design(data)
     w = data.weights
     lo, hi = w * (q - 1.0), w * q
@@ -265,30 +293,32 @@ def solve_quantile_map(data: RegressionData, prior: Prior, likelihood: Asymmetri
     n, m = Xt.shape
     if n <= max(FULL_ROWS, 50 * m):
         rows = np.arange(n)
-        theta, a = _solve_dual_lp(Xt.rows(np.arange(n)), data.y, lo, hi, np.zeros(m), l1s)
+        theta, a = _solve_dual_lp(Xt.rows(np.arange(n)), data.y, lo, hi, np.zeros(m), l1s, l2s)
         rounds, work = 1, n
     else:
-        theta, a, rounds, work = _solve_by_working_set(Xt, data.y, w, lo, hi, l1s, q, max_rounds, random_seed)
+        theta, a, rounds, work = _solve_by_working_set(Xt, data.y, w, lo, hi, l1s, l2s, q, max_rounds,
+                                                       random_seed)
         rows = np.arange(n)
-    theta_p, a_p = _polish(Xt, data.y, theta, a, lo, hi, rows, flat, l1s, np.maximum(w, 1e-300))
-    if _objective(Xt, data, likelihood, theta_p, l1s) <= _objective(Xt, data, likelihood, theta, l1s) * (1 + 1e-12):
+    theta_p, a_p = _polish(Xt, data.y, theta, a, lo, hi, rows, flat, l1s, l2s, np.maximum(w, 1e-300))
+    if _objective(Xt, data, likelihood, theta_p, l1s, l2s) <= _objective(Xt, data, likelihood, theta, l1s, l2s) \
+            * (1 + 1e-12):
         theta, a = theta_p, a_p
     cert = _certificate(data, prior, likelihood, Xt, theta, a, tol)
     p = data.n_features
     F = likelihood.nll(data, theta[:p], float(theta[p]) if data.fit_intercept else 0.0) \
-        + float(l1s[:p] @ np.abs(theta[:p])) / s
+        + float(l1s[:p] @ np.abs(theta[:p]) + l2s[:p] @ theta[:p] ** 2) / s
     return QuantileMap(theta[:p].copy(), float(theta[p]) if data.fit_intercept else 0.0, F, cert, rounds, work)
 
 
 def _solve_by_working_set(Xt: _Design, y: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                          l1s: np.ndarray, q: float, max_rounds: int,
+                          l1s: np.ndarray, l2s: np.ndarray, q: float, max_rounds: int,
                           random_seed: int) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Portnoy–Koenker working sets (module docstring): exact when no fixed row changes sign."""
     n, m = Xt.shape
     rng = np.random.default_rng(random_seed)
     m0 = int(min(n, SUBSAMPLE[0] * m + SUBSAMPLE[1] * np.sqrt(n * m)))
     M = np.sort(rng.choice(n, size=m0, replace=False))
-    lp = _DualLP(m, l1s)
+    lp = _DualLP(m, l1s, l2s)
     lp.add_rows(Xt.rows(M), y[M], lo[M], hi[M])
     order = list(M)  # the dual's columns, in the order they were added
     # the subsample's own problem first (the same penalty relative to its weight): a starting fit

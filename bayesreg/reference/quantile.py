@@ -20,6 +20,11 @@ solved by HiGHS's *interior-point* method with crossover through ``scipy.optimiz
 a different formulation (primal, :math:`n` rows) and a different algorithm than bayesreg's MAP
 (the dual, :math:`p + 1` rows, dual simplex on working sets). Features with :math:`\ell_{1,j} = 0`
 are unpenalised (:math:`w_j` free).
+
+With an L2 part :math:`\sum_j \ell_{2,j}w_j^2` the same primal variables and constraints carry the
+quadratic :math:`s\,\ell_{2,j}(w_j^+ - w_j^-)^2`: a convex QP, solved by SciPy's SLSQP (a sequential
+quadratic programming active-set method, exact on a QP up to its tolerance) from the LP's solution;
+meant for small problems (it is dense in :math:`2n + 2p + 1` variables).
 """
 
 from __future__ import annotations
@@ -43,8 +48,9 @@ def quantile_objective(X, y, coef, intercept, l1, *, quantile: float, scale: flo
 
 
 def reference_quantile_solve(X, y, l1, *, quantile: float, scale: float = 1.0, sample_weight=None,
-                             fit_intercept: bool = True) -> tuple[np.ndarray, float]:
-    """``(coef, intercept)`` minimising :func:`quantile_objective` (module docstring)."""
+                             fit_intercept: bool = True, l2=None) -> tuple[np.ndarray, float]:
+    r"""``(coef, intercept)`` minimising :func:`quantile_objective` (module docstring; plus
+    :math:`\sum_j \ell_{2,j}w_j^2` when ``l2`` is given)."""
     X, y = np.asarray(X, float), np.asarray(y, float)
     n, p = X.shape
     sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
@@ -66,6 +72,31 @@ def reference_quantile_solve(X, y, l1, *, quantile: float, scale: float = 1.0, s
     if res.status != 0:
         raise RuntimeError(f"reference quantile LP failed: {res.message}")
     x = res.x
+    if l2 is not None and np.any(np.asarray(l2, float) > 0):
+        x = _slsqp(x, cost, A.toarray(), y, lower, upper, scale * np.broadcast_to(np.asarray(l2, float), (p,)), p)
     coef = x[:p] - x[p:2 * p]
     intercept = float(x[2 * p]) if k else 0.0
     return coef, intercept
+
+
+def _slsqp(x0, cost, A, y, lower, upper, l2s, p):
+    """SLSQP on cost·x + sum_j l2s_j (x_j - x_{p+j})^2 s.t. A x = y and the bounds."""
+    from scipy.optimize import minimize
+
+    def f(x):
+        d = x[:p] - x[p:2 * p]
+        g = cost.copy()
+        g[:p] += 2 * l2s * d
+        g[p:2 * p] -= 2 * l2s * d
+        return float(cost @ x + l2s @ d**2), g
+
+    bounds = [(None if np.isinf(lo) else lo, None if np.isinf(hi) else hi)
+              for lo, hi in zip(lower, upper, strict=True)]
+    res = minimize(f, x0, jac=True, method="SLSQP", bounds=bounds,
+                   constraints={"type": "eq", "fun": lambda x: A @ x - y, "jac": lambda x: A},
+                   options={"ftol": 1e-15, "maxiter": 5000})
+    # status 8 ("positive directional derivative in line search"): no further descent at working
+    # precision; accepted when the constraints hold
+    if not (res.success or (res.status == 8 and np.max(np.abs(A @ res.x - y)) < 1e-8 * (1 + np.max(np.abs(y))))):
+        raise RuntimeError(f"reference quantile QP (SLSQP) failed: {res.message}")
+    return res.x
