@@ -50,7 +50,7 @@ def check_counts(y: np.ndarray, owner: str) -> None:
     if bad.size:
         i = int(bad[0])
         raise ValueError(f"The 'y' parameter of {owner} must hold non-negative integer counts; got "
-                         f"{y[i]!r} at row {i}" + (f" (and {bad.size - 1} more)" if bad.size > 1 else "") + ".")
+                         f"{float(y[i])!r} at row {i}" + (f" (and {bad.size - 1} more)" if bad.size > 1 else "") + ".")
 
 
 def _y_factorial(data: RegressionData) -> np.ndarray:
