@@ -138,6 +138,8 @@ def zero_count_direction(data: RegressionData, flat: np.ndarray) -> np.ndarray |
     zero = data.y[rows] == 0
     if not np.any(zero):
         return None
+    if not flat.size:  # the intercept alone: a = v on every row, so only when every count is 0
+        return -np.ones(1) if np.all(zero) else None
     from scipy.optimize import linprog
 
     colscale = np.max(np.abs(A), axis=0)
