@@ -279,3 +279,20 @@ def test_glmnet_positive_penalty_factor_weights():
     vq = pf * p / pf.sum()
     np.testing.assert_allclose(w.l1, vq * base.l1, rtol=1e-13)
     np.testing.assert_allclose(w.l2, vq * base.l2, rtol=1e-13)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["family"] == "poisson"
+                                  and c.values[0]["offset"]][-2:])
+def test_glmnet_preset_poisson_with_offset(case):
+    """GlmnetBayes(family="poisson").fit(X, y, offset=, sample_weight=) is glmnet(..., offset=, weights=)."""
+    X, y = data_of(case["dataset"])
+    params = _params(case)
+    offset = np.array(fixture()["datasets"][case["dataset"]]["offset"])
+    est = GlmnetBayes(lambda_=params["lambda_"], alpha=params["alpha"], family="poisson",
+                      standardize=params["standardize"], penalty_factor=params.get("penalty_factor"))
+    est.fit(X, y, sample_weight=_weights(case), offset=offset)
+    beta = np.array(case["beta"], dtype=float)
+    assert np.max(np.abs(est.coef_ - beta)) <= RTOL * np.max(np.abs(beta))
+    assert np.array_equal(est.coef_ == 0, beta == 0)
+    np.testing.assert_allclose(est.predict(X[:5], offset=offset[:5]),
+                               np.exp(offset[:5] + X[:5] @ beta + case["a0"]), rtol=1e-6)

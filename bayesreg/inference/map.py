@@ -16,7 +16,8 @@ The negative log-posterior splits into a smooth part and a separable, possibly n
 * **Gaussian likelihood**: :math:`f` is quadratic and the MAP is solved exactly from the model's
   sufficient statistics, or from the rows when they are ill-conditioned
   (:mod:`bayesreg.inference.gaussian_map`), with a certified error bound.
-* **Other likelihoods** (logistic): proximal Newton. Each step minimises the quadratic model
+* **Other likelihoods** (logistic, Poisson, negative binomial with fixed dispersion, Student-t with
+  fixed ν, σ): proximal Newton. Each step minimises the quadratic model
   :math:`g^\top d + \tfrac12 d^\top H d + P(\theta + d)` exactly with
   :func:`bayesreg.inference.l1_quadratic.solve_l1_quadratic` (an exact homotopy, warm-started),
   followed by a backtracking line search on the true objective. :math:`H = X^\top D X` with the
@@ -27,7 +28,10 @@ The negative log-posterior splits into a smooth part and a separable, possibly n
   PyMC's gradient come first. The error bound uses the local curvature
   (:mod:`bayesreg.inference.local_bound`); the iterations go on until it is small enough or the
   residual stops improving.
-* **Asymmetric Laplace** (quantile regression): the exact linear program of
+* **Student-t** is not convex: the Newton direction uses its (positive) Fisher information, the line
+  search and the KKT certificate the true objective, and the result is a certified *stationary
+  point*, possibly a local mode; no error bound is claimed (``bound_reason`` says so).
+* **Asymmetric Laplace** (quantile regression): the exact linear (quadratic) program of
   :mod:`bayesreg.inference.quantile_map`, certified from the subdifferentials of both terms.
 * Laplace and elastic-net MAPs therefore have exact zeros. ``pymc.find_MAP`` (L-BFGS on
   :math:`|w|`) is never used.

@@ -50,7 +50,7 @@ def check_counts(y: np.ndarray, owner: str) -> None:
     if bad.size:
         i = int(bad[0])
         raise ValueError(f"The 'y' parameter of {owner} must hold non-negative integer counts; got "
-                         f"{y[i]!r} at row {i}" + (f" (and {bad.size - 1} more)" if bad.size > 1 else "") + ".")
+                         f"{float(y[i])!r} at row {i}" + (f" (and {bad.size - 1} more)" if bad.size > 1 else "") + ".")
 
 
 def _y_factorial(data: RegressionData) -> np.ndarray:
@@ -99,9 +99,15 @@ class _CountLikelihood(Likelihood):
         off = float(np.max(np.abs(data.offset))) if data.offset is not None else 0.0
         e_eta = rounding_gamma(p + 2) * (data.magnitudes[1] * float(np.linalg.norm(w)) + abs(c) + off)
         s = data.weights
-        absX = np.abs(data.X)
-        direct = (rounding_gamma(data.n_samples) + 4 * U64) * (absX.T @ (s * size))
-        via = e_eta * (absX.T @ (s * d2))
+        V = np.column_stack([s * size, s * d2])
+        sums = np.zeros((data.n_features, 2))
+        rows = max(16, min(1024, (1 << 17) // max(data.n_features, 1)))  # |X| in ~1 MB blocks, one pass
+        buf = np.empty((rows, data.n_features))
+        for start in range(0, data.n_samples, rows):
+            stop = min(start + rows, data.n_samples)
+            sums += np.abs(data.X[start:stop], out=buf[: stop - start]).T @ V[start:stop]
+        direct = (rounding_gamma(data.n_samples) + 4 * U64) * sums[:, 0]
+        via = e_eta * sums[:, 1]
         if data.fit_intercept:
             direct = np.append(direct, (rounding_gamma(data.n_samples) + 4 * U64) * float(s @ size))
             via = np.append(via, e_eta * float(s @ d2))

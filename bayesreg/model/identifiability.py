@@ -19,7 +19,8 @@ predictors :math:`\eta = c + Xw`, two things can go wrong there:
   for ever: the MAP does not exist and the posterior under the flat prior is improper.
 
 Each likelihood provides the check as a hook, :meth:`bayesreg.model.likelihoods.Likelihood.check_mode_exists`
-(a future Poisson or multinomial likelihood needs its own separation condition); this module holds the
+(the count likelihoods use :func:`zero_count_direction`: an unpenalised direction driving
+:math:`\eta_i \to -\infty` on rows with :math:`y_i = 0` only); this module holds the
 shared pieces and :func:`check_posterior_mode`, which the MAP and NUTS call before any expensive work.
 """
 
@@ -137,6 +138,8 @@ def zero_count_direction(data: RegressionData, flat: np.ndarray) -> np.ndarray |
     zero = data.y[rows] == 0
     if not np.any(zero):
         return None
+    if not flat.size:  # the intercept alone: a = v on every row, so only when every count is 0
+        return -np.ones(1) if np.all(zero) else None
     from scipy.optimize import linprog
 
     colscale = np.max(np.abs(A), axis=0)
