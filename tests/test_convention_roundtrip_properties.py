@@ -144,6 +144,8 @@ STRATEGIES = {
     "sklearn.ElasticNet": _simple({"alpha": strength, "l1_ratio": fraction}, {"n": n_samples, "noise_sigma": noise}),
     "sklearn.LogisticRegression": _simple({"C": strength, "l1_ratio": fraction}, {}),
     "sklearn.PoissonRegressor": _simple({"alpha": strength}, {"n": n_samples}),
+    # the quantile selects the likelihood, not the prior: the inverse returns alpha only
+    "sklearn.QuantileRegressor": _simple({"alpha": strength}, {"n": n_samples, "noise_sigma": noise}),
     "glmnet": glmnet(),
     "statsmodels": statsmodels(),
     "sum": textbook(needs_n=False, needs_noise=False),
