@@ -13,6 +13,7 @@ configure_pytensor_blas()
 from bayesreg._legacy_paths import install as _install_legacy_paths  # noqa: E402
 from bayesreg.conventions import (  # noqa: E402
     list_conventions,
+    penalty_to_likelihood,
     penalty_to_prior,
     penalty_to_weights,
     prior_to_penalty,
@@ -44,6 +45,7 @@ from bayesreg.inference.path_cv import CVPath, cross_validate_path, kfold_ids  #
 from bayesreg.inference.path_loo import LooPath, loo_path  # noqa: E402
 from bayesreg.model import (  # noqa: E402
     R2D2,
+    AsymmetricLaplace,
     BayesianLasso,
     DaskRows,
     ElasticNet,
@@ -54,9 +56,12 @@ from bayesreg.model import (  # noqa: E402
     Horseshoe,
     HorseshoePlus,
     Laplace,
+    NegativeBinomial,
     NoPosteriorModeError,
+    Poisson,
     Prior,
     RegularizedHorseshoe,
+    StudentT,
     SufficientStats,
     Unpenalized,
     formula_design,
@@ -69,7 +74,11 @@ _install_legacy_paths()  # bayesreg 0.1 module paths (bayesreg.map, bayesreg.gib
 from bayesreg import noise  # noqa: E402  (the noise priors: br.noise.Jeffreys(), ...; see _legacy_paths)
 
 __all__ = [
+    "Poisson",
+    "NegativeBinomial",
+    "StudentT",
     "Laplace",
+    "AsymmetricLaplace",
     "Gaussian",
     "ElasticNet",
     "Unpenalized",
@@ -93,6 +102,7 @@ __all__ = [
     "horseshoe_scale_global",
     "noise",
     "penalty_to_prior",
+    "penalty_to_likelihood",
     "prior_to_penalty",
     "penalty_to_weights",
     "list_conventions",

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.conventions import get_convention, penalty_to_weights
+from bayesreg.conventions import get_convention, penalty_to_likelihood, penalty_to_weights
 from bayesreg.conventions._base import weights_to_prior
 from bayesreg.inference.certificate import DEFAULT_TOL, certify
 from bayesreg.inference.map import find_map
@@ -114,6 +114,8 @@ def describe_prior(prior: Prior) -> str:
 
 def infer_likelihood(convention: str, penalty_params: dict[str, Any]) -> str:
     """The likelihood a convention implies (``family``/``model`` options included)."""
+    if penalty_params.get("family") == "poisson":
+        return "poisson"
     if penalty_params.get("family") == "binomial" or penalty_params.get("model") in ("Logit", "GLM"):
         return "logistic"
     return get_convention(convention).likelihoods[0]
@@ -131,8 +133,14 @@ def _sklearn_reference(convention: str, X: np.ndarray, y: np.ndarray, params: di
         solver = "newton-cholesky" if rho == 0 else "saga"  # lbfgs stops near 1e-7 relative
         est = linear_model.LogisticRegression(C=params["C"], l1_ratio=rho, solver=solver, tol=1e-12,
                                               max_iter=1_000_000, fit_intercept=fit_intercept)
+    elif name == "PoissonRegressor":
+        est = linear_model.PoissonRegressor(alpha=params["alpha"], solver="newton-cholesky", tol=1e-12,
+                                            max_iter=10_000, fit_intercept=fit_intercept)
     elif name == "Ridge":
         est = linear_model.Ridge(alpha=params["alpha"], fit_intercept=fit_intercept, solver="cholesky")
+    elif name == "QuantileRegressor":
+        est = linear_model.QuantileRegressor(quantile=params.get("quantile", 0.5), alpha=params["alpha"],
+                                             solver="highs", fit_intercept=fit_intercept)
     elif name in ("Lasso", "ElasticNet"):
         cls = getattr(linear_model, name)
         est = cls(**params, fit_intercept=fit_intercept, tol=1e-14, max_iter=1_000_000)
@@ -192,7 +200,8 @@ def verify_map(
     if penalty_params.get("loss", conv.defaults.get("loss")) == "mse" and lik_name != "gaussian":
         raise ValueError(f"{convention} with loss='mse' (the squared error) is the Gaussian likelihood; for "
                          f"likelihood={lik_name!r} the loss is the cross-entropy: pass loss='nll'.")
-    lik = get_likelihood(lik_name, noise_sigma)
+    lik = (penalty_to_likelihood(convention, noise_sigma=noise_sigma, **penalty_params)
+           if lik_name == "asymmetric_laplace" else get_likelihood(lik_name, noise_sigma))
     needs_xy = conv.needs_data  # glmnet's scaling, dropout's column sums of squares
     if needs_xy and penalty_params.get("weights") is not None:  # glmnet's (and dropout's) name for them
         if sample_weight is not None:
@@ -213,13 +222,27 @@ def verify_map(
     if reference == "sklearn":
         ref_coef, ref_icpt = _sklearn_reference(convention, data.X, data.y, penalty_params,
                                                 data.sample_weight, fit_intercept)
+    elif lik_name == "asymmetric_laplace":
+        from bayesreg.reference.quantile import reference_quantile_solve
+
+        ref_coef, ref_icpt = reference_quantile_solve(
+            data.X, data.y, prior.penalty_weights(data.n_features)[0], quantile=lik.quantile, scale=lik.scale,
+            sample_weight=data.sample_weight, fit_intercept=fit_intercept)
     else:
         from bayesreg.reference.penalized import reference_solve
 
         l1, l2 = prior.penalty_weights(data.n_features)
-        ref = reference_solve(data.X, data.y, l1, l2, likelihood=lik_name, noise_sigma=noise_sigma,
-                              sample_weight=data.sample_weight, fit_intercept=fit_intercept)
-        ref_coef, ref_icpt = np.asarray(ref.coef, float), float(ref.intercept)
+        if lik_name in ("gaussian", "logistic"):
+            ref = reference_solve(data.X, data.y, l1, l2, likelihood=lik_name, noise_sigma=noise_sigma,
+                                  sample_weight=data.sample_weight, fit_intercept=fit_intercept)
+            ref_coef, ref_icpt = np.asarray(ref.coef, float), float(ref.intercept)
+        else:  # count and robust likelihoods (their default parameters; get_likelihood)
+            from bayesreg.reference.glm_penalized import reference_glm_solve
+
+            ref_coef, ref_icpt, _ = reference_glm_solve(
+                data.X, data.y, l1, l2, lik_name, sample_weight=data.sample_weight, fit_intercept=fit_intercept,
+                alpha=getattr(lik, "alpha", 1.0) or 1.0, nu=getattr(lik, "nu", 4.0) or 4.0,
+                sigma=getattr(lik, "sigma", 1.0) or 1.0)
     obj_map = lik.nll(data, fit.coef, fit.intercept) + prior.penalty(fit.coef)
     obj_ref = lik.nll(data, ref_coef, ref_icpt) + prior.penalty(ref_coef)
     scale = max(float(np.max(np.abs(ref_coef))), np.finfo(float).tiny)
@@ -261,6 +284,10 @@ def verify_map(
 def _certify_point(data: RegressionData, prior: Prior, lik: Any, theta: np.ndarray,
                    map_cert: Any) -> float:
     """Relative KKT residual of an arbitrary point under the model's posterior (same scale)."""
+    if lik.name == "asymmetric_laplace":  # non-smooth: the subdifferential certificate
+        from bayesreg.inference.quantile_map import certify_quantile_point
+
+        return certify_quantile_point(data, prior, lik, theta).relative_residual
     from bayesreg.inference.smooth_part import smooth_gradient
 
     grad, scale = smooth_gradient(data, prior, lik, theta)

@@ -37,4 +37,8 @@ ALL_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("decoupled_weight_decay", "diabetes_std", {"wd": 1e-4, "lr": 0.1, "lr_scaled": False},
      {"noise_sigma": 50.0}),
     ("dropout", "diabetes", {"keep_prob": 0.8}, {"noise_sigma": 50.0}),
+    # count likelihoods (RAND Health Insurance Experiment, doctor visits)
+    ("sklearn.PoissonRegressor", "randhie", {"alpha": 1e-3}, {}),
+    ("glmnet", "randhie", {"lambda_": 0.01, "alpha": 1.0, "family": "poisson"}, {}),
+    ("sklearn.QuantileRegressor", "diabetes", {"quantile": 0.9, "alpha": 0.5}, {}),
 ]

@@ -29,7 +29,13 @@ enet       ``ElasticNet(2 * alpha_lasso, l1_ratio=0.5)``   ``"sklearn.ElasticNet
 logit_l1   ``LogisticRegression(C, l1_ratio=1,             ``"sklearn.LogisticRegression"``
            solver="saga")``, C from the null-model score   (Laplace prior, Bernoulli likelihood)
 logit_l2   ``LogisticRegression(C=1.0)`` (lbfgs)           ``"sklearn.LogisticRegression"``
+poisson    ``PoissonRegressor(alpha=1e-3)`` (lbfgs)        ``"sklearn.PoissonRegressor"``
+                                                          (Gaussian prior, Poisson likelihood)
 =========  =============================================  ======================================
+
+The Poisson problem runs at its own sizes (``--poisson-sizes``, default the issue's 10000x100 and
+100000x100): synthetic ``X`` iid N(0, 1)/sqrt(p)·2, ``p // 10`` non-zero coefficients, intercept 0.5,
+y ~ Poisson(exp(eta)).
 
 Gaussian problems: synthetic ``X`` iid N(0, 1), ``p // 10`` non-zero true coefficients
 (+-U(0.5, 2)), intercept 1, noise sd 1; diabetes on its raw scale. Logistic problems: synthetic
@@ -48,10 +54,11 @@ BLAS threads are controlled with threadpoolctl. Each ``--threads`` configuration
 scikit-learn is timed under the same limits as bayesreg. The first call is measured once, under
 the first configuration.
 
-**Matched accuracy (L2 logistic).** bayesreg certifies a relative KKT residual <= 1e-12;
+**Matched accuracy (L2 logistic, Poisson).** bayesreg certifies a relative KKT residual <= 1e-12;
 ``LogisticRegression`` stops at ``tol=1e-4``, 2e-4 away (relative) from the optimum. For
 ``logit_l2`` the script therefore also times scikit-learn at ``tol=1e-10`` with ``lbfgs`` and
-``newton-cholesky`` (first configuration) and reports how far each lands from bayesreg's MAP.
+``newton-cholesky`` (first configuration) and reports how far each lands from bayesreg's MAP; the
+same for ``poisson`` with ``PoissonRegressor(tol=1e-10)``.
 
 Examples
 --------
@@ -87,7 +94,9 @@ from typing import Any
 
 DEFAULT_SIZES = "442x10,10000x100,100000x500"
 QUICK_SIZES = "442x10,2000x50"
-PROBLEMS = ("lasso", "ridge", "enet", "logit_l1", "logit_l2")
+PROBLEMS = ("lasso", "ridge", "enet", "logit_l1", "logit_l2", "poisson")
+POISSON_SIZES = "10000x100,100000x100"
+QUICK_POISSON_SIZES = "2000x50"
 THREAD_CONFIGS = ("default", "numpy1", "all1")
 
 
@@ -105,6 +114,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                          "(default: all three; --quick: default)")
     ap.add_argument("--repeats", type=int, default=None,
                     help="repeats per timing (default 7 / 5 / 3 for n < 5000 / n < 50000 / larger)")
+    ap.add_argument("--poisson-sizes", default=None,
+                    help=f"NxP list of the poisson problem (default {POISSON_SIZES}; --quick: {QUICK_POISSON_SIZES})")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--profile", action="store_true",
                     help="cProfile one steady-state bayesreg fit per problem (first configuration)")
@@ -119,6 +130,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick and args.repeats is None:
         args.repeats = 2
     args.size_list = [tuple(int(v) for v in s.lower().split("x")) for s in args.sizes.split(",") if s]
+    if args.poisson_sizes is None:
+        args.poisson_sizes = QUICK_POISSON_SIZES if args.quick else POISSON_SIZES
+    args.poisson_size_list = [tuple(int(v) for v in s.lower().split("x"))
+                              for s in args.poisson_sizes.split(",") if s]
     args.problem_list = [s for s in args.problems.split(",") if s]
     args.thread_list = [s for s in args.threads.split(",") if s]
     for name in args.problem_list:
@@ -143,6 +158,7 @@ import bayesreg  # noqa: E402  (first: links PyTensor to a real BLAS)
 import bayesreg.inference.smooth_part as brmap  # noqa: E402
 from bayesreg import find_map, penalty_to_prior  # noqa: E402
 from bayesreg.model.data import RegressionData  # noqa: E402
+from bayesreg.model.glm_likelihoods import Poisson  # noqa: E402
 from bayesreg.model.likelihoods import GaussianLikelihood, LogisticLikelihood  # noqa: E402
 
 
@@ -178,6 +194,17 @@ def logistic_data(n: int, p: int, seed: int) -> tuple[np.ndarray, np.ndarray, st
     eta = -0.5 + X @ w
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
     return X, y, "synthetic"
+
+
+def poisson_data(n: int, p: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """A synthetic Poisson regression (log link), mean count about 2."""
+    rng = np.random.default_rng(seed + 2)
+    X = rng.standard_normal((n, p))
+    k = max(1, p // 10)
+    w = np.zeros(p)
+    w[rng.choice(p, k, replace=False)] = rng.standard_normal(k)
+    w *= 0.5 / np.linalg.norm(w)
+    return X, rng.poisson(np.exp(0.5 + X @ w)).astype(float), "synthetic counts"
 
 
 def lasso_alpha_half_zero(X: np.ndarray, y: np.ndarray) -> float:
@@ -223,7 +250,7 @@ class Problem:
 
 
 def make_problems(n: int, p: int, names: list[str], seed: int) -> list[Problem]:
-    from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, Ridge
+    from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, PoissonRegressor, Ridge
 
     out: list[Problem] = []
     gauss = GaussianLikelihood(1.0)
@@ -255,6 +282,10 @@ def make_problems(n: int, p: int, names: list[str], seed: int) -> list[Problem]:
             out.append(Problem("logit_l2", n, p, src, X, y, "sklearn.LogisticRegression",
                                {"C": 1.0, "l1_ratio": 0.0}, True, logit,
                                lambda: LogisticRegression(C=1.0), "LogisticRegression(C=1, lbfgs)"))
+    if "poisson" in names:
+        X, y, src = poisson_data(n, p, seed)
+        out.append(Problem("poisson", n, p, src, X, y, "sklearn.PoissonRegressor", {"alpha": 1e-3}, False,
+                           Poisson(), lambda: PoissonRegressor(alpha=1e-3), "PoissonRegressor(alpha=1e-3, lbfgs)"))
     return out
 
 
@@ -376,7 +407,7 @@ def run_problem(pb: Problem, configs: list[str], repeats: int | None, profile: b
                 res.frac_zero_sk = float(np.mean(sk_coef == 0.0))
                 res.certified = fit.certificate.passed
                 res.n_iter = fit.n_iter
-                if pb.name == "logit_l2":
+                if pb.name in ("logit_l2", "poisson"):
                     res.matched = matched_accuracy(pb, fit.coef, k)
                 if profile:
                     prof = cProfile.Profile()
@@ -396,18 +427,23 @@ def run_problem(pb: Problem, configs: list[str], repeats: int | None, profile: b
 
 
 def matched_accuracy(pb: Problem, coef: np.ndarray, k: int) -> list[tuple[str, float, float]]:
-    """scikit-learn's L2 logistic solvers at ``tol=1e-10``: median time and distance to ``coef``."""
-    from sklearn.linear_model import LogisticRegression
+    """scikit-learn's L2 logistic (or Poisson) solvers at ``tol=1e-10``: median time and distance to ``coef``."""
+    from sklearn.linear_model import LogisticRegression, PoissonRegressor
 
     out = []
     for solver in ("lbfgs", "newton-cholesky"):
         times = []
         for _ in range(k):
             t = time.perf_counter()
-            est = LogisticRegression(C=pb.params["C"], tol=1e-10, solver=solver, max_iter=10_000).fit(pb.X, pb.y)
+            if pb.name == "poisson":
+                est = PoissonRegressor(alpha=pb.params["alpha"], tol=1e-10, solver=solver, max_iter=10_000)
+            else:
+                est = LogisticRegression(C=pb.params["C"], tol=1e-10, solver=solver, max_iter=10_000)
+            est.fit(pb.X, pb.y)
             times.append(time.perf_counter() - t)
-        diff = float(np.max(np.abs(est.coef_[0] - coef)) / np.max(np.abs(coef)))
-        out.append((f"LogisticRegression(tol=1e-10, solver={solver!r})", statistics.median(times), diff))
+        diff = float(np.max(np.abs(np.ravel(est.coef_) - coef)) / np.max(np.abs(coef)))
+        label = "PoissonRegressor" if pb.name == "poisson" else "LogisticRegression"
+        out.append((f"{label}(tol=1e-10, solver={solver!r})", statistics.median(times), diff))
     return out
 
 
@@ -466,14 +502,15 @@ def print_tables(results: list[Result], configs: list[str]) -> None:
               f"{r.frac_zero_br:.0%} / {r.frac_zero_sk:.0%} | {'yes' if r.certified else 'NO'} |")
     matched = [r for r in results if r.matched]
     if matched:
-        print(f"\n### L2 logistic at matched accuracy (threads: {main})\n")
-        print("| n x p | solver | time | bayesreg / it | max rel coef diff to bayesreg's MAP |")
+        print(f"\n### L2 logistic and Poisson at matched accuracy (threads: {main})\n")
+        print("| problem, n x p | solver | time | bayesreg / it | max rel coef diff to bayesreg's MAP |")
         print("|---|---|---|---|---|")
         for r in matched:
-            print(f"| {r.pb.n} x {r.pb.p} | bayesreg `find_map` (relative KKT <= 1e-12) | "
+            print(f"| {r.pb.name} {r.pb.n} x {r.pb.p} | bayesreg `find_map` (relative KKT <= 1e-12) | "
                   f"{fmt_t(r.steady[main])} | 1.00 | 0 |")
             for label, t, diff in r.matched:
-                print(f"| {r.pb.n} x {r.pb.p} | {label} | {fmt_t(t)} | {r.steady[main] / t:.2f} | {diff:.1e} |")
+                print(f"| {r.pb.name} {r.pb.n} x {r.pb.p} | {label} | {fmt_t(t)} | {r.steady[main] / t:.2f} | "
+                      f"{diff:.1e} |")
     if len(configs) > 1:
         print("\n### Steady-state time by BLAS thread configuration (bayesreg / sklearn, ratio)\n")
         print("| problem | n x p | " + " | ".join(configs) + " | fastest for bayesreg |")
@@ -494,9 +531,14 @@ def main() -> None:
           + ("; fresh PyTensor compiledir" if args.fresh_compiledir else ""), flush=True)
     results: list[Result] = []
     t_all = time.perf_counter()
+    others = [nm for nm in args.problem_list if nm != "poisson"]
     for n, p in args.size_list:
-        for pb in make_problems(n, p, args.problem_list, args.seed):
+        for pb in make_problems(n, p, others, args.seed):
             results.append(run_problem(pb, args.thread_list, args.repeats, args.profile, args.profile_top))
+    if "poisson" in args.problem_list:
+        for n, p in args.poisson_size_list:
+            for pb in make_problems(n, p, ["poisson"], args.seed):
+                results.append(run_problem(pb, args.thread_list, args.repeats, args.profile, args.profile_top))
     print_tables(results, args.thread_list)
     load = os.getloadavg()
     print(f"\ntotal {time.perf_counter() - t_all:.0f} s; load average at the end "

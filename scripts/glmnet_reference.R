@@ -20,8 +20,9 @@
 # What glmnet minimises (see docs/conventions_evidence.md for the evidence):
 #   gaussian: 1/(2 W) sum_i w_i (y_i - a0 - x_i'b)^2
 #             + lambda * sum_j vq_j [ alpha s_j |b_j| + (1-alpha) s_j^2 b_j^2 / (2 s_y) ]
-#   binomial: -1/W sum_i w_i loglik_i
+#   binomial, poisson: -1/W sum_i w_i loglik_i
 #             + lambda * sum_j vq_j [ alpha s_j |b_j| + (1-alpha) s_j^2 b_j^2 / 2 ]
+#   (poisson: log link, eta_i = offset_i + a0 + x_i'b with the log exposure as offset)
 #   W = sum(w); s_j = weighted POPULATION sd of column j (weights w/W) when
 #   standardize=TRUE, else 1; s_y = weighted population sd of y (ALWAYS, also
 #   with standardize=FALSE); vq = penalty.factor * p / sum(penalty.factor).
@@ -95,6 +96,17 @@ colnames(Xs) <- paste0("x", 1:ps)
 eta_s <- -0.5 + drop(Z %*% c(1.0, -0.8, 0.5, 0.0, 0.3))
 ys <- as.numeric(rbinom(ns, 1, plogis(eta_s)))
 
+# 4. synthetic counts, n = 300, p = 6, with exposures (offset = log exposure),
+#    generated after the binary data from the same RNG stream.
+nc <- 300; pc <- 6
+Zc <- matrix(rnorm(nc * pc), nc, pc)
+Zc[, 2] <- 0.5 * Zc[, 1] + sqrt(0.75) * Zc[, 2]
+Xc <- round(sweep(sweep(Zc, 2, c(1, 2, 0.5, 5, 1, 3), "*"), 2, c(0, 1, -1, 10, 0, 0), "+"), 4)
+colnames(Xc) <- paste0("x", 1:pc)
+expo <- round(runif(nc, 0.5, 4), 3)
+offc <- log(expo)
+yc <- as.numeric(rpois(nc, exp(offc + 0.3 + drop(Zc %*% c(0.5, -0.3, 0.25, 0, 0.1, 0)))))
+
 datasets <- list(
   diabetes = list(
     description = paste("scikit-learn raw diabetes data (sklearn/datasets/data/diabetes_data_raw.csv.gz,",
@@ -107,16 +119,23 @@ datasets <- list(
     description = paste("synthetic n=200, p=5: Z ~ N(0,1) (set.seed(20240607)), Z2 <- 0.6 Z1 + 0.8 Z2,",
                         "X = round(Z * c(1,3,0.5,10,2) + c(0,5,-1,50,0), 4),",
                         "y ~ Bernoulli(plogis(-0.5 + Z %*% c(1,-0.8,0.5,0,0.3)))"),
-    X = Xs, y = ys)
+    X = Xs, y = ys),
+  synthetic_counts = list(
+    description = paste("synthetic n=300, p=6 counts: Zc ~ N(0,1) (same stream after synthetic_binary),",
+                        "Zc2 <- 0.5 Zc1 + sqrt(0.75) Zc2, X = round(Zc * c(1,2,0.5,5,1,3) + c(0,1,-1,10,0,0), 4),",
+                        "exposure = round(runif(0.5, 4), 3), offset = log(exposure),",
+                        "y ~ Poisson(exp(offset + 0.3 + Zc %*% c(0.5,-0.3,0.25,0,0.1,0)))"),
+    X = Xc, y = yc, offset = offc)
 )
 
 # ------------------------------------------------------------------ cases ----
 cases <- list()
 add <- function(dataset, family, alpha, lambda, standardize,
-                weights = NULL, penalty_factor = NULL, tag = "") {
+                weights = NULL, penalty_factor = NULL, tag = "", use_offset = FALSE) {
   cases[[length(cases) + 1]] <<- list(dataset = dataset, family = family, alpha = alpha,
                                       lambda = lambda, standardize = standardize,
-                                      weights = weights, penalty_factor = penalty_factor, tag = tag)
+                                      weights = weights, penalty_factor = penalty_factor, tag = tag,
+                                      use_offset = use_offset)
 }
 for (std in c(TRUE, FALSE)) for (a in c(1, 0.5, 0)) {
   for (lam in c(2, 20))       add("diabetes",         "gaussian", a, lam, std)
@@ -135,15 +154,25 @@ add("diabetes", "gaussian", 0.5, 2, TRUE,
     penalty_factor = c(0, 1, 2, 1, 1, 1, 1, 1, 1, 0.5), tag = "penalty_factor")
 add("synthetic_binary", "binomial", 0.5, 0.01, TRUE,
     penalty_factor = c(0, 1, 1, 3, 1), tag = "penalty_factor")
+# poisson (log link), with the log exposure as offset, observation weights and penalty.factor
+wcnt <- 1 + (seq_len(nc) %% 3)
+for (std in c(TRUE, FALSE)) for (a in c(1, 0.5, 0)) for (lam in c(0.03, 0.3))
+  add("synthetic_counts", "poisson", a, lam, std, tag = "offset", use_offset = TRUE)
+add("synthetic_counts", "poisson", 0.5, 0.2, TRUE, tag = "no_offset")
+for (std in c(TRUE, FALSE))
+  add("synthetic_counts", "poisson", 0.5, 0.2, std, weights = wcnt, tag = "offset_weights", use_offset = TRUE)
+add("synthetic_counts", "poisson", 0.5, 0.2, TRUE, penalty_factor = c(0, 1, 2, 1, 1, 0.5),
+    tag = "offset_penalty_factor", use_offset = TRUE)
 
 fit_one <- function(cs, lambda_arg) {
   d <- datasets[[cs$dataset]]
   p <- ncol(d$X)
   w <- if (is.null(cs$weights)) rep(1, nrow(d$X)) else cs$weights
   pf <- if (is.null(cs$penalty_factor)) rep(1, p) else cs$penalty_factor
+  off <- if (isTRUE(cs$use_offset)) d$offset else NULL
   f <- glmnet(d$X, d$y, family = cs$family, weights = w, alpha = cs$alpha,
               lambda = lambda_arg, standardize = cs$standardize, intercept = TRUE,
-              penalty.factor = pf, thresh = THRESH, maxit = MAXIT)
+              penalty.factor = pf, thresh = THRESH, maxit = MAXIT, offset = off)
   k <- length(f$lambda)
   stopifnot(isTRUE(all.equal(f$lambda[k], cs$lambda, tolerance = 0)), f$jerr == 0)
   list(a0 = unname(f$a0[k]), beta = unname(as.numeric(f$beta[, k])), npasses = f$npasses)
@@ -196,6 +225,7 @@ for (i in seq_along(cases)) {
     intercept = "true",
     weights = if (is.null(cs$weights)) "null" else jvec(cs$weights),
     penalty_factor = if (is.null(cs$penalty_factor)) "null" else jvec(cs$penalty_factor),
+    offset = jbool(isTRUE(cs$use_offset)),
     a0 = jnum(r1$a0),
     beta = jvec(r1$beta),
     n_nonzero = as.character(sum(r1$beta != 0)),
@@ -221,7 +251,8 @@ ds_json <- vapply(names(datasets), function(nm) {
          "    \"p\": ", ncol(d$X), ",\n",
          "    \"feature_names\": [", paste(jstr(colnames(d$X)), collapse = ", "), "],\n",
          "    \"X\": ", jmat(d$X), ",\n",
-         "    \"y\": ", jvec(d$y), "\n  }")
+         "    \"y\": ", jvec(d$y),
+         if (is.null(d$offset)) "" else paste0(",\n    \"offset\": ", jvec(d$offset)), "\n  }")
 }, "")
 
 meta <- list(
@@ -238,12 +269,14 @@ meta <- list(
   objective = jstr(paste(
     "gaussian: 1/(2W) sum w_i (y_i - a0 - x_i'b)^2 + lambda sum_j vq_j [alpha s_j |b_j| + (1-alpha) s_j^2 b_j^2/(2 s_y)];",
     "binomial: -(1/W) sum w_i [y_i eta_i - log(1+exp(eta_i))] + lambda sum_j vq_j [alpha s_j |b_j| + (1-alpha) s_j^2 b_j^2/2];",
+    "poisson: -(1/W) sum w_i [y_i eta_i - exp(eta_i)] + (same penalty as binomial), eta_i = offset_i + a0 + x_i'b",
+    "(offset = datasets[dataset].offset when the case's offset is true);",
     "W = sum w; s_j = x_scale (weighted population sd if standardize else 1); s_y = y_pop_sd;",
     "vq = penalty_factor * p / sum(penalty_factor)")),
   mapping = jstr(paste(
     "bayesreg sum form F = NLL + sum_j l1_j|b_j| + l2_j b_j^2 with sample weights s_i = w_i:",
     "gaussian l1_j = W lambda alpha vq_j s_j / sigma^2, l2_j = W lambda (1-alpha) vq_j s_j^2 / (2 s_y sigma^2);",
-    "binomial l1_j = W lambda alpha vq_j s_j, l2_j = W lambda (1-alpha) vq_j s_j^2 / 2.",
+    "binomial and poisson l1_j = W lambda alpha vq_j s_j, l2_j = W lambda (1-alpha) vq_j s_j^2 / 2.",
     "l1_sigma1 / l2_sigma1 are these values with sigma = 1 (derived by this script, not output by glmnet).")),
   coefficient_order = jstr("beta[j] corresponds to column j of the dataset X (original, unstandardized scale); a0 = intercept")
 )

@@ -87,6 +87,19 @@ def breast_cancer_frame() -> pd.DataFrame:
     return frame
 
 
+def randhie_frame() -> pd.DataFrame:
+    """RAND Health Insurance Experiment subset as bundled with statsmodels (``statsmodels.datasets.randhie``).
+
+    Target ``mdvis`` (number of outpatient visits to a medical doctor, a count) last; the nine
+    covariates in statsmodels' order. Values unchanged (statsmodels' ``randhie.csv``).
+    """
+    from statsmodels.datasets import randhie
+
+    data = randhie.load_pandas().data
+    cols = [c for c in data.columns if c != "mdvis"]
+    return data[cols + ["mdvis"]].astype(np.float64)
+
+
 def _linear_predictor(X: np.ndarray, coef: np.ndarray, intercept: float = 0.0) -> np.ndarray:
     # Explicit fixed-order sum over non-zero coefficients: no BLAS, bit-reproducible.
     eta = np.full(X.shape[0], intercept)
@@ -180,6 +193,7 @@ def build_all() -> dict[str, str]:
     out: dict[str, str] = {
         "diabetes.csv": frame_to_csv_text(diabetes_frame()),
         "breast_cancer.csv.gz": frame_to_csv_text(breast_cancer_frame()),
+        "randhie.csv.gz": frame_to_csv_text(randhie_frame()),
     }
     for name, gen, ext in [
         ("sparse_p_gt_n", generate_sparse_p_gt_n, ".csv.gz"),

@@ -47,7 +47,7 @@ def textbook(draw, *, needs_n: bool, needs_noise: bool):
 
 @st.composite
 def glmnet(draw):
-    family = draw(st.sampled_from(["gaussian", "binomial"]))
+    family = draw(st.sampled_from(["gaussian", "binomial", "poisson"]))
     standardize = draw(st.booleans())
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     n, p = draw(st.integers(3, 40)), draw(st.integers(1, 6))
@@ -143,6 +143,9 @@ STRATEGIES = {
     "sklearn.Ridge": _simple({"alpha": strength}, {"noise_sigma": noise}),
     "sklearn.ElasticNet": _simple({"alpha": strength, "l1_ratio": fraction}, {"n": n_samples, "noise_sigma": noise}),
     "sklearn.LogisticRegression": _simple({"C": strength, "l1_ratio": fraction}, {}),
+    "sklearn.PoissonRegressor": _simple({"alpha": strength}, {"n": n_samples}),
+    # the quantile selects the likelihood, not the prior: the inverse returns alpha only
+    "sklearn.QuantileRegressor": _simple({"alpha": strength}, {"n": n_samples, "noise_sigma": noise}),
     "glmnet": glmnet(),
     "statsmodels": statsmodels(),
     "sum": textbook(needs_n=False, needs_noise=False),

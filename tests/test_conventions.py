@@ -64,9 +64,13 @@ ROUND_TRIPS = [
     ("sklearn.Ridge", {"alpha": 4.0}, {"noise_sigma": SN}, {}),
     ("sklearn.ElasticNet", {"alpha": 0.3, "l1_ratio": 0.3}, {"n": N, "noise_sigma": SN}, {}),
     ("sklearn.ElasticNet", {"alpha": 0.3, "l1_ratio": 1.0}, {"n": N, "noise_sigma": SN}, {}),
+    ("sklearn.QuantileRegressor", {"alpha": 0.3}, {"n": N, "noise_sigma": SN}, {}),
     ("sklearn.LogisticRegression", {"C": 0.7, "l1_ratio": 0.0}, {}, {}),
     ("sklearn.LogisticRegression", {"C": 0.7, "l1_ratio": 1.0}, {}, {}),
     ("sklearn.LogisticRegression", {"C": 0.7, "l1_ratio": 0.4}, {}, {}),
+    ("sklearn.PoissonRegressor", {"alpha": 0.02}, {"n": N}, {}),
+    ("glmnet", {"lambda_": 0.05, "alpha": 0.5, "family": "poisson", "standardize": True},
+     {"X": XD, "y": YD}, {"family": "poisson", "standardize": True}),
     ("glmnet", {"lambda_": 0.8, "alpha": 1.0, "family": "gaussian", "standardize": True},
      {"X": XD, "y": YD, "noise_sigma": SN}, {"family": "gaussian", "standardize": True}),
     ("glmnet", {"lambda_": 0.8, "alpha": 0.35, "family": "gaussian", "standardize": True},
@@ -515,8 +519,8 @@ def test_unknown_penalty_name(convention):
 
 
 def test_unknown_variant_options():
-    with pytest.raises(ValueError, match=r"'family' parameter of 'glmnet'.*'gaussian', 'binomial'"):
-        penalty_to_prior("glmnet", lambda_=0.1, family="poisson", n=10, standardize=False)
+    with pytest.raises(ValueError, match=r"'family' parameter of 'glmnet'.*'gaussian', 'binomial', 'poisson'"):
+        penalty_to_prior("glmnet", lambda_=0.1, family="gamma", n=10, standardize=False)
     with pytest.raises(ValueError, match=r"'model' parameter of 'statsmodels'.*'OLS', 'GLM', 'Logit'"):
         penalty_to_prior("statsmodels", alpha=0.1, model="Probit", n=10)
     with pytest.raises(ValueError, match=r"'loss' parameter of 'weight_decay'.*'nll', 'mse'"):

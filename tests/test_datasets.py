@@ -25,10 +25,10 @@ from bayesreg.datasets import (
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = ["diabetes", "diabetes_std", "breast_cancer", "sparse_p_gt_n", "correlated",
+NAMES = ["diabetes", "diabetes_std", "breast_cancer", "randhie", "sparse_p_gt_n", "correlated",
          "binary_synthetic"]  # fmt: skip
 SHAPES = {"diabetes": (442, 10), "diabetes_std": (442, 10), "sparse_p_gt_n": (60, 200),
-          "correlated": (200, 20), "breast_cancer": (569, 30),
+          "correlated": (200, 20), "breast_cancer": (569, 30), "randhie": (20190, 9),
           "binary_synthetic": (300, 8)}  # fmt: skip
 
 
@@ -57,6 +57,9 @@ def test_shapes_and_types(name):
     assert np.isfinite(ds.X.to_numpy()).all() and np.isfinite(ds.y.to_numpy()).all()
     if ds.task == "classification":
         assert ds.y.dtype == np.int64 and set(ds.y.unique()) == {0, 1}
+    elif ds.task == "count":
+        y = ds.y.to_numpy()
+        assert ds.y.dtype == np.float64 and np.all(y >= 0) and np.all(y == np.round(y))
     else:
         assert ds.task == "regression" and ds.y.dtype == np.float64
     assert ds.description and ds.source
@@ -129,7 +132,7 @@ def test_synthetic_truth_as_documented():
 def test_bundled_files_regenerate_byte_for_byte(make_datasets, tmp_path):
     shipped = files("bayesreg.datasets") / "data"
     written = make_datasets.write_all(tmp_path)
-    assert len(written) == 8
+    assert len(written) == 9
     for path in written:
         new, old = path.read_bytes(), (shipped / path.name).read_bytes()
         if path.name.endswith(".gz"):
@@ -204,3 +207,13 @@ def test_load_csv_nan_and_inf_rows_named(tmp_path):
     assert "column 'a' in row(s) 1" in msg
     assert "column 'b' in row(s) 2" in msg
     assert "column 'y' in row(s) 3" in msg
+
+
+def test_randhie_is_statsmodels_data():
+    """The bundled RAND HIE file equals statsmodels' copy (target mdvis last)."""
+    sm_randhie = pytest.importorskip("statsmodels.datasets.randhie")
+    ds = load_dataset("randhie")
+    data = sm_randhie.load_pandas().data
+    np.testing.assert_array_equal(ds.y.to_numpy(), data["mdvis"].to_numpy(dtype=float))
+    np.testing.assert_array_equal(ds.X.to_numpy(), data.drop(columns="mdvis").to_numpy(dtype=float))
+    assert list(ds.X.columns) == [c for c in data.columns if c != "mdvis"]

@@ -377,8 +377,9 @@ YB = (Y0 > 0).astype(int)
     (br.BayesianRegression(method="mcmc"), ValueError,
      r"The 'method' parameter of BayesianRegression must be one of 'map', 'nuts', 'laplace'; got 'mcmc'"),
     (br.LassoBayes(method="MAP"), ValueError, r"'method' parameter .* got 'MAP'"),
-    (br.BayesianRegression(likelihood="poisson"), ValueError,
-     r"The 'likelihood' parameter of BayesianRegression must be one of 'gaussian', 'logistic'; got 'poisson'"),
+    (br.BayesianRegression(likelihood="gamma"), ValueError,
+     r"The 'likelihood' parameter of BayesianRegression must be one of 'gaussian', 'logistic', 'poisson', "
+     r"'negative_binomial', 'student_t'; got 'gamma'"),
     (br.BayesianRegression(form="dense"), ValueError, r"The 'form' parameter .* got 'dense'"),
     (br.BayesianRegression(prior="laplace"), TypeError,
      r"The 'prior' parameter of BayesianRegression must be a bayesreg prior .*; got str"),

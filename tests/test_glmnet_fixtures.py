@@ -34,6 +34,7 @@ from bayesreg.datasets import load_dataset
 from bayesreg.estimators.presets import GlmnetBayes
 from bayesreg.inference.map import find_map
 from bayesreg.model.data import RegressionData
+from bayesreg.model.glm_likelihoods import Poisson
 from bayesreg.model.likelihoods import GaussianLikelihood, LogisticLikelihood
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace
 from bayesreg.model.unpenalized import Unpenalized
@@ -78,6 +79,15 @@ def _is_plain(case) -> bool:
     return case["penalty_factor"] is None or HAS_PENALTY_FACTOR
 
 
+def _lik_data(case, X, y, sample_weight):
+    """The likelihood of glmnet's family and the data (with the log exposure as offset for poisson)."""
+    family = case["family"]
+    lik = {"binomial": LogisticLikelihood(), "poisson": Poisson()}.get(family, GaussianLikelihood(1.0))
+    offset = np.array(fixture()["datasets"][case["dataset"]]["offset"]) if case.get("offset") else None
+    data = RegressionData.from_xy(X, y, sample_weight=sample_weight, binary=family == "binomial", offset=offset)
+    return lik, data
+
+
 def _weights(case):
     return None if case["weights"] is None else np.array(case["weights"], dtype=float)
 
@@ -112,7 +122,10 @@ def test_fixture_schema():
     assert len(f["cases"]) >= 1
     for case in f["cases"]:
         assert case["dataset"] in f["datasets"]
-        assert case["family"] in ("gaussian", "binomial")
+        assert case["family"] in ("gaussian", "binomial", "poisson")
+        assert case.get("offset", False) in (False, True)
+        if case.get("offset"):
+            assert len(f["datasets"][case["dataset"]]["offset"]) == f["datasets"][case["dataset"]]["n"]
         assert case["intercept"] is True
         assert len(case["beta"]) == f["datasets"][case["dataset"]]["p"]
 
@@ -129,7 +142,6 @@ def test_glmnet_convention_reproduces_glmnet(case):
     if not _is_plain(case):
         pytest.skip("the 'glmnet' convention has no penalty_factor")
     X, y = data_of(case["dataset"])
-    binomial = case["family"] == "binomial"
     params = _params(case)
     # the converter's weights equal the fixture's derived l1, l2 (sigma = 1)
     w = penalty_to_weights("glmnet", X=X, y=y, **params)
@@ -145,8 +157,7 @@ def test_glmnet_convention_reproduces_glmnet(case):
     else:
         prior_kind = prior
     assert isinstance(prior_kind, expected_kind)
-    lik = LogisticLikelihood() if binomial else GaussianLikelihood(1.0)
-    data = RegressionData.from_xy(X, y, sample_weight=_weights(case), binary=binomial)
+    lik, data = _lik_data(case, X, y, _weights(case))
     fit = find_map(data, prior, lik)
     _assert_matches_glmnet(fit, case)
     # and back: the prior maps to the same (lambda, alpha) under the same weights
@@ -158,7 +169,7 @@ def test_glmnet_convention_reproduces_glmnet(case):
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["weights"] is not None
-                                  and _is_plain(c.values[0])])
+                                  and _is_plain(c.values[0]) and c.values[0]["family"] != "poisson"])
 def test_weighted_glmnet_through_verify_map_and_the_preset(case):
     """glmnet(x, y, weights=w) equals verify_map(..., sample_weight=w) and GlmnetBayes.fit(..., w)."""
     X, y = data_of(case["dataset"])
@@ -209,20 +220,19 @@ def test_weighted_and_penalty_factor_cases(case):
         s = np.ones(p)
     np.testing.assert_allclose(s, case["x_scale"], rtol=1e-12)
     lam, a = float(case["lambda"]), float(case["alpha"])
-    binomial = case["family"] == "binomial"
-    s_y = 1.0 if binomial else float(np.sqrt(np.average((y - np.average(y, weights=w)) ** 2, weights=w)))
+    gaussian = case["family"] == "gaussian"
+    s_y = float(np.sqrt(np.average((y - np.average(y, weights=w)) ** 2, weights=w))) if gaussian else 1.0
     l1 = W * lam * a * vq * s
     l2 = W * lam * (1 - a) * vq * s**2 / (2 * s_y)
     np.testing.assert_allclose(l1, case["l1_sigma1"], rtol=1e-12, atol=0)
     np.testing.assert_allclose(l2, case["l2_sigma1"], rtol=1e-12, atol=0)
     prior = weights_to_prior(PenaltyWeights.of(l1, l2))  # penalty.factor 0: Unpenalized (flat) there
-    lik = LogisticLikelihood() if binomial else GaussianLikelihood(1.0)
-    data = RegressionData.from_xy(X, y, sample_weight=None if case["weights"] is None else w,
-                                  binary=binomial)
+    lik, data = _lik_data(case, X, y, None if case["weights"] is None else w)
     _assert_matches_glmnet(find_map(data, prior, lik), case)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["penalty_factor"] is not None])
+@pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["penalty_factor"] is not None
+                                  and c.values[0]["family"] != "poisson"])
 def test_glmnet_preset_with_penalty_factor(case):
     X, y = data_of(case["dataset"])
     params = _params(case)
@@ -269,3 +279,20 @@ def test_glmnet_positive_penalty_factor_weights():
     vq = pf * p / pf.sum()
     np.testing.assert_allclose(w.l1, vq * base.l1, rtol=1e-13)
     np.testing.assert_allclose(w.l2, vq * base.l2, rtol=1e-13)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["family"] == "poisson"
+                                  and c.values[0]["offset"]][-2:])
+def test_glmnet_preset_poisson_with_offset(case):
+    """GlmnetBayes(family="poisson").fit(X, y, offset=, sample_weight=) is glmnet(..., offset=, weights=)."""
+    X, y = data_of(case["dataset"])
+    params = _params(case)
+    offset = np.array(fixture()["datasets"][case["dataset"]]["offset"])
+    est = GlmnetBayes(lambda_=params["lambda_"], alpha=params["alpha"], family="poisson",
+                      standardize=params["standardize"], penalty_factor=params.get("penalty_factor"))
+    est.fit(X, y, sample_weight=_weights(case), offset=offset)
+    beta = np.array(case["beta"], dtype=float)
+    assert np.max(np.abs(est.coef_ - beta)) <= RTOL * np.max(np.abs(beta))
+    assert np.array_equal(est.coef_ == 0, beta == 0)
+    np.testing.assert_allclose(est.predict(X[:5], offset=offset[:5]),
+                               np.exp(offset[:5] + X[:5] @ beta + case["a0"]), rtol=1e-6)

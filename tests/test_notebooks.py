@@ -18,7 +18,7 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 EXPECTED = ["01_map_equals_penalty.ipynb", "02_posterior_uncertainty.ipynb",
             "03_sparsity_and_shrinkage.ipynb", "04_logistic.ipynb", "05_shrinkage_priors.ipynb",
-            "07_choosing_lambda.ipynb",
+            "06_glms.ipynb", "07_choosing_lambda.ipynb",
             "08_training_tricks_as_priors.ipynb"]
 CELL_TIMEOUT = 900  # seconds
 

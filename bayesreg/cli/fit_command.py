@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         frame, ds, weights = formula_dataset(args.formula, args.data, args.weights)
     else:
         ds, weights = split_weights(load_data(args.data, args.target, args.encoding), args.weights)
-    likelihood = args.likelihood or ("logistic" if ds.task == "classification" else "gaussian")
+    likelihood = args.likelihood or {"classification": "logistic", "count": "poisson"}.get(ds.task, "gaussian")
     if args.prior is not None:
         return _run_shrinkage(args, ds, weights, likelihood, frame if args.formula is not None else None)
     from bayesreg.conventions import get_convention
@@ -215,7 +215,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--weights", help="column of observation weights (sample_weight)")
     f.add_argument("--convention", default=None,
                    help="default: sklearn.Lasso (regression) or sklearn.LogisticRegression (0/1 target)")
-    f.add_argument("--likelihood", choices=["gaussian", "logistic"])
+    f.add_argument("--likelihood", choices=["gaussian", "logistic", "poisson", "negative_binomial", "student_t"])
     f.add_argument("--method", choices=["map", "nuts", "laplace"], default=None,
                    help="default: map, or nuts with --prior; laplace: Laplace approximation at the MAP "
                         "corrected by PSIS (GLMs; reports Pareto k-hat)")

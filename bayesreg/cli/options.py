@@ -32,6 +32,7 @@ PENALTY_FLAGS = [  # (flag, python keyword, type)
     ("--keep-prob", "keep_prob", float), ("--rate", "rate", float), ("--scaling", "scaling", str),
     ("--momentum", "momentum", float), ("--dampening", "dampening", float), ("--lr", "lr", float),
     ("--l1", "l1", float), ("--l2", "l2", float),
+    ("--quantile", "quantile", float),  # sklearn.QuantileRegressor
 ]
 BOOL_FLAGS = [  # (flag, python keyword, help)
     ("--standardize", "standardize", "glmnet's standardize (default: True)"),

@@ -101,7 +101,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--convention")
     v.add_argument("--data", default="diabetes", help="bundled data set name or CSV path")
     v.add_argument("--target", help="target column of a CSV")
-    v.add_argument("--likelihood", choices=["gaussian", "logistic"])
+    v.add_argument("--likelihood", choices=["gaussian", "logistic", "poisson", "negative_binomial", "student_t",
+                                                  "asymmetric_laplace"])
     v.add_argument("--noise-sigma", type=float, default=None)
     v.add_argument("--reference", choices=["bayesreg", "sklearn"], default="bayesreg")
     v.add_argument("--details", action="store_true", help="also print MAP and optimum per feature")

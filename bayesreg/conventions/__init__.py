@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from bayesreg.conventions import dropout, frameworks, glmnet, sklearn, statsmodels, textbook
+from bayesreg.conventions import dropout, frameworks, glmnet, quantile, sklearn, statsmodels, textbook
 from bayesreg.conventions._base import (
     Context,
     Convention,
@@ -31,11 +31,12 @@ __all__ = [
     "penalty_to_weights",
     "penalty_to_prior",
     "prior_to_penalty",
+    "penalty_to_likelihood",
 ]
 
 CONVENTIONS: dict[str, Convention] = {
     c.name: c
-    for module in (sklearn, glmnet, statsmodels, textbook, frameworks, dropout)
+    for module in (sklearn, glmnet, statsmodels, textbook, frameworks, dropout, quantile)
     for c in module.CONVENTIONS
 }
 
@@ -119,6 +120,27 @@ def penalty_to_prior(convention: str, *, n: float | None = None, noise_sigma: fl
     weights = penalty_to_weights(convention, n=n, noise_sigma=noise_sigma, X=X, y=y, stats=stats,
                                  **penalty_params)
     return weights_to_prior(weights)
+
+
+def penalty_to_likelihood(convention: str, *, noise_sigma: float = 1.0, **penalty_params: Any) -> Any:
+    """The likelihood whose MAP, under :func:`penalty_to_prior`'s prior, is the optimum of ``convention``.
+
+    ``sklearn.QuantileRegressor(quantile=q, ...)``: ``AsymmetricLaplace(quantile=q, scale=noise_sigma)``
+    (``noise_sigma`` default 1; any scale gives the same MAP when the prior is mapped with it);
+    the squared-error conventions: the Gaussian with ``noise_sigma``; logistic ones: the Bernoulli.
+    Options that select the family (glmnet's ``family``, statsmodels' ``model``) are honoured.
+
+    >>> import bayesreg as br
+    >>> br.penalty_to_likelihood("sklearn.QuantileRegressor", quantile=0.9, alpha=0.1)
+    AsymmetricLaplace(quantile=0.9, scale=1.0)
+    """
+    from bayesreg.model.likelihoods import get_likelihood
+
+    conv = get_convention(convention)
+    if conv.likelihoods == ("asymmetric_laplace",):
+        return quantile.quantile_likelihood(penalty_params.get("quantile", 0.5), noise_sigma)
+    binary = penalty_params.get("family") == "binomial" or penalty_params.get("model") in ("Logit", "GLM")
+    return get_likelihood("logistic" if binary else conv.likelihoods[0], noise_sigma)
 
 
 def prior_to_penalty(prior: Prior, convention: str, *, n: float | None = None,

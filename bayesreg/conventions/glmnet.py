@@ -5,7 +5,7 @@ glmnet documents the objective
 .. math::
 
     \text{gaussian:}\quad \frac{1}{2n}\|y - c - X\beta\|^2 + \lambda P_\alpha(\beta), \qquad
-    \text{binomial:}\quad -\frac1n \log L(\beta, c) + \lambda P_\alpha(\beta),
+    \text{binomial, poisson:}\quad -\frac1n \log L(\beta, c) + \lambda P_\alpha(\beta),
 
     P_\alpha(\beta) = \alpha\|\beta\|_1 + \frac{1-\alpha}{2}\|\beta\|_2^2 ,
 
@@ -24,13 +24,16 @@ but it is applied to internally scaled data, and the coefficients it returns are
    the L1 part is invariant, the L2 part is divided by :math:`s_y`. This is why a glmnet ridge
    fit does not match scikit-learn's Ridge at "the same" λ.
 
-Multiplying by :math:`n/\sigma_n^2` (gaussian) or :math:`n` (binomial) gives the sum form
+(``family="poisson"``: log link, :math:`\eta_i = o_i + c + x_i^\top\beta` with glmnet's ``offset``
+:math:`o_i`, the log exposure: fit with ``offset=`` as well; y is not scaled, as for binomial.)
+
+Multiplying by :math:`n/\sigma_n^2` (gaussian) or :math:`n` (binomial, poisson) gives the sum form
 
 .. math::
 
     \text{gaussian:}\;\ell_{1,j} = \frac{n\lambda\alpha s_j}{\sigma_n^2},\;
     \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2 s_y\sigma_n^2};\qquad
-    \text{binomial:}\;\ell_{1,j} = n\lambda\alpha s_j,\; \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2},
+    \text{binomial, poisson:}\;\ell_{1,j} = n\lambda\alpha s_j,\; \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2},
 
 with :math:`s_j = 1` when ``standardize=FALSE``.
 
@@ -62,7 +65,7 @@ from bayesreg.conventions._base import Context, Convention, PenaltyWeights
 
 __all__ = ["glmnet_to_weights", "glmnet_from_weights", "CONVENTIONS"]
 
-FAMILIES = ("gaussian", "binomial")
+FAMILIES = ("gaussian", "binomial", "poisson")
 
 
 def _weighted_sd(a: np.ndarray, v: np.ndarray | None, axis: int | None = None) -> Any:
@@ -205,5 +208,6 @@ CONVENTIONS = (
                glmnet_to_weights,
                glmnet_from_weights,
                "(1/(2n))RSS or −loglik/n, + lambda·[alpha·||b||₁ + (1−alpha)/2·||b||²] on scaled data",
+               ("gaussian", "logistic", "poisson"),
                defaults={"alpha": 1.0, "family": "gaussian", "standardize": True}, needs_data=True),
 )

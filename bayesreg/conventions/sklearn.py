@@ -119,6 +119,34 @@ def logistic_from_weights(ctx: Context, w: PenaltyWeights) -> dict[str, Any]:
     return {"C": 1.0 / total, "l1_ratio": l1 / total}
 
 
+def poisson_to_weights(ctx: Context, *, alpha: float) -> PenaltyWeights:
+    r"""``sklearn.linear_model.PoissonRegressor(alpha)`` → sum form.
+
+    scikit-learn minimises (intercept unpenalised; sample weights normalised to sum to 1, so
+    :math:`n` below is :math:`\sum_i s_i`, the row count without weights)
+
+    .. math::
+        rac{1}{2n}\sum_i s_i\,d(y_i, \mu_i) + rac{lpha}{2}\|w\|_2^2, \qquad
+        d(y, \mu) = 2igl[y\log(y/\mu) - y + \muigr], \quad \mu_i = e^{\eta_i}.
+
+    Since :math:`	frac12 d(y_i, \mu_i) = \mu_i - y_i\eta_i + (y_i\log y_i - y_i)`, the first term
+    is :math:`rac1n(-\log L) + 	ext{const}` for the Poisson likelihood. Times :math:`n`:
+    :math:`-\log L + rac{nlpha}{2}\|w\|^2`, so :math:`\ell_1 = 0`, :math:`\ell_2 = nlpha/2`:
+    a Gaussian prior with :math:`\sigma^2 = 1/(nlpha)`.
+    """
+    a = check_positive_float("alpha", ctx.convention, alpha)
+    return PenaltyWeights.of(0.0, ctx.need_n() * a / 2.0)
+
+
+def poisson_from_weights(ctx: Context, w: PenaltyWeights) -> dict[str, Any]:
+    r"""Inverse: :math:`lpha = 2\ell_2/n` (an L2 prior only; scikit-learn's GLMs have no L1)."""
+    l1 = common_value(w.l1, "alpha", ctx.convention)
+    if l1 != 0.0:
+        raise ValueError("sklearn.PoissonRegressor has only an L2 penalty (a Gaussian prior); the prior has an "
+                         "L1 part. Use 'glmnet' with family='poisson' or 'statsmodels' (model='GLM').")
+    return {"alpha": 2.0 * common_value(w.l2, "alpha", ctx.convention) / ctx.need_n()}
+
+
 CONVENTIONS = (
     Convention("sklearn.Lasso", ("alpha",), lasso_to_weights, lasso_from_weights,
                "(1/(2n))||y - Xw||² + alpha·||w||₁", ("gaussian",)),
@@ -132,4 +160,6 @@ CONVENTIONS = (
                logistic_from_weights,
                "C·Σ logloss + l1_ratio·||w||₁ + (1 - l1_ratio)/2·||w||²", ("logistic",),
                {"l1_ratio": 0.0}),
+    Convention("sklearn.PoissonRegressor", ("alpha",), poisson_to_weights, poisson_from_weights,
+               "(1/(2n))·Σ Poisson deviance + alpha/2·||w||²", ("poisson",)),
 )

@@ -173,11 +173,14 @@ def _loss_factor(ctx: Context, loss: str) -> float:
     return 1.0 if loss == "nll" else 1.0 / (2.0 * ctx.noise_sigma**2)
 
 
+#: "sum" and "mean" are written for any negative log-likelihood L
+ANY_LIKELIHOOD = ("gaussian", "logistic", "poisson", "negative_binomial", "student_t")
+
 CONVENTIONS = (
     Convention("sum", ("lam", "penalty", "l1_ratio"), sum_to_weights, sum_from_weights,
-               "L + lam·R(w)   (L = negative log-likelihood)", defaults={"penalty": "l1"}),
+               "L + lam·R(w)   (L = negative log-likelihood)", ANY_LIKELIHOOD, {"penalty": "l1"}),
     Convention("mean", ("lam", "penalty", "l1_ratio"), mean_to_weights, mean_from_weights,
-               "L/n + lam·R(w)", defaults={"penalty": "l1"}),
+               "L/n + lam·R(w)", ANY_LIKELIHOOD, {"penalty": "l1"}),
     Convention("mse", ("lam", "penalty", "l1_ratio"), mse_to_weights, mse_from_weights,
                "(1/n)||y - Xw||² + lam·R(w)", ("gaussian",), {"penalty": "l1"}),
     Convention("mean_half", ("lam", "penalty", "l1_ratio"), mean_half_to_weights,

@@ -38,6 +38,7 @@ __all__ = [
     "load_dataset",
     "load_diabetes",
     "load_breast_cancer",
+    "load_randhie",
     "load_csv",
     "load_table",
 ]
@@ -178,6 +179,30 @@ def load_breast_cancer() -> Dataset:
     )
 
 
+def load_randhie() -> Dataset:
+    """RAND Health Insurance Experiment (subset bundled with statsmodels): counts of doctor visits.
+
+    n = 20 190 person-years, target ``mdvis`` (outpatient visits to a medical doctor, a count,
+    ``task="count"``), 9 covariates: ``lncoins`` log(coinsurance + 1), ``idp`` individual
+    deductible plan (0/1), ``lpi`` log(max(1, annual participation incentive payment)), ``fmde``
+    log(max(1, medical deductible expenditure)) if ``idp`` = 0 else 0, ``physlm`` physical
+    limitation (0/1), ``disea`` number of chronic diseases, ``hlthg``/``hlthf``/``hlthp`` self-rated
+    health good/fair/poor (baseline excellent). Cameron & Trivedi (2005), *Microeconometrics*, ch. 20.
+    """
+    frame = _read_bundled("randhie.csv.gz")
+    X = frame.drop(columns="mdvis").astype(np.float64)
+    y = frame["mdvis"].astype(np.float64).rename("mdvis")
+    return Dataset(
+        name="randhie",
+        X=X,
+        y=y,
+        task="count",
+        description="RAND Health Insurance Experiment: n=20190, p=9, y = doctor visits (count, mdvis)",
+        source="RAND Health Insurance Experiment (public domain), via Cameron & Trivedi (2005) and "
+        "statsmodels 0.14 statsmodels/datasets/randhie/randhie.csv (BSD-3-Clause)",
+    )
+
+
 _SYNTHETIC: dict[str, tuple[str, str, str]] = {  # name -> (file, task, description)
     "sparse_p_gt_n": ("sparse_p_gt_n.csv.gz", "regression",
                       "Synthetic p > n: n=60, p=200, X iid N(0,1), 10 non-zero coefs "
@@ -215,6 +240,7 @@ _REGISTRY: dict[str, tuple[str, Callable[[], Dataset]]] = {
                      partial(load_diabetes, standardized=True)),
     "breast_cancer": ("Wisconsin diagnostic breast cancer: n=569, p=30, binary (1 = benign)",
                       load_breast_cancer),
+    "randhie": ("RAND Health Insurance Experiment: n=20190, p=9, doctor visits (count)", load_randhie),
     **{name: (desc, partial(_load_synthetic, name)) for name, (_, _, desc) in _SYNTHETIC.items()},
 }  # fmt: skip
 

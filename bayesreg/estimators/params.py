@@ -40,7 +40,10 @@ def check_estimator_params(est: Any) -> None:
     """Raise a clear error for the first invalid parameter of ``est`` (nothing is fitted)."""
     owner = type(est).__name__
     check_choice("method", owner, est.method, METHODS)
-    check_choice("likelihood", owner, est.likelihood, LIKELIHOODS)
+    from bayesreg.model.likelihoods import Likelihood
+
+    if not isinstance(est.likelihood, Likelihood):
+        check_choice("likelihood", owner, est.likelihood, LIKELIHOODS)
     check_choice("form", owner, est.form, FORMS)
     check_bool("fit_intercept", owner, est.fit_intercept)
     noise = est.noise_sigma

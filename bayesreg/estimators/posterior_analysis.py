@@ -25,7 +25,7 @@ class PosteriorAnalysisMixin:
     (``method="map"``) every method raises ``AttributeError``.
     """
 
-    def predictive_draws(self, X: Any, random_seed: Any = None) -> np.ndarray:
+    def predictive_draws(self, X: Any, random_seed: Any = None, offset: Any = None) -> np.ndarray:
         """Posterior predictive draws at new rows ``X`` (NUTS only), shape (chains * draws, n).
 
         Gaussian: :math:`\\eta^{(s)} + \\sigma^{(s)}\\varepsilon` (y including the noise); logistic: the
@@ -41,6 +41,16 @@ class PosteriorAnalysisMixin:
         check_random_seed("random_seed", "predictive_draws", random_seed)
         Xa = self._check_X(X)
         post = self.idata_.posterior
+        lik = getattr(self, "likelihood_", None)
+        if lik is not None and hasattr(lik, "predictive_draws"):  # counts, Student-t: y draws
+            eta = linear_predictor_draws(post, Xa)
+            if offset is not None:
+                from bayesreg.model.data import check_offset
+
+                eta = eta + check_offset(offset, Xa.shape[0], "predictive_draws")
+            params = {k: post[k].values for k in ("alpha", "nu", "sigma") if k in post}
+            rng = np.random.default_rng(self._random_seed() if random_seed is None else random_seed)
+            return lik.predictive_draws(eta, rng, **params).reshape(-1, Xa.shape[0])
         if self.likelihood == "logistic":
             from scipy.special import expit
 
@@ -69,7 +79,8 @@ class PosteriorAnalysisMixin:
             raise ValueError("sample_posterior_predictive() draws y for the training rows, but this posterior was "
                              "fitted from sufficient statistics alone (fit_stats / fit_dask): there are no rows. "
                              "Predict new rows with predict(X), or fit(X, y) on data that fit in memory.")
-        return add_posterior_predictive(self.idata_, self._random_seed() if random_seed is None else random_seed)
+        return add_posterior_predictive(self.idata_, self._random_seed() if random_seed is None else random_seed,
+                                        getattr(self, "likelihood_", None))
 
     def summary(self, hdi_prob: float = 0.94) -> Any:
         """ArviZ summary of the posterior: mean, sd, HDI, R-hat, bulk/tail ESS (NUTS only)."""

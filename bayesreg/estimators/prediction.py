@@ -35,8 +35,17 @@ class PredictionMixin:
                              f"{self.n_features_in_} features as input.")
         return Xa
 
-    def _linear_predictor(self, X: Any) -> np.ndarray:
-        return self._check_X(X) @ self.coef_ + self.intercept_
+    def _linear_predictor(self, X: Any, offset: Any = None) -> np.ndarray:
+        Xa = self._check_X(X)
+        eta = Xa @ self.coef_ + self.intercept_
+        if offset is not None:
+            from bayesreg.model.data import check_offset
+
+            eta = eta + check_offset(offset, Xa.shape[0], "predict")
+        return eta
+
+    def _lik_name(self) -> str:
+        return getattr(self.likelihood, "name", self.likelihood)
 
     @property
     def decision_function(self) -> Any:
@@ -45,15 +54,18 @@ class PredictionMixin:
         Logistic likelihood only, as in scikit-learn, whose regressors have no
         ``decision_function``; for the Gaussian likelihood :meth:`predict` returns :math:`\eta`.
         """
-        if self.likelihood != "logistic":
+        if self._lik_name() != "logistic":
             raise AttributeError("decision_function is only available for likelihood='logistic'; "
                                  "predict returns the linear predictor for likelihood='gaussian'.")
         return self._linear_predictor
 
-    def predict(self, X: Any, return_interval: bool = False, prob: float = 0.9) -> Any:
-        """Predictions; with ``return_interval`` (NUTS) also the ``prob`` posterior-predictive interval.
+    def predict(self, X: Any, return_interval: bool = False, prob: float = 0.9, offset: Any = None) -> Any:
+        r"""Predictions; with ``return_interval`` (NUTS) also the ``prob`` posterior-predictive interval.
 
-        Gaussian: the mean; logistic: the class label (use :meth:`predict_proba`). With
+        Gaussian and Student-t: the location :math:`\eta`; asymmetric Laplace: the fitted
+        ``quantile`` of y, :math:`\eta`; Poisson and negative binomial: the mean
+        :math:`e^{\eta}` (``offset``: the log exposure of the new rows); logistic: the class label
+        (use :meth:`predict_proba`). With
         ``return_interval=True`` returns ``(mean, lower, upper)`` of the posterior predictive
         distribution (Gaussian: including the noise; logistic: of the probability).
 
@@ -61,15 +73,20 @@ class PredictionMixin:
         its mean can lie outside the central interval; use the median (``predictive_draws``) if a
         point inside the interval is wanted.
         """
+        if offset is not None and self._lik_name() not in ("poisson", "negative_binomial"):
+            raise ValueError("The 'offset' parameter of predict is only supported for the count likelihoods "
+                             f"('poisson', 'negative_binomial'); got likelihood {self._lik_name()!r}.")
         if not return_interval:
-            eta = self._linear_predictor(X)
-            if self.likelihood == "gaussian":
-                return eta
-            return self.classes_[(eta > 0).astype(int)]
+            eta = self._linear_predictor(X, offset)
+            if self._lik_name() == "logistic":
+                return self.classes_[(eta > 0).astype(int)]
+            if self._lik_name() in ("poisson", "negative_binomial"):
+                return np.exp(eta)
+            return eta
         from bayesreg._validation import check_open_fraction
 
         check_open_fraction("prob", "predict", prob, what="the probability of the central interval")
-        draws = self.predictive_draws(X)
+        draws = self.predictive_draws(X, offset=offset)
         lo, hi = np.quantile(draws, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
         return draws.mean(axis=0), lo, hi
 
@@ -80,7 +97,7 @@ class PredictionMixin:
         Only present for ``likelihood="logistic"`` (``hasattr(est, "predict_proba")`` is False
         otherwise, as for scikit-learn's regressors).
         """
-        if self.likelihood != "logistic":
+        if self._lik_name() != "logistic":
             raise AttributeError("predict_proba is only available for likelihood='logistic'.")
         return self._predict_proba
 
@@ -91,13 +108,13 @@ class PredictionMixin:
         return np.column_stack([1 - p1, p1])
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """R² (Gaussian) or accuracy (logistic)."""
+        """Accuracy (logistic) or R² of the predicted mean (other likelihoods)."""
         from bayesreg._validation import check_sample_weight
 
         pred = self.predict(X)
         y = column_target(y, type(self).__name__)
         w = check_sample_weight(sample_weight, y.shape[0])
-        if self.likelihood == "logistic":
+        if self._lik_name() == "logistic":
             return float(np.average(pred == y, weights=w))
         y = y.astype(float)
         w = np.ones_like(y) if w is None else w

@@ -171,7 +171,8 @@ class GlmnetBayes(_Preset):
     lambda_ : float, default=1.0
     alpha : float, default=1.0
         glmnet's mixing parameter (1: lasso, 0: ridge).
-    family : {"gaussian", "binomial"}, default="gaussian"
+    family : {"gaussian", "binomial", "poisson"}, default="gaussian"
+        ``"poisson"``: log link; pass glmnet's ``offset`` (the log exposure) to ``fit`` and ``predict``.
     standardize : bool, default=True
     penalty_factor : array-like of shape (n_features,), optional
         glmnet's ``penalty.factor``: relative penalty per feature, rescaled to sum to p; 0 leaves
@@ -198,16 +199,16 @@ class GlmnetBayes(_Preset):
 
     @property
     def likelihood(self) -> str:
-        return "logistic" if self.family == "binomial" else "gaussian"
+        return {"binomial": "logistic", "poisson": "poisson"}.get(self.family, "gaussian")
 
-    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> GlmnetBayes:
+    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None, offset: Any = None) -> GlmnetBayes:
         """Fit by exact MAP or NUTS (``method``); returns ``self``.
 
         ``sample_weight`` are glmnet's observation ``weights``: they weight the likelihood and
         glmnet's standardisation of X and scaling of y (weighted means and sds), exactly as
-        ``glmnet(x, y, weights=sample_weight)``.
+        ``glmnet(x, y, weights=sample_weight)``; ``offset`` is glmnet's (family ``"poisson"``).
         """
-        return super().fit(X, y, sample_weight=sample_weight)
+        return super().fit(X, y, sample_weight=sample_weight, offset=offset)
 
     def _penalty_params(self) -> dict[str, Any]:
         params = {"lambda_": self.lambda_, "alpha": self.alpha, "family": self.family,

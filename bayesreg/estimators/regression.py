@@ -63,7 +63,12 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         and the global–local shrinkage priors :class:`~bayesreg.Horseshoe`,
         :class:`~bayesreg.HorseshoePlus`, :class:`~bayesreg.RegularizedHorseshoe`,
         :class:`~bayesreg.R2D2` (``docs/shrinkage.md``).
-    likelihood : {"gaussian", "logistic"}, default="gaussian"
+    likelihood : {"gaussian", "logistic", "poisson", "negative_binomial", "student_t"} or Likelihood, default="gaussian"
+        A name, or a likelihood object with its parameters: :class:`~bayesreg.Poisson`,
+        :class:`~bayesreg.NegativeBinomial` (``alpha`` fixed: convex MAP; ``None``: sampled, NUTS),
+        :class:`~bayesreg.StudentT` (``nu``, ``sigma`` fixed or sampled; its MAP is a certified
+        stationary point, possibly local). Count likelihoods take an ``offset`` (log exposure) in
+        ``fit`` and ``predict``; ``predict`` returns the mean :math:`e^{\eta}` for them.
     noise_sigma : float, None or "auto", default="auto"
         Gaussian noise scale; fixed for the MAP. ``None`` samples it (NUTS only) with the
         ``noise_prior``. ``"auto"`` is ``None`` for a prior that
@@ -177,7 +182,11 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     # ------------------------------------------------------------------ scikit-learn protocol
     @property
     def _estimator_type(self) -> str:
-        return "classifier" if self.likelihood == "logistic" else "regressor"
+        return "classifier" if self._likelihood_name() == "logistic" else "regressor"
+
+    def _likelihood_name(self) -> str:
+        """The likelihood's name (``likelihood`` may be a name or an object)."""
+        return getattr(self.likelihood, "name", self.likelihood)
 
     def __sklearn_tags__(self) -> Any:
         """Regressor tags (Gaussian likelihood) or binary-classifier tags (logistic); dense input."""
@@ -186,7 +195,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         tags.target_tags.required = True
-        if self.likelihood == "logistic":
+        if self._likelihood_name() == "logistic":
             tags.estimator_type = "classifier"
             tags.classifier_tags = ClassifierTags(multi_class=False)
             tags.regressor_tags = None
@@ -223,7 +232,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
             raise TypeError(f"The 'prior' parameter of BayesianRegression must be a bayesreg prior "
                             f"(Laplace, Gaussian, ElasticNet); got {type(prior).__name__}.")
         noise = self._noise_sigma(prior)
-        if noise is None and self.method != "nuts" and self.likelihood == "gaussian":
+        if noise is None and self.method != "nuts" and self._likelihood_name() == "gaussian":
             raise ValueError("noise_sigma=None (sampled noise) needs method='nuts'; the MAP uses a "
                              "fixed noise scale.")
         return prior, get_likelihood(self.likelihood, noise)
@@ -265,12 +274,12 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                 "random_seed": self.random_seed, "target_accept": self.target_accept,
                 "progressbar": self.progressbar, "sampler": self.sampler}
 
-    def _data(self, X: Any, y: Any, sample_weight: Any, lik: Any) -> RegressionData:
-        data, _, _ = self._data_and_classes(X, y, sample_weight, lik)
+    def _data(self, X: Any, y: Any, sample_weight: Any, lik: Any, offset: Any = None) -> RegressionData:
+        data, _, _ = self._data_and_classes(X, y, sample_weight, lik, offset)
         return data
 
     def _data_and_classes(self, X: Any, y: Any, sample_weight: Any,
-                          lik: Any) -> tuple[RegressionData, np.ndarray | None, bool]:
+                          lik: Any, offset: Any = None) -> tuple[RegressionData, np.ndarray | None, bool]:
         """Validated data; a binary target's labels are encoded to {0, 1} (``classes`` else None).
 
         The third value says whether the feature names are string column names, which ``predict``
@@ -289,7 +298,12 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                 all_zero = False  # check_sample_weight reports it
             if all_zero:
                 raise ValueError("sample_weight: all weights are zero; at least one must be positive.")
-        data = RegressionData.from_xy(Xa, ya, sample_weight=sample_weight, fit_intercept=self.fit_intercept)
+        if offset is not None and not lik.takes_offset:
+            raise ValueError(f"The 'offset' parameter of fit is only supported for the count likelihoods "
+                             f"('poisson', 'negative_binomial'); got likelihood {lik.name!r}.")
+        lik.check_y(ya)
+        data = RegressionData.from_xy(Xa, ya, sample_weight=sample_weight, fit_intercept=self.fit_intercept,
+                                      offset=offset)
         if lik.binary and self.fit_intercept:
             present = np.unique(data.y[data.weights > 0])
             if present.size < 2:
@@ -298,11 +312,11 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                                  "intercept's posterior has no mode otherwise).")
         return replace(data, feature_names=tuple(names)), classes, named
 
-    def build_model(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> Any:
+    def build_model(self, X: Any = None, y: Any = None, sample_weight: Any = None, offset: Any = None) -> Any:
         """The ``pymc.Model`` this estimator fits on (X, y); nothing is fitted."""
         X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
-        data = self._data(X, y, sample_weight, lik)
+        data = self._data(X, y, sample_weight, lik, offset)
         from bayesreg.estimators.shrinkage import resolve_noise_prior
 
         noise_prior = resolve_noise_prior(getattr(self, "noise_prior", None), self.noise_prior_scale, prior)
@@ -311,15 +325,18 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                            parameterization=self.parameterization).model
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None) -> BayesianRegression:
-        """Fit by exact MAP or NUTS (``method``); returns ``self``.
+    def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None, offset: Any = None) -> BayesianRegression:
+        r"""Fit by exact MAP or NUTS (``method``); returns ``self``.
+
+        ``offset``: a known term of the linear predictor per row (count likelihoods: the log
+        exposure, :math:`\eta_i = \log t_i + c + x_i^\top w`); pass it to ``predict`` too.
 
         Built with :meth:`from_formula`: ``fit()`` fits the formula on its data, ``fit(df)`` on
         other data (no ``y``: the response is the formula's left-hand side).
         """
         X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
-        data, classes, named = self._data_and_classes(X, y, sample_weight, lik)
+        data, classes, named = self._data_and_classes(X, y, sample_weight, lik, offset)
         if classes is not None:
             self.classes_ = classes
         return self._fit_data(data, prior, lik, named)
@@ -327,6 +344,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     def _fit_data(self, data: Any, prior: Any, lik: Any, named: bool = False) -> BayesianRegression:
         """Fit validated data: rows in memory (``fit``) or sufficient statistics (``fit_stats``)."""
         prior = self._standardized(self._resolve_prior(prior, data), data)
+        self.likelihood_ = lik
         self.prior_ = prior
         self.n_features_in_ = data.n_features
         self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
@@ -364,6 +382,8 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                  "fit_intercept": int(self.fit_intercept)}
         if sampled and not getattr(prior, "samples_noise", False):
             attrs["noise_prior"] = repr(noise_prior or DEFAULT_NOISE_PRIOR)  # scale=None: sd(y)
+        if hasattr(lik, "quantile"):  # the asymmetric Laplace: what the posterior predictive needs
+            attrs["quantile"] = lik.quantile
         self.idata_ = sample_posterior(built, attrs=attrs, **self._sampling_options())
         post = self.idata_.posterior
         self.coef_ = post["coef"].mean(("chain", "draw")).values

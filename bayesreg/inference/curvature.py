@@ -103,7 +103,9 @@ class Curvature:
             r = rows[start:start + _CHUNK_ROWS]
             X = data.X[r] if n_rows < n else data.X[r[0]:r[-1] + 1]
             eta = X @ theta[:p] + (theta[p] if data.fit_intercept else 0.0)
-            root = np.sqrt(self.likelihood.curvature(eta, weights[r]) * scale)
+            if data.offset is not None:
+                eta = eta + data.offset[r]
+            root = np.sqrt(self.likelihood.curvature(eta, weights[r], data.y[r]) * scale)
             Xs = buf[:r.size]
             np.multiply(X[:, cols] if k < p else X, root[:, None], out=Xs, casting="same_kind")
             with self.parallel() if r.size * k * k >= self.PARALLEL_FLOPS else contextlib.nullcontext():

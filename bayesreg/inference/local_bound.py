@@ -99,7 +99,8 @@ def local_error_bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarr
         off = np.flatnonzero(~S_mask)
         if off.size == 0:
             return ErrorBound(b, mu, fl, unique=True, reason="strongly convex near the point (local Hessian)")
-        lip = likelihood.max_curvature() * col_abs[off] * R
+        with np.errstate(invalid="ignore"):  # unbounded curvature (Poisson): every zero column moves
+            lip = np.where(col_abs[off] > 0, likelihood.max_curvature() * col_abs[off] * R, 0.0)
         bad = margin_violations(off, grad, l1, floor, lip, b)
         if bad.size == 0:
             return ErrorBound(b, mu, fl, support_only=True, unique=True,

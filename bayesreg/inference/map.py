@@ -16,7 +16,8 @@ The negative log-posterior splits into a smooth part and a separable, possibly n
 * **Gaussian likelihood**: :math:`f` is quadratic and the MAP is solved exactly from the model's
   sufficient statistics, or from the rows when they are ill-conditioned
   (:mod:`bayesreg.inference.gaussian_map`), with a certified error bound.
-* **Other likelihoods** (logistic): proximal Newton. Each step minimises the quadratic model
+* **Other likelihoods** (logistic, Poisson, negative binomial with fixed dispersion, Student-t with
+  fixed ν, σ): proximal Newton. Each step minimises the quadratic model
   :math:`g^\top d + \tfrac12 d^\top H d + P(\theta + d)` exactly with
   :func:`bayesreg.inference.l1_quadratic.solve_l1_quadratic` (an exact homotopy, warm-started),
   followed by a backtracking line search on the true objective. :math:`H = X^\top D X` with the
@@ -27,6 +28,11 @@ The negative log-posterior splits into a smooth part and a separable, possibly n
   PyMC's gradient come first. The error bound uses the local curvature
   (:mod:`bayesreg.inference.local_bound`); the iterations go on until it is small enough or the
   residual stops improving.
+* **Student-t** is not convex: the Newton direction uses its (positive) Fisher information, the line
+  search and the KKT certificate the true objective, and the result is a certified *stationary
+  point*, possibly a local mode; no error bound is claimed (``bound_reason`` says so).
+* **Asymmetric Laplace** (quantile regression): the exact linear (quadratic) program of
+  :mod:`bayesreg.inference.quantile_map`, certified from the subdifferentials of both terms.
 * Laplace and elastic-net MAPs therefore have exact zeros. ``pymc.find_MAP`` (L-BFGS on
   :math:`|w|`) is never used.
 
@@ -47,6 +53,7 @@ import numpy as np
 from bayesreg.inference.blas import serial_blas
 from bayesreg.inference.certificate import DEFAULT_BOUND_TOL, DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.curvature import Curvature
+from bayesreg.inference.error_bound import ErrorBound
 from bayesreg.inference.gaussian_map import gaussian_point_bound, solve_gaussian_map
 from bayesreg.inference.l1_quadratic import IterationLimitWarning, solve_l1_quadratic
 from bayesreg.inference.local_bound import local_error_bound
@@ -56,6 +63,7 @@ from bayesreg.model.data import RegressionData
 from bayesreg.model.identifiability import check_posterior_mode
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood
 from bayesreg.model.priors import Prior
+from bayesreg.model.quantile import AsymmetricLaplace
 
 __all__ = ["Certificate", "MapResult", "find_map", "certify", "certify_point", "smooth_gradient", "DEFAULT_TOL",
            "DEFAULT_BOUND_TOL", "IterationLimitWarning"]
@@ -132,7 +140,15 @@ def find_map(
         message states the residual reached.
     """
     form = resolve_form(likelihood, form)
+    if getattr(data, "has_rows", True):  # statistics alone (fit_stats) were checked when computed
+        likelihood.check_y(data.y)
+    likelihood.check_map()
     check_posterior_mode(data, prior, likelihood)
+    if isinstance(likelihood, AsymmetricLaplace):  # non-smooth: an exact linear program
+        from bayesreg.inference.quantile_map import solve_quantile_map
+
+        q = solve_quantile_map(data, prior, likelihood, tol=tol)
+        return MapResult(q.coef, q.intercept, q.objective, q.certificate, q.n_rounds, q.working_rows)
     fg, _ = smooth_part(data, prior, likelihood, form)
     with serial_blas(data.n_samples * data.n_features) as parallel:  # see bayesreg.inference.blas
         if isinstance(likelihood, GaussianLikelihood):
@@ -158,10 +174,16 @@ def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, th
         extra = int(data.fit_intercept)
         l1, l2 = np.append(l1_w, np.zeros(extra)), np.append(l2_w, np.zeros(extra))
         curvature = Curvature(data, likelihood, None)
-        bound = local_error_bound(data, likelihood, l1, l2, theta, g,
+        bound = _NON_CONVEX if not likelihood.convex else local_error_bound(data, likelihood, l1, l2, theta, g,
                                   lambda S, double: curvature.block(theta, S, True))
     return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=float(np.max(np.abs(g0))), tol=tol,
                    bound=bound, bound_tol=bound_tol)
+
+
+#: A non-convex likelihood (Student-t): the certificate is the KKT residual of a stationary point,
+#: which may be a local mode; no error bound to the (global) mode is claimed.
+_NON_CONVEX = ErrorBound(None, 0.0, 0.0, not_strongly_convex=True,
+                         reason="non-convex likelihood: a certified stationary point, possibly a local mode")
 
 
 def _penalty_fn(prior: Prior, p: int) -> Any:
@@ -214,6 +236,8 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
         return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, **kwargs)
 
     def error_bound(theta: np.ndarray, g: np.ndarray) -> Any:
+        if not likelihood.convex:
+            return _NON_CONVEX
         return local_error_bound(data, likelihood, l1, l2, theta, g,
                                  lambda S, double: curvature.block(theta, S, double))
 

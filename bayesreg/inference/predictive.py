@@ -30,6 +30,7 @@ import numpy as np
 from scipy.special import expit
 
 from bayesreg.model.data import RegressionData
+from bayesreg.model.quantile import AsymmetricLaplace
 
 __all__ = ["add_data_groups", "add_posterior_predictive", "linear_predictor_draws",
            "posterior_predictive_draws", "fixed_noise_sigma"]
@@ -78,6 +79,8 @@ def add_data_groups(idata: Any, data: RegressionData) -> None:
     coords = {"obs": obs, "feature": list(data.feature_names)}
     observed = xr.Dataset({"y": xr.DataArray(data.y, dims=("obs",), coords={"obs": obs})})
     constant = {"X": xr.DataArray(data.X, dims=("obs", "feature"), coords=coords)}
+    if data.offset is not None:
+        constant["offset"] = xr.DataArray(data.offset, dims=("obs",), coords={"obs": obs})
     if data.sample_weight is not None:
         constant["sample_weight"] = xr.DataArray(data.sample_weight, dims=("obs",), coords={"obs": obs})
     if "constant_data" in idata.groups():
@@ -92,12 +95,14 @@ def add_data_groups(idata: Any, data: RegressionData) -> None:
             idata.add_groups({name: ds})
 
 
-def add_posterior_predictive(idata: Any, random_seed: Any = None) -> Any:
+def add_posterior_predictive(idata: Any, random_seed: Any = None, likelihood: Any = None) -> Any:
     """Add (or replace) the ``posterior_predictive`` group of a bayesreg NUTS fit; return ``idata``.
 
     Reads the posterior, ``constant_data["X"]`` and the likelihood and fixed noise scale recorded in
     ``idata.attrs`` (so it also works on InferenceData loaded from NetCDF). ``random_seed``: an
-    integer, a ``numpy.random.Generator`` or ``None`` (fresh entropy).
+    integer, a ``numpy.random.Generator`` or ``None`` (fresh entropy). ``likelihood``: a likelihood
+    object with ``predictive_draws`` (Poisson, negative binomial, Student-t; its sampled parameters are
+    read from the posterior, an offset from ``constant_data``), else the one recorded in ``attrs``.
     """
     import xarray as xr
 
@@ -105,13 +110,24 @@ def add_posterior_predictive(idata: Any, random_seed: Any = None) -> Any:
     if "constant_data" not in groups or "X" not in idata.constant_data:
         raise ValueError("the InferenceData has no constant_data['X']: it was not written by a bayesreg NUTS "
                          "fit (or by a version before the data groups were added).")
-    likelihood = idata.attrs.get("likelihood")
-    if likelihood not in ("gaussian", "logistic"):
-        raise ValueError(f"idata.attrs['likelihood'] must be 'gaussian' or 'logistic'; got {likelihood!r}.")
     post = idata.posterior
     X = idata.constant_data["X"]
     rng = np.random.default_rng(random_seed)
-    draws = posterior_predictive_draws(post, X.values, likelihood, fixed_noise_sigma(idata), rng)
+    if likelihood is not None and hasattr(likelihood, "predictive_draws"):
+        eta = linear_predictor_draws(post, X.values)
+        if "offset" in idata.constant_data:
+            eta = eta + idata.constant_data["offset"].values
+        params = {k: post[k].values for k in ("alpha", "nu", "sigma") if k in post}
+        draws = likelihood.predictive_draws(eta, rng, **params)
+    elif idata.attrs.get("likelihood") == "asymmetric_laplace":  # fixed (quantile, scale) in attrs
+        lik = AsymmetricLaplace(float(idata.attrs["quantile"]), float(idata.attrs["noise_sigma"]))
+        draws = lik.predictive_draws(linear_predictor_draws(post, X.values), rng)
+    else:
+        likelihood = idata.attrs.get("likelihood")
+        if likelihood not in ("gaussian", "logistic"):
+            raise ValueError(f"idata.attrs['likelihood'] must be 'gaussian' or 'logistic' (pass the likelihood "
+                             f"object for others); got {likelihood!r}.")
+        draws = posterior_predictive_draws(post, X.values, likelihood, fixed_noise_sigma(idata), rng)
     y = xr.DataArray(draws, dims=("chain", "draw", "obs"),
                      coords={"chain": post.chain, "draw": post.draw, "obs": X.coords["obs"].values})
     ds = xr.Dataset({"y": y})

@@ -156,7 +156,9 @@ def add_log_likelihood(idata: Any, data: RegressionData, likelihood: Likelihood)
     eta = coef @ data.X.T
     if "intercept" in post:
         eta = eta + post["intercept"].values[..., None]
-    params = {"sigma": post["sigma"].values} if "sigma" in post else {}
+    if data.offset is not None:
+        eta = eta + data.offset
+    params = {name: post[name].values for name in ("sigma", "alpha", "nu") if name in post}
     ll = likelihood.pointwise_loglik(data, eta, **params)
     da = xr.DataArray(ll, dims=("chain", "draw", "obs"),
                       coords={"chain": post.chain, "draw": post.draw, "obs": np.arange(data.n_samples)})

@@ -17,7 +17,7 @@ import numpy as np
 from bayesreg.inference.blas import refresh_thread_pools
 from bayesreg.model.build import build_model, resolve_form
 from bayesreg.model.data import RegressionData
-from bayesreg.model.likelihoods import Likelihood
+from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood
 from bayesreg.model.priors import Prior
 
 __all__ = ["smooth_part", "smooth_gradient"]
@@ -88,7 +88,9 @@ def smooth_part(data: RegressionData, prior: Prior, likelihood: Likelihood, form
     compilation serves every data set with the same likelihood, form, p, intercept and weighting.
     """
     values = likelihood.data_values(data, form)
-    key = (type(likelihood).__name__, form, data.n_features, data.fit_intercept, tuple(sorted(values)))
+    # parameters a likelihood bakes into the graph (NB alpha, Student-t nu) are part of the key
+    lik_key = type(likelihood).__name__ if isinstance(likelihood, GaussianLikelihood) else repr(likelihood)
+    key = (lik_key, form, data.n_features, data.fit_intercept, tuple(sorted(values)))
     part = _CACHE.get(key)
     if part is None:
         built = build_model(data.template(), prior, likelihood, form=form)

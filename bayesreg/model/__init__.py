@@ -8,7 +8,9 @@
   global–local shrinkage priors (horseshoe family, R2D2; NUTS only), and
   :mod:`~bayesreg.model.marginal`, their Gaussian likelihood with the coefficients integrated out;
 * :mod:`~bayesreg.model.noise`: priors on the Gaussian noise scale (public as ``bayesreg.noise``);
-* :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor;
+* :mod:`~bayesreg.model.likelihoods`: likelihoods of a linear predictor (Gaussian, logistic);
+* :mod:`~bayesreg.model.glm_likelihoods`: Poisson, negative binomial (NB2) and Student-t;
+* :mod:`~bayesreg.model.quantile`: the asymmetric Laplace likelihood (quantile regression);
 * :mod:`~bayesreg.model.data`: validated data in memory;
 * :mod:`~bayesreg.model.suffstats`: the mergeable Gaussian sufficient statistics
   (:class:`SufficientStats`), from arrays or chunks; :mod:`~bayesreg.model.streaming` (CSV/Parquet
@@ -27,6 +29,7 @@ from bayesreg.model.build import FORMS, BuiltModel, build_model, resolve_form
 from bayesreg.model.dask_data import DaskRows
 from bayesreg.model.data import RegressionData
 from bayesreg.model.formula import FormulaDesign, apply_formula, formula_design
+from bayesreg.model.glm_likelihoods import NegativeBinomial, Poisson, StudentT
 from bayesreg.model.global_local import GlobalLocalPrior
 from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, HierarchicalLaplace, HierarchicalPrior
 from bayesreg.model.horseshoe import Horseshoe, HorseshoePlus, RegularizedHorseshoe, horseshoe_scale_global
@@ -34,6 +37,7 @@ from bayesreg.model.identifiability import NoPosteriorModeError, check_posterior
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
 from bayesreg.model.noise import NoisePrior
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
+from bayesreg.model.quantile import AsymmetricLaplace
 from bayesreg.model.r2d2 import R2D2
 from bayesreg.model.rows import ArrayRows, RowSource
 from bayesreg.model.stats_data import StatsData
@@ -61,6 +65,10 @@ __all__ = [
     "GaussianLikelihood",
     "LogisticLikelihood",
     "get_likelihood",
+    "Poisson",
+    "NegativeBinomial",
+    "StudentT",
+    "AsymmetricLaplace",
     "RegressionData",
     "SufficientStats",
     "StatsData",

@@ -28,7 +28,7 @@ __all__ = ["BuiltModel", "build_model", "resolve_form", "FORMS"]
 
 FORMS = ("auto", "rows", "suffstats")
 PARAMETERIZATIONS = ("auto", "centered", "mixture")
-DATA_DIMS = {"X": ("obs", "feature"), "y_obs": "obs", "sample_weight": "obs"}
+DATA_DIMS = {"X": ("obs", "feature"), "y_obs": "obs", "sample_weight": "obs", "offset": "obs"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +117,9 @@ def build_model(
     import pymc as pm
 
     form = resolve_form(likelihood, form)
+    if data.offset is not None and not likelihood.takes_offset:
+        raise ValueError(f"The 'offset' parameter is only supported for the count likelihoods (poisson, "
+                         f"negative_binomial); got likelihood {likelihood.name!r}.")
     names = list(data.feature_names)
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
@@ -154,6 +157,8 @@ def build_model(
             for name, value in likelihood.data_values(data, form).items()
         }
         eta = intercept + containers["X"] @ coef if form == "rows" else None
+        if eta is not None and "offset" in containers:
+            eta = eta + containers["offset"]
         term = likelihood.add_to_model(containers, eta, coef, intercept, form, sigma)
     return BuiltModel(model, term, form, data, prior, likelihood)
 

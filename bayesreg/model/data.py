@@ -41,6 +41,8 @@ class RegressionData:
     sample_weight: np.ndarray | None
     feature_names: tuple[str, ...]
     fit_intercept: bool
+    #: Known offset :math:`o_i` of the linear predictor (count likelihoods: log exposure), or None.
+    offset: np.ndarray | None = None
 
     @classmethod
     def from_xy(
@@ -51,13 +53,14 @@ class RegressionData:
         sample_weight: object = None,
         binary: bool = False,
         fit_intercept: bool = True,
+        offset: object = None,
     ) -> RegressionData:
         Xa = check_matrix(X)
         ya = check_target(y, Xa.shape[0], binary=binary)
         sw = check_sample_weight(sample_weight, Xa.shape[0])
         names = tuple(feature_names_of(X, Xa.shape[1]))
         _check_squares_finite(Xa, ya, sw, names)
-        return cls(Xa, ya, sw, names, bool(fit_intercept))
+        return cls(Xa, ya, sw, names, bool(fit_intercept), check_offset(offset, Xa.shape[0]))
 
     @property
     def n_samples(self) -> int:
@@ -77,8 +80,9 @@ class RegressionData:
         return float(self.n_samples if self.sample_weight is None else self.sample_weight.sum())
 
     def linear_predictor(self, coef: np.ndarray, intercept: float) -> np.ndarray:
-        r""":math:`\eta = c + X w`."""
-        return self.X @ coef + intercept
+        r""":math:`\eta = o + c + X w` (:math:`o` the offset, 0 when none)."""
+        eta = self.X @ coef + intercept
+        return eta if self.offset is None else eta + self.offset
 
     has_rows = True
 
@@ -129,7 +133,26 @@ class RegressionData:
     def template(self) -> RegressionData:
         """A two-row data set of the same structure (a template model compiles once for all data)."""
         sw = None if self.sample_weight is None else self.sample_weight[:2]
-        return RegressionData(self.X[:2], self.y[:2], sw, self.feature_names, self.fit_intercept)
+        off = None if self.offset is None else self.offset[:2]
+        return RegressionData(self.X[:2], self.y[:2], sw, self.feature_names, self.fit_intercept, off)
+
+
+def check_offset(offset: object, n_samples: int, owner: str = "fit") -> np.ndarray | None:
+    """A finite float vector of length ``n_samples`` (or ``None``), else a ``ValueError`` naming ``offset``."""
+    if offset is None:
+        return None
+    try:
+        arr = np.asarray(offset, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"The 'offset' parameter of {owner} must be a numeric vector (e.g. the log exposure); "
+                         f"got {type(offset).__name__}.") from None
+    if arr.ndim != 1 or arr.shape[0] != n_samples:
+        raise ValueError(f"The 'offset' parameter of {owner} must be a vector of length {n_samples} (one value "
+                         f"per row of X); got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"The 'offset' parameter of {owner} must be finite (log exposure: exposures must be > 0); "
+                         f"got {int(np.sum(~np.isfinite(arr)))} non-finite value(s).")
+    return arr
 
 
 def _check_squares_finite(X: np.ndarray, y: np.ndarray, sw: np.ndarray | None, names: tuple[str, ...]) -> None:

@@ -19,7 +19,8 @@ predictors :math:`\eta = c + Xw`, two things can go wrong there:
   for ever: the MAP does not exist and the posterior under the flat prior is improper.
 
 Each likelihood provides the check as a hook, :meth:`bayesreg.model.likelihoods.Likelihood.check_mode_exists`
-(a future Poisson or multinomial likelihood needs its own separation condition); this module holds the
+(the count likelihoods use :func:`zero_count_direction`: an unpenalised direction driving
+:math:`\eta_i \to -\infty` on rows with :math:`y_i = 0` only); this module holds the
 shared pieces and :func:`check_posterior_mode`, which the MAP and NUTS call before any expensive work.
 """
 
@@ -35,7 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from bayesreg.model.likelihoods import Likelihood
     from bayesreg.model.priors import Prior
 
-__all__ = ["NoPosteriorModeError", "flat_features", "check_rank", "separating_direction", "check_posterior_mode"]
+__all__ = ["NoPosteriorModeError", "flat_features", "check_rank", "separating_direction", "zero_count_direction",
+           "check_posterior_mode"]
 
 _FIX = ("Give these coefficients a proper prior (leave them out of Unpenalized, or a glmnet "
         "penalty_factor > 0), or sample the posterior with NUTS under a proper prior.")
@@ -122,6 +124,58 @@ def separating_direction(data: RegressionData, flat: np.ndarray) -> np.ndarray |
     if -res.fun > 1e-8 * B.shape[0] and np.min(margins) >= -1e-9 * max(1.0, float(np.max(np.abs(margins)))):
         return v / colscale
     return None
+
+
+def zero_count_direction(data: RegressionData, flat: np.ndarray) -> np.ndarray | None:
+    r"""A direction :math:`v` of the flat coordinates that drives the linear predictor to
+    :math:`-\infty` on some rows with :math:`y_i = 0` and leaves it unchanged where :math:`y_i > 0`
+    (count likelihoods, log link), or ``None``.
+
+    Along :math:`a = \tilde X_{\mathcal F}v` the Poisson term :math:`e^{\eta_i + ta_i} - y_i(\eta_i + ta_i)`
+    is unbounded above if some :math:`a_i > 0`, grows linearly if :math:`a_i < 0` with :math:`y_i > 0`,
+    and decreases strictly towards 0 (never attained) if :math:`a_i < 0` with :math:`y_i = 0`; the NB2
+    terms behave the same. So the MAP fails to exist iff some :math:`v` has :math:`a \le 0`,
+    :math:`a_i = 0` for :math:`y_i > 0` and :math:`a \ne 0` (given full column rank, checked first).
+    Linear program (HiGHS) on columns scaled to unit maximum: maximise :math:`-\sum_{y_i = 0} a_i`
+    subject to those constraints and :math:`-1 \le v \le 1`; a positive optimum is such a direction.
+    """
+    A, rows = _flat_design(data, flat)
+    if A.shape[1] == 0:
+        return None
+    zero = data.y[rows] == 0
+    if not np.any(zero):
+        return None
+    if not flat.size:  # the intercept alone: a = v on every row, so only when every count is 0
+        return -np.ones(1) if np.all(zero) else None
+    from scipy.optimize import linprog
+
+    colscale = np.max(np.abs(A), axis=0)
+    colscale[colscale == 0] = 1.0
+    B = A / colscale
+    Z, P = B[zero], B[~zero]
+    res = linprog(Z.sum(axis=0), A_ub=Z, b_ub=np.zeros(Z.shape[0]),
+                  A_eq=P if P.shape[0] else None, b_eq=np.zeros(P.shape[0]) if P.shape[0] else None,
+                  bounds=[(-1.0, 1.0)] * B.shape[1], method="highs")
+    if res.status != 0 or res.x is None:
+        return None
+    v = np.asarray(res.x)
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(Z @ v))))
+    if -res.fun > 1e-8 * Z.shape[0] and np.all(Z @ v <= tol) and (P.shape[0] == 0 or np.all(np.abs(P @ v) <= tol)):
+        return v / colscale
+    return None
+
+
+def zero_count_error(data: RegressionData, flat: np.ndarray, v: np.ndarray, likelihood: str) -> NoPosteriorModeError:
+    """The error raised for a direction ``v`` of :func:`zero_count_direction`."""
+    used = flat[np.abs(v[:flat.size]) > 0] if flat.size else flat
+    icpt = data.fit_intercept and v[-1] != 0
+    return NoPosteriorModeError(
+        f"The posterior has no mode: along {describe_direction(data, flat, v)} (coefficients with a flat prior: "
+        f"{_names(data, used, bool(icpt))}) the linear predictor falls without bound on rows with y = 0 and "
+        f"stays unchanged on every row with y > 0, so the {likelihood} likelihood keeps increasing towards "
+        f"its supremum without reaching it (e.g. an intercept when every count is 0): the MAP does not exist "
+        f"and the posterior is improper. {_FIX}"
+    )
 
 
 def describe_direction(data: RegressionData, flat: np.ndarray, v: np.ndarray) -> str:

@@ -29,7 +29,7 @@ from bayesreg.model.rounding import U64, GradientFloor, rounding_gamma
 
 __all__ = ["Likelihood", "GaussianLikelihood", "LogisticLikelihood", "get_likelihood", "symmetric_quad_form"]
 
-LIKELIHOODS = ("gaussian", "logistic")
+LIKELIHOODS = ("gaussian", "logistic", "poisson", "negative_binomial", "student_t")
 
 
 class Likelihood(ABC):
@@ -41,6 +41,23 @@ class Likelihood(ABC):
     #: :math:`\phi''` (generalised self-concordance, Bach 2010): the curvature changes by at most a
     #: factor :math:`e^{\pm M|\Delta\eta|}`. 0: constant curvature (Gaussian).
     self_concordance: ClassVar[float] = np.inf
+    #: The negative log-likelihood is convex in the coefficients (the MAP is global); else the MAP
+    #: is a certified stationary point only.
+    convex: ClassVar[bool] = True
+    #: Accepts an offset in the linear predictor (count likelihoods: the log exposure).
+    takes_offset: ClassVar[bool] = False
+
+    def check_y(self, y: np.ndarray) -> None:
+        """Raise a ``ValueError`` naming ``y`` when it is outside the likelihood's support."""
+        return None
+
+    def check_map(self) -> None:
+        """Raise a ``ValueError`` when a parameter is sampled (``None``): the MAP needs it fixed."""
+        return None
+
+    def mean(self, eta: np.ndarray) -> np.ndarray:
+        r""":math:`E[y \mid \eta]` (the prediction at a point estimate)."""
+        return eta
 
     @abstractmethod
     def nll(self, data: RegressionData, coef: np.ndarray, intercept: float) -> float:
@@ -59,8 +76,9 @@ class Likelihood(ABC):
                      form: str, sigma: Any = None) -> Any:
         """Add the likelihood term (reading containers ``d``) to the model on the context stack."""
 
-    def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        r"""Per-row :math:`s_i\,\partial^2(-\log L_i)/\partial\eta_i^2` (for Newton steps)."""
+    def curvature(self, eta: np.ndarray, weights: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+        r"""Per-row :math:`s_i\,\partial^2(-\log L_i)/\partial\eta_i^2` (for Newton steps; ``y`` for
+        likelihoods whose curvature depends on it)."""
         raise NotImplementedError
 
     def nll_eta(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
@@ -148,7 +166,7 @@ class GaussianLikelihood(Likelihood):
 
     self_concordance: ClassVar[float] = 0.0
 
-    def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    def curvature(self, eta: np.ndarray, weights: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
         return weights / self._fixed_sigma() ** 2
 
     def nll_eta(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
@@ -230,7 +248,7 @@ class LogisticLikelihood(Likelihood):
 
     self_concordance: ClassVar[float] = 1.0  # |(log s(1 - s))'| = |1 - 2s| <= 1, s = expit
 
-    def curvature(self, eta: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    def curvature(self, eta: np.ndarray, weights: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
         p = expit(eta)
         return weights * p * (1.0 - p)
 
@@ -279,6 +297,9 @@ class LogisticLikelihood(Likelihood):
     def pointwise_loglik(self, data: RegressionData, eta: np.ndarray, **params: Any) -> np.ndarray:
         return data.weights * (data.y * eta - np.logaddexp(0.0, eta))
 
+    def mean(self, eta: np.ndarray) -> np.ndarray:
+        return expit(eta)
+
     def data_values(self, data: RegressionData, form: str) -> dict[str, Any]:
         values: dict[str, Any] = {"X": data.X, "y_obs": data.y}
         if data.sample_weight is not None:
@@ -297,13 +318,25 @@ class LogisticLikelihood(Likelihood):
 
 
 def get_likelihood(likelihood: str | Likelihood, noise_sigma: float | None = 1.0) -> Likelihood:
-    """Resolve ``"gaussian"`` / ``"logistic"`` (or pass a :class:`Likelihood` through)."""
+    """Resolve a name of :data:`LIKELIHOODS` (or pass a :class:`Likelihood` through).
+
+    ``"negative_binomial"`` is ``NegativeBinomial(alpha=1.0)`` and ``"student_t"`` is
+    ``StudentT(nu=4, sigma=noise_sigma)``; pass the objects for other parameters.
+    """
     if isinstance(likelihood, Likelihood):
         return likelihood
     if likelihood == "gaussian":
         return GaussianLikelihood(noise_sigma)
     if likelihood == "logistic":
         return LogisticLikelihood()
+    from bayesreg.model import glm_likelihoods as glm
+
+    if likelihood == "poisson":
+        return glm.Poisson()
+    if likelihood == "negative_binomial":
+        return glm.NegativeBinomial()
+    if likelihood == "student_t":
+        return glm.StudentT(sigma=noise_sigma)
     raise ValueError(
         f"likelihood must be one of {', '.join(repr(k) for k in LIKELIHOODS)}; got {likelihood!r}."
     )

@@ -51,6 +51,7 @@ class StatsData:
     fit_intercept: bool
     has_rows = False
     sample_weight = None
+    offset = None  # a statistics-only data set has no per-row offset
 
     @classmethod
     def from_stats(cls, stats: SufficientStats, *, fit_intercept: bool = True) -> StatsData:

@@ -9,6 +9,10 @@ the package's PyMC models, "MAP ≡ penalised optimum" and "NUTS ≡ Gibbs" woul
 * :mod:`~bayesreg.reference.gibbs_linear`, :mod:`~bayesreg.reference.gibbs_logistic`: exact Gibbs
   samplers (Laplace scale mixture, Park & Casella's Bayesian lasso, Pólya-Gamma logistic), sharing
   :mod:`~bayesreg.reference.chains`;
+* :mod:`~bayesreg.reference.glm_penalized`: penalised Poisson, negative binomial and Student-t
+  solvers written from the densities;
+* :mod:`~bayesreg.reference.importance`: posterior moments by importance sampling from a
+  Laplace approximation (the NUTS reference for the count likelihoods);
 * :mod:`~bayesreg.reference.mcse`: effective sample sizes and Monte Carlo standard errors;
 * :mod:`~bayesreg.reference.dropout`: dropout training from its definition (every mask enumerated;
   dropout SGD with Polyak averaging);
@@ -20,11 +24,16 @@ the package's PyMC models, "MAP ≡ penalised optimum" and "NUTS ≡ Gibbs" woul
 
 from bayesreg.reference.gibbs_linear import gibbs_bayesian_lasso, gibbs_laplace_fixed_noise
 from bayesreg.reference.gibbs_logistic import gibbs_logistic_gaussian, sample_pg1
+from bayesreg.reference.glm_penalized import reference_glm_solve
+from bayesreg.reference.importance import ImportanceResult, laplace_importance_sampling
 from bayesreg.reference.mcse import effective_sample_size, mcse_mean, mcse_quantile
 from bayesreg.reference.penalized import ReferenceResult, penalized_objective, reference_solve
 
 __all__ = [
     "reference_solve",
+    "reference_glm_solve",
+    "laplace_importance_sampling",
+    "ImportanceResult",
     "penalized_objective",
     "ReferenceResult",
     "gibbs_laplace_fixed_noise",
