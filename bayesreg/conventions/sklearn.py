@@ -126,20 +126,20 @@ def poisson_to_weights(ctx: Context, *, alpha: float) -> PenaltyWeights:
     :math:`n` below is :math:`\sum_i s_i`, the row count without weights)
 
     .. math::
-        rac{1}{2n}\sum_i s_i\,d(y_i, \mu_i) + rac{lpha}{2}\|w\|_2^2, \qquad
-        d(y, \mu) = 2igl[y\log(y/\mu) - y + \muigr], \quad \mu_i = e^{\eta_i}.
+        \frac{1}{2n}\sum_i s_i\,d(y_i, \mu_i) + \frac{\alpha}{2}\|w\|_2^2, \qquad
+        d(y, \mu) = 2\bigl[y\log(y/\mu) - y + \mu\bigr], \quad \mu_i = e^{\eta_i}.
 
-    Since :math:`	frac12 d(y_i, \mu_i) = \mu_i - y_i\eta_i + (y_i\log y_i - y_i)`, the first term
-    is :math:`rac1n(-\log L) + 	ext{const}` for the Poisson likelihood. Times :math:`n`:
-    :math:`-\log L + rac{nlpha}{2}\|w\|^2`, so :math:`\ell_1 = 0`, :math:`\ell_2 = nlpha/2`:
-    a Gaussian prior with :math:`\sigma^2 = 1/(nlpha)`.
+    Since :math:`\tfrac12 d(y_i, \mu_i) = \mu_i - y_i\eta_i + (y_i\log y_i - y_i)`, the first term
+    is :math:`\frac1n(-\log L) + \text{const}` for the Poisson likelihood. Times :math:`n`:
+    :math:`-\log L + \frac{n\alpha}{2}\|w\|^2`, so :math:`\ell_1 = 0`, :math:`\ell_2 = n\alpha/2`:
+    a Gaussian prior with :math:`\sigma^2 = 1/(n\alpha)`.
     """
     a = check_positive_float("alpha", ctx.convention, alpha)
     return PenaltyWeights.of(0.0, ctx.need_n() * a / 2.0)
 
 
 def poisson_from_weights(ctx: Context, w: PenaltyWeights) -> dict[str, Any]:
-    r"""Inverse: :math:`lpha = 2\ell_2/n` (an L2 prior only; scikit-learn's GLMs have no L1)."""
+    r"""Inverse: :math:`\alpha = 2\ell_2/n` (an L2 prior only; scikit-learn's GLMs have no L1)."""
     l1 = common_value(w.l1, "alpha", ctx.convention)
     if l1 != 0.0:
         raise ValueError("sklearn.PoissonRegressor has only an L2 penalty (a Gaussian prior); the prior has an "

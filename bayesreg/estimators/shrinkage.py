@@ -77,7 +77,7 @@ def kappa_inputs(data: Any, likelihood: Any) -> dict[str, Any]:
     if likelihood.name == "logistic":
         mu = float(np.average(data.y, weights=data.weights))
         out["sigma"] = 1.0 / np.sqrt(mu * (1.0 - mu))
-    elif likelihood.noise_sigma is not None:
+    elif getattr(likelihood, "noise_sigma", None) is not None:
         out["sigma"] = float(likelihood.noise_sigma)
     return out
 
