@@ -37,7 +37,7 @@ from scipy.special import expit, gammaln
 
 from bayesreg._validation import check_positive_float
 from bayesreg.model.data import RegressionData
-from bayesreg.model.likelihoods import Likelihood
+from bayesreg.model.likelihoods import Likelihood, rows_data_values
 from bayesreg.model.rounding import U64, GradientFloor, rounding_gamma
 
 __all__ = ["Poisson", "NegativeBinomial", "StudentT", "check_counts"]
@@ -114,9 +114,7 @@ class _CountLikelihood(Likelihood):
         return GradientFloor(direct, via, e_eta * float(np.sqrt(s @ d2)))
 
     def data_values(self, data: RegressionData, form: str) -> dict[str, Any]:
-        values: dict[str, Any] = {"X": data.X, "y_obs": data.y}
-        if data.sample_weight is not None:
-            values["sample_weight"] = data.sample_weight
+        values = rows_data_values(data)
         if data.offset is not None:
             values["offset"] = data.offset
         return values
@@ -321,10 +319,7 @@ class StudentT(Likelihood):
         return eta
 
     def data_values(self, data: RegressionData, form: str) -> dict[str, Any]:
-        values: dict[str, Any] = {"X": data.X, "y_obs": data.y}
-        if data.sample_weight is not None:
-            values["sample_weight"] = data.sample_weight
-        return values
+        return rows_data_values(data)
 
     def add_to_model(self, d: dict[str, Any], eta: Any, coef: Any, intercept: Any,
                      form: str, sigma: Any = None) -> Any:

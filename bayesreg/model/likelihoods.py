@@ -27,7 +27,8 @@ from bayesreg._validation import check_positive_float
 from bayesreg.model.data import RegressionData
 from bayesreg.model.rounding import U64, GradientFloor, rounding_gamma
 
-__all__ = ["Likelihood", "GaussianLikelihood", "LogisticLikelihood", "get_likelihood", "symmetric_quad_form"]
+__all__ = ["Likelihood", "GaussianLikelihood", "LogisticLikelihood", "get_likelihood", "rows_data_values",
+           "symmetric_quad_form"]
 
 LIKELIHOODS = ("gaussian", "logistic", "poisson", "negative_binomial", "student_t")
 
@@ -117,6 +118,18 @@ _QUAD_FORM: list[Any] = []
 #: features from which the Gaussian suffstats model uses :func:`symmetric_quad_form`; below, PyTensor's
 #: plain form (two cheap products), which also keeps small models' draws identical to earlier versions
 QUAD_FORM_MIN_FEATURES = 100
+
+
+def rows_data_values(data: RegressionData) -> dict[str, Any]:
+    r"""The ``pm.Data`` values of a likelihood written over the rows, one source for its build and reuse.
+
+    Returns ``{"X": X, "y_obs": y}`` plus ``"sample_weight"`` when the data carry weights :math:`s_i`
+    (the log-likelihood is then :math:`\sum_i s_i \log p(y_i \mid \eta_i)`).
+    """
+    values: dict[str, Any] = {"X": data.X, "y_obs": data.y}
+    if data.sample_weight is not None:
+        values["sample_weight"] = data.sample_weight
+    return values
 
 
 def symmetric_quad_form(gram: Any, coef: Any) -> Any:
@@ -301,10 +314,7 @@ class LogisticLikelihood(Likelihood):
         return expit(eta)
 
     def data_values(self, data: RegressionData, form: str) -> dict[str, Any]:
-        values: dict[str, Any] = {"X": data.X, "y_obs": data.y}
-        if data.sample_weight is not None:
-            values["sample_weight"] = data.sample_weight
-        return values
+        return rows_data_values(data)
 
     def add_to_model(self, d: dict[str, Any], eta: Any, coef: Any, intercept: Any,
                      form: str, sigma: Any = None) -> Any:

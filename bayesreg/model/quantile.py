@@ -42,7 +42,7 @@ import numpy as np
 
 from bayesreg._validation import check_open_fraction, check_positive_float, describe
 from bayesreg.model.data import RegressionData
-from bayesreg.model.likelihoods import Likelihood
+from bayesreg.model.likelihoods import Likelihood, rows_data_values
 
 __all__ = ["AsymmetricLaplace", "pinball_loss", "pymc_parameters"]
 
@@ -128,10 +128,7 @@ class AsymmetricLaplace(Likelihood):
         if form != "rows":
             raise ValueError(f"the asymmetric Laplace likelihood is written over the rows (form='rows'); "
                              f"got form={form!r}.")
-        values: dict[str, Any] = {"X": data.X, "y_obs": data.y}
-        if data.sample_weight is not None:
-            values["sample_weight"] = data.sample_weight
-        return values
+        return rows_data_values(data)
 
     def add_to_model(self, d: dict[str, Any], eta: Any, coef: Any, intercept: Any,
                      form: str, sigma: Any = None) -> Any:
