@@ -351,16 +351,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         self._fitted_with_column_names = named
         if self.method in ("map", "laplace"):
             result = find_map(data, prior, lik, form=self.form, tol=self.tol)
-            self.coef_ = result.coef
-            self.intercept_ = result.intercept
-            self.certificate_ = result.certificate
-            self.objective_ = result.objective
-            self.n_iter_ = result.n_iter
-            if not result.certificate.passed:
-                import warnings
-
-                warnings.warn(f"MAP not certified optimal: {result.certificate}", RuntimeWarning,
-                              stacklevel=2)
+            self._store_map(result)
             if self.method == "laplace":
                 self._laplace_psis(ArrayRows(data.X, data.y, data.sample_weight,
                                              feature_names=data.feature_names), prior, lik, result)

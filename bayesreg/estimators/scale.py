@@ -125,17 +125,22 @@ class ScaleMixin:
         if lik.binary:
             self.classes_ = np.array([0, 1])
         result = find_map_rows(rows, prior, lik, fit_intercept=self.fit_intercept, tol=self.tol)
+        self._store_map(result)
+        self.n_passes_ = result.n_passes
+        if self.method == "laplace":
+            self._laplace_psis(rows, prior, lik, result)
+        return self
+
+    def _store_map(self, result: Any) -> None:
+        """Store a MAP ``result`` (``coef_``, ``intercept_``, ``certificate_``, ``objective_``, ``n_iter_``);
+        warn (``RuntimeWarning``, at the fitting method's caller) when its certificate did not pass."""
         self.coef_ = result.coef
         self.intercept_ = result.intercept
         self.certificate_ = result.certificate
         self.objective_ = result.objective
         self.n_iter_ = result.n_iter
-        self.n_passes_ = result.n_passes
         if not result.certificate.passed:
-            warnings.warn(f"MAP not certified optimal: {result.certificate}", RuntimeWarning, stacklevel=2)
-        if self.method == "laplace":
-            self._laplace_psis(rows, prior, lik, result)
-        return self
+            warnings.warn(f"MAP not certified optimal: {result.certificate}", RuntimeWarning, stacklevel=3)
 
     def _laplace_psis(self, rows: RowSource, prior: Any, lik: Any, result: Any) -> None:
         """Laplace + PSIS at the certified MAP ``result``; sets ``laplace_``, ``pareto_k_`` and, when
