@@ -25,6 +25,7 @@ from bayesreg.cli.options import (
     check_output,
     load_data,
     penalty_params,
+    resolve_convention,
     split_weights,
 )
 from bayesreg.cli.shrinkage_options import add_shrinkage_flags, check_shrinkage_args, noise_prior, shrinkage_prior
@@ -71,16 +72,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_shrinkage(args, ds, weights, likelihood, frame if args.formula is not None else None)
     from bayesreg.conventions import get_convention
 
-    convention = args.convention or ("sklearn.LogisticRegression" if likelihood == "logistic"
-                                     else "sklearn.Lasso")
-    try:
-        allowed = get_convention(convention).likelihoods
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    if likelihood not in allowed:
-        raise UserError(f"convention {convention!r} is defined for the {'/'.join(allowed)} likelihood, "
-                        f"but the {likelihood} likelihood is used (data task: {ds.task}); pick "
-                        "another --convention or --likelihood.")
+    convention = resolve_convention(args.convention, likelihood, f" (data task: {ds.task})")
     params = penalty_params(args)
     try:
         scale = 1.0 if args.noise_sigma is None else args.noise_sigma  # noise scale of the penalty -> prior mapping
@@ -173,17 +165,8 @@ def _report(args: argparse.Namespace, est: Any) -> int:
 
 def _run_stream(args: argparse.Namespace) -> int:
     """Convention and likelihood defaults for file data, then :func:`bayesreg.cli.stream_fit.run_stream`."""
-    from bayesreg.conventions import get_convention
-
     likelihood = args.likelihood or "gaussian"
-    convention = args.convention or ("sklearn.LogisticRegression" if likelihood == "logistic" else "sklearn.Lasso")
-    try:
-        allowed = get_convention(convention).likelihoods
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    if likelihood not in allowed:
-        raise UserError(f"convention {convention!r} is defined for the {'/'.join(allowed)} likelihood, "
-                        f"but the {likelihood} likelihood is used; pick another --convention or --likelihood.")
+    convention = resolve_convention(args.convention, likelihood)
     if args.output and args.method == "map":
         raise UserError("--output writes posterior draws: use it with --method nuts or laplace.")
     return run_stream(args, convention, likelihood)

@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["UserError", "PENALTY_FLAGS", "add_penalty_flags", "penalty_params", "load_data", "progress",
            "fmt_params", "json_default", "split_weights", "add_common", "add_encoding", "check_flag",
-           "check_noise_sigma", "check_output"]
+           "check_noise_sigma", "check_output", "resolve_convention"]
 
 
 def float_list(text: str) -> list[float]:
@@ -98,6 +98,24 @@ def check_noise_sigma(value: float | None) -> None:
     """``--noise-sigma``: absent, or a finite number > 0 (0 is an error, never "use the default")."""
     if value is not None:
         check_flag("--noise-sigma", value, bool(np.isfinite(value) and value > 0), "a finite number > 0")
+
+
+def resolve_convention(convention: str | None, likelihood: str, used: str = "") -> str:
+    """``--convention`` (default ``sklearn.LogisticRegression`` for the logistic likelihood, else
+    ``sklearn.Lasso``), checked to exist and to be defined for ``likelihood``; ``used`` adds to the
+    error's "the ... likelihood is used" (e.g. the data task)."""
+    from bayesreg.conventions import get_convention
+
+    convention = convention or ("sklearn.LogisticRegression" if likelihood == "logistic" else "sklearn.Lasso")
+    try:
+        allowed = get_convention(convention).likelihoods
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if likelihood not in allowed:
+        raise UserError(f"convention {convention!r} is defined for the {'/'.join(allowed)} likelihood, "
+                        f"but the {likelihood} likelihood is used{used}; pick another --convention or "
+                        "--likelihood.")
+    return convention
 
 
 def check_output(path: str | None) -> None:
