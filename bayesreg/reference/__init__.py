@@ -19,7 +19,8 @@ the package's PyMC models, "MAP ≡ penalised optimum" and "NUTS ≡ Gibbs" woul
 * :mod:`~bayesreg.reference.optimizers`: the documented update rules of PyTorch's SGD/Adam/AdamW,
   Keras's SGD and Loshchilov & Hutter's SGDW;
 * :mod:`~bayesreg.reference.training`: the seed articles' loops (subgradient descent with sign(w),
-  ISTA, FISTA, SGD with weight decay and Polyak averaging).
+  ISTA, FISTA, SGD with weight decay and Polyak averaging); their minibatch SGD loop, shared with
+  dropout SGD, is :mod:`~bayesreg.reference.polyak_sgd`.
 """
 
 from bayesreg.reference.gibbs_linear import gibbs_bayesian_lasso, gibbs_laplace_fixed_noise

@@ -36,6 +36,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
+from bayesreg.reference.polyak_sgd import polyak_sgd
+
 __all__ = ["all_masks", "mask_probabilities", "expected_dropout_loss", "dropout_optimum",
            "DropoutSGDResult", "dropout_sgd"]
 
@@ -208,26 +210,14 @@ def dropout_sgd(X: ArrayLike, y: ArrayLike, *, keep_prob: float, scaling: str = 
     if not 0 <= burn < n_steps:
         raise ValueError(f"burn_in must be in [0, n_steps); got {burn_in!r} with n_steps={n_steps}.")
     rng = np.random.default_rng(seed)
-    R, B = int(replicates), int(batch_size)
-    w, c = np.zeros((R, p)), np.zeros(R)
-    sum_w, sum_c = np.zeros((R, p)), np.zeros(R)
-    steps, trace = [], []
-    for t in range(n_steps):
-        idx = rng.integers(0, n, size=(R, B))
-        Xt = X[idx] * (rng.random((R, B, p)) < keep_prob) * a              # masked inputs
-        eta = c[:, None] + np.einsum("rbp,rp->rb", Xt, w)
-        err = eta - y[idx] if likelihood == "gaussian" else expit(eta) - y[idx]
-        step = lr / (1.0 + t / decay_steps) ** decay
-        w -= step * np.einsum("rb,rbp->rp", err, Xt) / B
-        c -= step * err.mean(axis=1)
-        if t >= burn:
-            sum_w += w
-            sum_c += c
-            if trace_every and (t + 1 - burn) % trace_every == 0:
-                steps.append(t + 1)
-                trace.append(np.column_stack([sum_w, sum_c]) / (t + 1 - burn))
-    k = n_steps - burn
-    averages = np.column_stack([sum_w / k, sum_c / k])
-    return DropoutSGDResult(averages=averages, last=np.column_stack([w, c]), n_steps=n_steps, burn_in=burn,
-                            trace_steps=np.asarray(steps, dtype=np.int64),
-                            trace=np.asarray(trace) if trace else np.zeros((0, R, p + 1)))
+
+    def inputs(idx: NDArray) -> NDArray:
+        return X[idx] * (rng.random((*idx.shape, p)) < keep_prob) * a  # masked inputs
+
+    def residual(eta: NDArray, yb: NDArray) -> NDArray:
+        return eta - yb if likelihood == "gaussian" else expit(eta) - yb
+
+    it = polyak_sgd(X, y, rng, inputs=inputs, residual=residual, n_steps=n_steps, burn=burn, lr=lr, decay=decay,
+                    decay_steps=decay_steps, batch_size=batch_size, replicates=replicates, trace_every=trace_every)
+    return DropoutSGDResult(averages=it.averages, last=it.last, n_steps=n_steps, burn_in=burn,
+                            trace_steps=it.trace_steps, trace=it.trace)

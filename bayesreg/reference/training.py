@@ -36,6 +36,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
+from bayesreg.reference.polyak_sgd import polyak_sgd
+
 __all__ = ["Smooth", "smooth_part", "soft_threshold", "Trace", "subgradient_descent", "ista", "fista",
            "SGDResult", "sgd_l2"]
 
@@ -198,26 +200,12 @@ def sgd_l2(X: ArrayLike, y: ArrayLike, *, wd: float, likelihood: str = "gaussian
     if likelihood not in ("gaussian", "logistic"):
         raise ValueError(f"likelihood must be 'gaussian' or 'logistic'; got {likelihood!r}.")
     burn = n_steps // 2 if burn_in is None else int(burn_in)
-    rng = np.random.default_rng(seed)
-    R, B = int(replicates), int(batch_size)
-    w, c = np.zeros((R, p)), np.zeros(R)
-    sum_w, sum_c = np.zeros((R, p)), np.zeros(R)
     s2 = float(noise_sigma) ** 2
-    steps, trace = [], []
-    for t in range(n_steps):
-        idx = rng.integers(0, n, size=(R, B))
-        Xb = X[idx]
-        eta = c[:, None] + np.einsum("rbp,rp->rb", Xb, w)
-        err = (eta - y[idx]) / s2 if likelihood == "gaussian" else expit(eta) - y[idx]
-        step = lr / (1.0 + t / decay_steps) ** decay
-        w -= step * (np.einsum("rb,rbp->rp", err, Xb) / B + wd * w)
-        c -= step * err.mean(axis=1)
-        if t >= burn:
-            sum_w += w
-            sum_c += c
-            if trace_every and (t + 1 - burn) % trace_every == 0:
-                steps.append(t + 1)
-                trace.append(np.column_stack([sum_w, sum_c]) / (t + 1 - burn))
-    k = n_steps - burn
-    return SGDResult(np.column_stack([sum_w / k, sum_c / k]), np.column_stack([w, c]),
-                     np.asarray(steps, dtype=np.int64), np.asarray(trace) if trace else np.zeros((0, R, p + 1)))
+
+    def residual(eta: NDArray, yb: NDArray) -> NDArray:
+        return (eta - yb) / s2 if likelihood == "gaussian" else expit(eta) - yb
+
+    return SGDResult(*polyak_sgd(X, y, np.random.default_rng(seed), inputs=lambda idx: X[idx], residual=residual,
+                                 n_steps=n_steps, burn=burn, lr=lr, decay=decay, decay_steps=decay_steps,
+                                 batch_size=batch_size, replicates=replicates, trace_every=trace_every,
+                                 weight_decay=wd))
