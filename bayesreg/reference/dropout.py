@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
-from bayesreg.reference.polyak_sgd import polyak_sgd
+from bayesreg.reference.polyak_sgd import ReplicateAverages, polyak_sgd
 
 __all__ = ["all_masks", "mask_probabilities", "expected_dropout_loss", "dropout_optimum",
            "DropoutSGDResult", "dropout_sgd"]
@@ -153,7 +153,7 @@ def dropout_optimum(X: ArrayLike, y: ArrayLike, *, keep_prob: float, scaling: st
 
 
 @dataclass(frozen=True)
-class DropoutSGDResult:
+class DropoutSGDResult(ReplicateAverages):
     """Polyak-averaged dropout-SGD iterates of independent replicates.
 
     ``averages[r]`` is replicate r's average of ``(coef..., intercept)`` over the steps after the
@@ -168,14 +168,6 @@ class DropoutSGDResult:
     burn_in: int
     trace_steps: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     trace: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0, 0)))
-
-    @property
-    def mean(self) -> NDArray[np.float64]:
-        return self.averages.mean(axis=0)
-
-    @property
-    def stderr(self) -> NDArray[np.float64]:
-        return self.averages.std(axis=0, ddof=1) / np.sqrt(self.averages.shape[0])
 
     @property
     def coef(self) -> NDArray[np.float64]:

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["PolyakIterates", "polyak_sgd"]
+__all__ = ["PolyakIterates", "ReplicateAverages", "polyak_sgd"]
 
 
 class PolyakIterates(NamedTuple):
@@ -35,6 +35,21 @@ class PolyakIterates(NamedTuple):
     last: NDArray[np.float64]
     trace_steps: NDArray[np.int64]
     trace: NDArray[np.float64]
+
+
+class ReplicateAverages:
+    """``mean`` and ``stderr`` (sd across replicates / sqrt(replicates)) of the per-replicate
+    ``averages`` of a result class that holds them."""
+
+    averages: NDArray[np.float64]
+
+    @property
+    def mean(self) -> NDArray[np.float64]:
+        return self.averages.mean(axis=0)
+
+    @property
+    def stderr(self) -> NDArray[np.float64]:
+        return self.averages.std(axis=0, ddof=1) / np.sqrt(self.averages.shape[0])
 
 
 def polyak_sgd(X: NDArray[np.float64], y: NDArray[np.float64], rng: np.random.Generator, *,

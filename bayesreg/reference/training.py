@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
-from bayesreg.reference.polyak_sgd import polyak_sgd
+from bayesreg.reference.polyak_sgd import ReplicateAverages, polyak_sgd
 
 __all__ = ["Smooth", "smooth_part", "soft_threshold", "Trace", "subgradient_descent", "ista", "fista",
            "SGDResult", "sgd_l2"]
@@ -165,7 +165,7 @@ def fista(smooth: Smooth, l1: ArrayLike, l2: ArrayLike = 0.0, *, step: float | N
 
 
 @dataclass(frozen=True)
-class SGDResult:
+class SGDResult(ReplicateAverages):
     """Averaged and last iterates ``(coef..., intercept)`` of independent SGD replicates.
 
     ``trace[k]`` are the running averages after ``trace_steps[k]`` steps (``trace_every > 0``).
@@ -175,14 +175,6 @@ class SGDResult:
     last: NDArray[np.float64]
     trace_steps: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     trace: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0, 0)))
-
-    @property
-    def mean(self) -> NDArray[np.float64]:
-        return self.averages.mean(axis=0)
-
-    @property
-    def stderr(self) -> NDArray[np.float64]:
-        return self.averages.std(axis=0, ddof=1) / np.sqrt(self.averages.shape[0])
 
 
 def sgd_l2(X: ArrayLike, y: ArrayLike, *, wd: float, likelihood: str = "gaussian", noise_sigma: float = 1.0,
