@@ -202,3 +202,39 @@ def test_jax_sampler_returns_inference_data_like_the_others():
     assert idata.posterior.attrs["precision"] == "float32"
     again = br.BayesianRegression(**est.get_params()).fit(X, y)
     np.testing.assert_array_equal(again.idata_.posterior["coef"].values, idata.posterior["coef"].values)
+
+
+# --------------------------------------------------------------------------- coefficients integrated out
+class _Chosen(Exception):
+    pass
+
+
+def test_auto_runs_pymc_when_the_coefficients_are_integrated_out(monkeypatch):
+    """The marginal form's log-density is a Python op: JAX cannot trace it (at n x p = 100 x 1000, the
+    bench_shrinkage size, "auto" used to pick nutpie-jax and fail with NotImplementedError)."""
+    assert choose_sampler("rows", 1000, 100, marginal=True) == "pymc"
+    assert choose_sampler("suffstats", 100, 10_000, marginal=True) == "pymc"
+
+    def chosen(built, backend, **kw):
+        raise _Chosen(backend.name, built.marginal is not None)
+
+    monkeypatch.setattr(sampling, "_pymc_sample", chosen)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((100, 1000)), rng.standard_normal(100)
+    est = br.BayesianRegression(prior=br.Horseshoe(), method="nuts", noise_sigma=None, draws=10, tune=10, chains=1)
+    with pytest.raises(_Chosen) as info:
+        est.fit(X, y)
+    assert info.value.args == ("pymc", True)
+
+
+@needs_jax
+@pytest.mark.parametrize("sampler", ["nutpie-jax", "numpyro", "jax"])
+def test_jax_backends_refuse_the_marginal_form_with_a_clear_error(sampler):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((30, 4)), rng.standard_normal(30)
+    est = br.BayesianRegression(prior=br.Horseshoe(), method="nuts", noise_sigma=None, sampler=sampler, draws=10,
+                                tune=10, chains=1)
+    with pytest.raises(ValueError, match=rf"'sampler' parameter is '{sampler}', but this model integrates the "
+                                         r"coefficients out .*Use sampler='auto' \(PyMC\) or 'nutpie', or "
+                                         r"parameterization='noncentered'"):
+        est.fit(X, y)

@@ -28,6 +28,10 @@ The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers
 * **sufficient-statistics model** (Gaussian likelihood; :math:`O(p^2)` per gradient): ``"nutpie"``
   from :data:`NUTPIE_MIN_FEATURES` features on, else ``"pymc"`` (numba's one-off compile of
   5-15 s is not repaid on small models);
+* **coefficients integrated out** (global-local prior, Gaussian likelihood, the default
+  ``parameterization="marginal"``): ``"pymc"``, whatever the size. The log-density is one Python
+  op; JAX cannot trace it (``"nutpie-jax"``, ``"numpyro"`` and ``"jax"`` refuse it) and numba runs it
+  in object mode after a compile of a minute or more;
 * **model over all rows** (logistic; every gradient is two passes :math:`X w`,
   :math:`X^\top r` over the data): ``"nutpie-jax"`` when installed and
   :math:`n p \ge` :data:`JAX_MIN_SIZE`, else ``"pymc"``. XLA computes the two
@@ -129,7 +133,7 @@ def require_backend(name: str, owner: str | None = None) -> Backend:
     return BACKENDS[name]
 
 
-def choose_sampler(form: str, n_features: int, n_samples: int = 0) -> str:
+def choose_sampler(form: str, n_features: int, n_samples: int = 0, *, marginal: bool = False) -> str:
     """The backend ``sampler="auto"`` runs (the rule and its measurements: module docstring).
 
     Parameters
@@ -138,7 +142,13 @@ def choose_sampler(form: str, n_features: int, n_samples: int = 0) -> str:
         How the model is written (:func:`bayesreg.model.build.resolve_form`).
     n_features, n_samples : int
         p and n of the design.
+    marginal : bool
+        The model integrates the coefficients out (a global-local prior, ``parameterization="marginal"``):
+        its log-density is one Python op (a Cholesky with an analytic gradient) that JAX cannot trace
+        and numba runs in object mode after a long compile, so ``"pymc"``.
     """
+    if marginal:
+        return "pymc"
     if form == "suffstats":
         if n_features >= NUTPIE_MIN_FEATURES and not missing_dependencies("nutpie"):
             return "nutpie"

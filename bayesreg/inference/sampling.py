@@ -57,9 +57,15 @@ def sample_posterior(
     if not isinstance(sampler, str) or sampler not in SAMPLERS:
         raise ValueError(f"The 'sampler' parameter must be one of {', '.join(map(repr, SAMPLERS))}; "
                          f"got {sampler!r}.")
+    marginal = getattr(built, "marginal", None) is not None
     if sampler == "auto":
-        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples)
+        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples, marginal=marginal)
     backend = require_backend(sampler)
+    if marginal and backend.extra == "jax":
+        raise ValueError(f"The 'sampler' parameter is {sampler!r}, but this model integrates the coefficients out "
+                         "(parameterization='marginal', a global-local prior): its log-density is a Python op "
+                         "that JAX cannot trace. Use sampler='auto' (PyMC) or 'nutpie', or "
+                         "parameterization='noncentered'.")
     for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (name != "tune"):
             raise ValueError(f"{name} must be a positive integer; got {value!r}.")
