@@ -47,7 +47,9 @@ class Horseshoe(GlobalLocalPrior):
     Parameters
     ----------
     scale_global : float, default=1.0
-        :math:`s`, the scale of the half-Cauchy on :math:`\tau`. 1.0 is R ``bayesreg``'s ``"hs"``;
+        :math:`s`, the scale of the half-Cauchy on :math:`\tau`. 1.0 is R ``bayesreg``'s ``"hs"`` on
+        its unit-*length* columns; with ``standardize=True`` (unit-sd columns) R's model is
+        :math:`1/\sqrt n` (docs/shrinkage.md);
         :func:`horseshoe_scale_global` (with ``noise_sigma=1``: :math:`\sigma` is already a factor)
         gives Piironen & Vehtari's choice.
     """
