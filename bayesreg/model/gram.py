@@ -56,16 +56,28 @@ def rows_per_chunk(n_columns: int) -> int:
 
 @contextlib.contextmanager
 def _one_blas_thread(serial: bool) -> Iterator[None]:
-    """Limit the BLAS pools to one thread for the duration (threadpoolctl, cached controller)."""
+    """Limit the BLAS pools to one thread for the duration, then restore their counts.
+
+    The pools are found once (threadpoolctl) and set directly: ``ThreadpoolController.limit``
+    re-reads every library's version and configuration on each call (~1 ms, a tenth of a small fit).
+    """
     if not serial:
         yield
         return
     if not _CONTROLLER:
         from threadpoolctl import ThreadpoolController
 
-        _CONTROLLER.append(ThreadpoolController())
-    with _CONTROLLER[0].limit(limits=1, user_api="blas"):
+        _CONTROLLER.extend(lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas")
+    saved = [(lib, lib.num_threads) for lib in _CONTROLLER]
+    for lib, count in saved:
+        if count != 1:
+            lib.set_num_threads(1)
+    try:
         yield
+    finally:
+        for lib, count in saved:
+            if count != 1:
+                lib.set_num_threads(count)
 
 
 def centred_gram(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> tuple:
