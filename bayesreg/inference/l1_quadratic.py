@@ -32,6 +32,10 @@ from bayesreg.inference.l1_warm_start import fista_warm_start
 __all__ = ["solve_l1_quadratic", "IterationLimitWarning"]
 
 
+#: problems with fewer coordinates start the homotopy from 0 (a few events cost less than the FISTA steps)
+_WARM_START_SIZE = 24
+
+
 class IterationLimitWarning(RuntimeWarning):
     """An iterative solver of bayesreg stopped at its iteration cap; the message says what it reached."""
 
@@ -45,7 +49,7 @@ def _penalised_block(Q: np.ndarray, q: np.ndarray, l1: np.ndarray, x0: np.ndarra
                 return linalg.solve(Q, -q, assume_a="pos"), 0
             except (linalg.LinAlgError, ValueError):
                 return linalg.lstsq(Q, -q)[0], 0  # only semi-definite: a minimiser
-    if not np.any(x0):  # no warm start: a few vectorised proximal steps guess the support and signs
+    if q.size >= _WARM_START_SIZE and not np.any(x0):  # no warm start: FISTA steps guess the support
         x0 = fista_warm_start(Q, q, l1)
     res = l1_homotopy(Q, q, l1, x0, max_events=max_events)
     if not res.completed:

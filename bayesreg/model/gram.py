@@ -46,6 +46,8 @@ CHUNK_ELEMENTS = 1 << 20
 #: ``n * p`` up to which the Gram runs on one BLAS thread (the MAP solver's own threshold,
 #: ``bayesreg.inference.blas.SMALL_PROBLEM_SIZE``)
 SERIAL_GRAM_SIZE = 10_000_000
+#: below this ``n * p`` OpenBLAS runs a ``syrk`` on one thread by itself: setting the pools costs more
+TINY_GRAM_SIZE = 1 << 16
 _CONTROLLER: list[Any] = []
 
 
@@ -106,7 +108,7 @@ def centred_gram(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> tuple:
     sums = np.zeros((n_chunks, k))
     weights = np.zeros(n_chunks)
     buf = np.empty((rows, k))
-    with _one_blas_thread(n * p <= SERIAL_GRAM_SIZE):
+    with _one_blas_thread(TINY_GRAM_SIZE < n * p <= SERIAL_GRAM_SIZE):
         for b in range(n_chunks):
             lo, hi = b * rows, min((b + 1) * rows, n)
             Xb, yb = X[lo:hi], y[lo:hi]
@@ -142,9 +144,12 @@ def centred_gram(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> tuple:
     root = np.sqrt(weights)[:, None]
     within = sums / root
     between = e * root
-    with _one_blas_thread(True):
-        C -= within.T @ within
-        C += between.T @ between
+    if within.shape[0] > 1:  # one chunk: the between term is 0 and the within term a rank-1 update
+        with _one_blas_thread(True):
+            C -= within.T @ within
+            C += between.T @ between
+    else:
+        C -= np.outer(within[0], within[0])
     mean, mean_lo = _two_sum(ref, delta_mean)
     return W, mean, mean_lo, 0.5 * (C + C.T)
 
