@@ -122,3 +122,33 @@ def test_reproducer_3_near_duplicates_are_certified_at_the_exact_optimum():
         return 0.5 * np.mean((y - c - X @ w) ** 2) + alpha * np.abs(w).sum()
 
     assert objective(est.coef_, est.intercept_) <= objective(sk.coef_, sk.intercept_)
+
+
+@pytest.mark.parametrize(("n", "p", "dup"), [(400, 40, 0.0), (50, 200, 0.0), (100, 10, 1e-3), (60, 300, 1e-3)])
+@pytest.mark.parametrize("frac", [0.5, 1e-2, 1e-4])
+def test_fista_warm_start_changes_the_cost_not_the_minimiser(n, p, dup, frac):
+    """The solver's default start (a few proximal-gradient steps, ``l1_warm_start``) ends at the same exact
+    minimiser as the homotopy from 0: the same zeros, KKT to 1e-12, within 1e-10 (rounding of the solves)."""
+    from bayesreg.inference.l1_warm_start import fista_warm_start
+
+    _, _, Q, q = _problem(n, p, seed=n + p, dup=dup)
+    l1 = np.full(p, frac * np.max(np.abs(q)))
+    cold = l1_homotopy(Q, q, l1)
+    x, events = solve_l1_quadratic(Q, q, l1, np.ones(p, dtype=bool))
+    assert _kkt_gap(Q, q, l1, x) <= 1e-12 and np.array_equal(x == 0, cold.x == 0)
+    np.testing.assert_allclose(x, cold.x, rtol=0, atol=1e-10 * np.max(np.abs(cold.x)))
+    start = fista_warm_start(Q, q, l1)
+    assert start is None or 0.5 * start @ Q @ start + q @ start + l1 @ np.abs(start) < 0.0
+
+
+def test_fista_warm_start_saves_the_events_and_declines_a_useless_start():
+    _, _, Q, q = _problem(2000, 100, seed=7)
+    l1 = np.full(100, 0.02 * np.max(np.abs(q)))
+    cold = l1_homotopy(Q, q, l1)
+    x, events = solve_l1_quadratic(Q, q, l1, np.ones(100, dtype=bool))
+    assert cold.events >= 5 and events <= 1 and np.array_equal(x == 0, cold.x == 0)
+    from bayesreg.inference.l1_warm_start import fista_warm_start
+
+    # the minimiser is 0 (every |q_j| below its penalty): no start is better than 0, so none is returned
+    assert fista_warm_start(Q, q, np.full(100, 2.0 * np.max(np.abs(q)))) is None
+    assert fista_warm_start(Q, q, np.where(np.arange(100) == 0, 0.0, 1.0)) is None  # an unpenalised coordinate

@@ -222,3 +222,33 @@ def test_names_flow_from_dataframes_and_must_agree():
 def test_bad_input_names_the_problem(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_many_chunks_in_one_block_keep_the_precision_with_drifting_means_1e8(big_mean_data, monkeypatch, weighted):
+    """``centred_gram`` with ~80 chunks of 256 rows (one accumulated ``dsyrk``, the pooled within- and
+    between-chunk corrections): rows sorted by a trend, so the chunk means drift by ~1e3 sd around 1e8,
+    and (weighted) two whole chunks of zero weight."""
+    from bayesreg.model import gram
+
+    monkeypatch.setattr(gram, "CHUNK_ELEMENTS", 1000)  # rows_per_chunk -> 256
+    X, y = big_mean_data
+    n = X.shape[0]
+    trend = np.linspace(0.0, 1e3, n)
+    Xd, yd = X + trend[:, None], y - 2.0 * trend
+    v = None
+    if weighted:
+        v = np.random.default_rng(5).uniform(0.0, 2.0, n)
+        v[256:768] = 0.0  # chunks 1 and 2: no weight at all
+    st = SufficientStats.from_arrays(Xd, yd, v)
+    ref = reference_stats(Xd, yd, v)
+    assert gram.rows_per_chunk(X.shape[1] + 1) == 256 and st.n == n
+    assert st.weight_sum == pytest.approx(ref["W"], rel=1e-15)
+    assert rel_err(st.xtx, ref["xtx"]) < 1e-13
+    assert rel_err(st.xty, ref["xty"]) < 1e-13
+    assert rel_err(st.yty, ref["yty"]) < 1e-13
+    assert rel_err(st.mean_x + st.mean_x_lo.astype(LD), ref["mean_x"]) < 1e-16
+    assert rel_err(st.mean_y + LD(st.mean_y_lo), ref["mean_y"]) < 1e-16
+    # the check can fail: the one-pass form on the same rows (raw products, centred at the end) loses every digit
+    xtx, _, yty = naive_merge([(Xd, yd)])
+    assert rel_err(xtx, ref["xtx"]) > 1e-4 and rel_err(yty, ref["yty"]) > 1e-7  # vs < 1e-13 above

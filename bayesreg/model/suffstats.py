@@ -20,12 +20,13 @@ so the Gaussian posterior (MAP and NUTS) depends on the data only through
 :math:`(W, \bar x, \bar y, \texttt{xtx}, \texttt{xty}, \texttt{yty})`: :math:`O(p^2)` numbers
 for any number of rows.
 
-**Computing them.** Within a chunk of rows small enough to stay in cache (``CHUNK_ROWS``) the
-corrected two-pass algorithm: centre at the chunk's mean :math:`\hat m`, form the centred products
-(one ``syrk``), and remove the rounding left in the mean, :math:`s = \sum_i v_i(x_i - \hat m)`,
-:math:`\texttt{xtx} = \sum_i v_i (x_i - \hat m)(x_i - \hat m)^\top - s s^\top/W`,
-:math:`\bar x = \hat m + s/W`; so each row is read from memory once. Two sets of rows :math:`A, B`
-(chunks, blocks, partitions, files) are combined by the pairwise update of Chan, Golub & LeVeque
+**Computing them.** A block of rows in memory is reduced in one read by
+:func:`bayesreg.model.gram.centred_gram`: cache-sized chunks, each centred at its own mean
+:math:`\hat m` (the corrected two-pass algorithm: the rounding left in the mean,
+:math:`s = \sum_i v_i(x_i - \hat m)`, is removed as :math:`-s s^\top/W`), their centred products
+accumulated by one BLAS ``dsyrk`` with :math:`\beta = 1`, and the between-chunk scatter about the
+global mean added at the end. Two sets of rows :math:`A, B`
+(blocks, partitions, files) are combined by the pairwise update of Chan, Golub & LeVeque
 (1979, 1983), with :math:`\delta = \bar x_B - \bar x_A`:
 
 .. math::
@@ -49,49 +50,17 @@ from typing import Any
 import numpy as np
 
 from bayesreg._validation import check_matrix, check_sample_weight, check_target, describe, feature_names_of
+from bayesreg.model.gram import centred_gram
 
-__all__ = ["SufficientStats", "tree_merge", "CHUNK_ROWS"]
+__all__ = ["SufficientStats", "tree_merge"]
 
-#: rows per chunk of the centred rank-k updates (bounded temporaries that stay in cache)
-CHUNK_ROWS = 2048
 #: a column whose sd is below this many ulps of its mean is constant (``constant_features``)
 _CONSTANT_ULPS = 64
 
 
-def _chunk_stats(X: np.ndarray, y: np.ndarray, v: np.ndarray | None, buf: np.ndarray | None = None) -> tuple:
-    r"""Corrected two-pass statistics of a chunk of rows small enough to stay in cache.
-
-    ``(W, mean_x, lo_x, mean_y, lo_y, xtx, xty, yty)``, the means as double-doubles (module docstring).
-    One ``syrk`` of :math:`Z = [X - \hat m,\; y - \hat m_y,\; 1]` (rows scaled by :math:`\sqrt{v_i}`) gives
-    every centred product and the corrections :math:`s` at once.
-    """
-    k, p = X.shape
-    W = float(k) if v is None else float(np.sum(v))
-    if W <= 0.0:  # only zero weights: contributes rows, nothing else
-        return 0.0, np.zeros(p), np.zeros(p), 0.0, 0.0, np.zeros((p, p)), np.zeros(p), 0.0
-    m = (X.sum(axis=0) if v is None else v @ X) / W
-    my = float((y.sum() if v is None else v @ y) / W)
-    Z = np.empty((k, p + 2)) if buf is None or buf.shape[0] < k else buf[:k]
-    np.subtract(X, m, out=Z[:, :p])
-    np.subtract(y, my, out=Z[:, p])
-    if v is None:
-        Z[:, p + 1] = 1.0
-    else:
-        root = np.sqrt(v)
-        Z[:, :p + 1] *= root[:, None]
-        Z[:, p + 1] = root
-    G = Z.T @ Z  # one symmetric rank-k update (numpy calls syrk for a.T @ a)
-    sx, sy = G[:p, p + 1], float(G[p, p + 1])  # sum v (x - m), sum v (y - my): the corrections
-    xtx = G[:p, :p] - np.outer(sx, sx) / W
-    xty = G[:p, p] - sx * (sy / W)
-    yty = float(G[p, p]) - sy * sy / W
-    mean_x, lo_x = _two_sum(m, sx / W)
-    mean_y, lo_y = _two_sum(my, sy / W)
-    return W, mean_x, lo_x, float(mean_y), float(lo_y), xtx, xty, max(yty, 0.0)
-
-
 def _merge_parts(a: tuple, b: tuple) -> tuple:
-    """Chan–Golub–LeVeque merge of two ``_chunk_stats`` tuples (module docstring)."""
+    """Chan–Golub–LeVeque merge of two ``(W, mean_x, lo_x, mean_y, lo_y, xtx, xty, yty)`` tuples
+    (module docstring)."""
     Wa, ma, la, mya, lya, xa, ca, ya = a
     Wb, mb, lb, myb, lyb, xb, cb, yb = b
     if Wb == 0.0:
@@ -112,27 +81,11 @@ def _merge_parts(a: tuple, b: tuple) -> tuple:
 
 
 def _block_stats(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> tuple:
-    """Statistics of a block of rows in one read: cache-sized chunks (:func:`_chunk_stats`) merged
-    pairwise as they come (a binary counter: rounding grows like log of the number of chunks)."""
+    """Statistics of a block of rows in one read (:func:`bayesreg.model.gram.centred_gram`)."""
     n, p = X.shape
-    stack: list[tuple[int, tuple]] = []
-    buf = np.empty((min(n, CHUNK_ROWS), p + 2))
-    for start in range(0, n, CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, n)
-        part = (0, _chunk_stats(X[start:stop], y[start:stop], None if v is None else v[start:stop], buf))
-        while stack and stack[-1][0] == part[0]:
-            level, other = stack.pop()
-            part = (level + 1, _merge_parts(other, part[1]))
-        stack.append(part)
-    if not stack:
-        total = (0.0, np.zeros(p), np.zeros(p), 0.0, 0.0, np.zeros((p, p)), np.zeros(p), 0.0)
-    else:
-        total = stack.pop()[1]
-        while stack:
-            total = _merge_parts(stack.pop()[1], total)
-    W, mean_x, lo_x, mean_y, lo_y, xtx, xty, yty = total
-    xtx = 0.5 * (xtx + xtx.T)
-    return n, W, mean_x, mean_y, xtx, xty, max(yty, 0.0), None, lo_x, lo_y
+    W, mean, lo, C = centred_gram(X, y, v)
+    return (n, W, mean[:p], float(mean[p]), C[:p, :p].copy(), C[:p, p].copy(), max(float(C[p, p]), 0.0), None,
+            lo[:p], float(lo[p]))
 
 
 def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
