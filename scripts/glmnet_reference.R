@@ -306,7 +306,9 @@ cat("max rel diff single-lambda vs path:", max_path_diff, "\n")
 #   * the intercepts are centred: sum_k a0_k = 0 (the likelihood only sees their differences);
 #   * the coefficients are NOT centred: per column, B_.j is shifted by the c minimising the
 #     penalty sum_k P_alpha(B_kj - c) (the penalised optimum does that by itself): column sums
-#     are 0 only for alpha = 0 (ridge); for alpha = 1 the column's median is 0.
+#     are 0 only for alpha = 0 (ridge); for alpha = 1 the column's median is 0;
+#   * an unpenalised column (penalty.factor 0) has no such shift: glmnet reports it centred
+#     (sum_k B_kj = 0), like the intercepts.
 # The lasso optimum is unique only for odd K (a unique median); the K = 4 data set therefore has
 # no alpha = 1 cases.
 MTHRESHS <- c(1e-22, 1e-20, 1e-18)  # tried in turn (maxit = MMAXIT each); the first that converges is
@@ -491,6 +493,7 @@ mmeta <- list(
     "glmnet reports centred intercepts (sum_k a0_k = 0, see sum_a0) but does NOT centre the coefficients:",
     "each column B_.j is the penalised optimum, which shifts it by the c minimising sum_k P_alpha(B_kj - c);",
     "its column sums (max_abs_colsum_beta) are 0 only for alpha = 0, and for alpha = 1 its median is 0.",
+    "An unpenalised column (penalty_factor 0) is not identified by the objective: glmnet reports it centred (sum_k B_kj = 0).",
     "The lasso optimum is unique only for odd K, so the K = 4 data set has no alpha = 1 case.")),
   mapping = jstr(paste(
     "bayesreg sum form F = NLL + sum_kj l1_j |B_kj| + l2_j B_kj^2 with sample weights w_i:",

@@ -23,7 +23,8 @@ penalty above. With ``intercept=False`` the intercepts are 0, the columns are no
 The likelihood is invariant under :math:`b_0 \to b_0 + c` and, per column, :math:`B_{\cdot j} \to
 B_{\cdot j} + c_j`; the penalty fixes :math:`c_j` (uniquely when :math:`\alpha < 1`, or when
 :math:`\alpha = 1` and :math:`K` is odd: a median), and :math:`c` is free. The reported intercepts
-follow glmnet: :math:`\sum_k b_{0,k} = 0`.
+follow glmnet: :math:`\sum_k b_{0,k} = 0`; so do unpenalised columns (``penalty_factor`` 0, no shift
+fixed by the penalty): :math:`\sum_k B_{kj} = 0`, as glmnet reports them.
 
 Algorithm (sharing nothing with glmnet's coordinate descent nor with bayesreg's MAP): the problem
 is solved in centred, scaled coordinates :math:`z_{ij} = (x_{ij} - m_j)/d_j` (an exact change of
@@ -275,6 +276,8 @@ def reference_multinomial_solve(X, y, *, lambda_: float, alpha: float = 1.0, wei
 
 
 def _result(P: _Problem, a, C, n_iter, tol) -> MultinomialReferenceResult:
+    free = (P.l1 == 0) & (P.l2 == 0)          # unpenalised columns: centred, as glmnet reports them
+    C = np.where(free, C - C.mean(axis=0), C)
     B = C / P.d
     b0 = a - B @ P.m
     b0 = b0 - b0.mean() if P.intercept else np.zeros_like(b0)
