@@ -135,3 +135,89 @@ def test_bad_parameters():
         Multinomial(n_classes=2)
     with pytest.raises(ValueError, match="'class_names' parameter"):
         Multinomial(n_classes=3, class_names=("a", "b"))
+
+
+# ----------------------------------------------------------------------------- estimators
+def test_logistic_bayes_with_three_labels_is_sklearn_multinomial(wine):
+    """LogisticBayes picks the multinomial for K >= 3 labels (any label type), as scikit-learn does."""
+    X, y = wine
+    labels = np.array(["barolo", "grignolino", "barbera"], dtype=object)[y]
+    sk = _sklearn(X, labels, C=0.5, solver="newton-cg")
+    est = br.LogisticBayes(C=0.5).fit(X, labels)
+    np.testing.assert_array_equal(est.classes_, sk.classes_)
+    assert est.likelihood_.name == "multinomial" and est.certificate_.passed
+    assert est.coef_.shape == (3, X.shape[1]) and est.intercept_.shape == (3,)
+    assert _rel(est.coef_, sk.coef_) < 1e-6
+    np.testing.assert_allclose(est.predict_proba(X), sk.predict_proba(X), atol=1e-8)
+    np.testing.assert_allclose(est.decision_function(X), sk.decision_function(X), atol=1e-6)
+    np.testing.assert_array_equal(est.predict(X), sk.predict(X))
+    assert est.score(X, labels) == pytest.approx(sk.score(X, labels))
+    est2 = br.BayesianRegression(likelihood="multinomial", prior=br.Laplace(0.5)).fit(X, labels)
+    sk2 = _sklearn(X, labels, C=0.5, l1_ratio=1.0, solver="saga")
+    assert _rel(est2.coef_, sk2.coef_) < 1e-6
+    np.testing.assert_array_equal(est2.coef_ == 0, sk2.coef_ == 0)
+
+
+def test_estimator_bad_input(wine):
+    X, y = wine
+    with pytest.raises(ValueError, match="at least 3 classes.*logistic"):
+        br.BayesianRegression(likelihood="multinomial").fit(X[y < 2], y[y < 2])
+    y_once = y.copy()
+    y_once[0] = 3  # a fourth class seen once
+    with pytest.raises(ValueError, match="'y' parameter.*class 3 is seen 1 time"):
+        br.BayesianRegression(likelihood="multinomial").fit(X, y_once)
+    y_nan = y.astype(float)
+    y_nan[3] = np.nan
+    with pytest.raises(ValueError, match="y"):
+        br.LogisticBayes().fit(X, y_nan)
+    sw = np.where(y == 2, 0.0, 1.0)
+    with pytest.raises(ValueError, match="'sample_weight' parameter.*class 2"):
+        br.LogisticBayes().fit(X, y, sample_weight=sw)
+    with pytest.raises(ValueError, match="multinomial"):
+        br.BayesianRegression(likelihood="multinomial", prior=br.Unpenalized(br.Gaussian(1.0), [0])).fit(X[:, :2], y)
+
+
+def test_penalty_to_prior_is_per_entry():
+    prior = br.penalty_to_prior("sklearn.LogisticRegression", C=0.5, l1_ratio=1.0)
+    assert isinstance(prior, br.Laplace) and prior.b == pytest.approx(0.5)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::bayesreg.ConvergenceWarning")
+def test_nuts_matches_importance_sampling():
+    """Gaussian prior (sd 1) on every weight, flat sum-to-zero intercepts; n=150, p=2, K=3: NUTS means
+    and variances of all 6 weights and 3 intercepts within 4 MCSE of a 200 000-draw Laplace
+    importance-sampling reference (NumPy only, bayesreg.reference.importance_multinomial)."""
+    from bayesreg.reference import laplace_importance_sampling, mcse_mean
+    from bayesreg.reference.importance_multinomial import multinomial_log_posterior, multinomial_moments
+
+    rng = np.random.default_rng(5)
+    n, p, K = 150, 2, 3
+    X = rng.standard_normal((n, p))
+    W = np.array([[1.0, -0.5], [-0.5, 0.8], [-0.5, -0.3]])
+    eta = X @ W.T + np.array([0.3, 0.0, -0.3])
+    y = (rng.random((n, 1)) > np.cumsum(np.exp(eta) / np.exp(eta).sum(1, keepdims=True), axis=1)).sum(1)
+    ref = laplace_importance_sampling(multinomial_log_posterior(X, y, 1.0, K), np.zeros(K * p + K - 1),
+                                      n_draws=200_000, seed=2)
+    assert ref.ess > 50_000
+    mean, sd, mcse = multinomial_moments(ref, K, p)
+    est = br.BayesianRegression(prior=br.Gaussian(1.0), likelihood="multinomial", method="nuts", draws=1000,
+                                tune=700, chains=2, random_seed=3, progressbar=False).fit(X, y)
+    post = est.idata_.posterior
+    assert post["coef"].dims == ("chain", "draw", "class", "feature")
+    assert post["intercept"].dims == ("chain", "draw", "class")
+    draws = np.concatenate([post["coef"].values.reshape(2, 1000, -1), post["intercept"].values], axis=2)
+    np.testing.assert_allclose(post["intercept"].values.sum(axis=2), 0.0, atol=1e-10)
+    for j in range(K * p + K):
+        d = draws[..., j]
+        tol = 4.0 * np.hypot(mcse_mean(d), mcse[j])
+        assert abs(d.mean() - mean[j]) < tol, (j, d.mean(), mean[j], tol)
+        d2 = (d - d.mean()) ** 2
+        assert abs(d2.mean() - sd[j] ** 2) < 4.0 * np.hypot(mcse_mean(d2), 0.05 * sd[j] ** 2 / np.sqrt(ref.ess / 1000))
+    ll = est.idata_.log_likelihood["y"].values
+    assert ll.shape == (2, 1000, n) and np.all(ll <= 0)
+    proba = est.predictive_draws(X[:4])
+    assert proba.shape == (2000, 4, K)
+    np.testing.assert_allclose(proba.sum(axis=2), 1.0)
+    pp = est.sample_posterior_predictive(random_seed=1).posterior_predictive["y"].values
+    assert pp.shape == (2, 1000, n) and set(np.unique(pp)) <= {0.0, 1.0, 2.0}
