@@ -221,3 +221,15 @@ def test_nuts_matches_importance_sampling():
     np.testing.assert_allclose(proba.sum(axis=2), 1.0)
     pp = est.sample_posterior_predictive(random_seed=1).posterior_predictive["y"].values
     assert pp.shape == (2, 1000, n) and set(np.unique(pp)) <= {0.0, 1.0, 2.0}
+
+
+def test_cli_fit_prints_one_column_per_class(capsys):
+    import json
+
+    from bayesreg.cli import main
+
+    assert main(["fit", "--data", "wine_std", "--convention", "sklearn.LogisticRegression", "--C", "0.5",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["class"] == ["0", "1", "2"] and len(out["feature"]) == 14
+    assert np.asarray(out["MAP"]).shape == (3, 14) and "optimal" in out["certificate"]

@@ -66,12 +66,16 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         and the global–local shrinkage priors :class:`~bayesreg.Horseshoe`,
         :class:`~bayesreg.HorseshoePlus`, :class:`~bayesreg.RegularizedHorseshoe`,
         :class:`~bayesreg.R2D2` (``docs/shrinkage.md``).
-    likelihood : {"gaussian", "logistic", "poisson", "negative_binomial", "student_t"} or Likelihood, default="gaussian"
-        A name, or a likelihood object with its parameters: :class:`~bayesreg.Poisson`,
+    likelihood : str or Likelihood, default="gaussian"
+        ``"gaussian"``, ``"logistic"``, ``"poisson"``, ``"negative_binomial"``, ``"student_t"``,
+        ``"multinomial"``, or a likelihood object with its parameters: :class:`~bayesreg.Poisson`,
         :class:`~bayesreg.NegativeBinomial` (``alpha`` fixed: convex MAP; ``None``: sampled, NUTS),
         :class:`~bayesreg.StudentT` (``nu``, ``sigma`` fixed or sampled; its MAP is a certified
         stationary point, possibly local). Count likelihoods take an ``offset`` (log exposure) in
         ``fit`` and ``predict``; ``predict`` returns the mean :math:`e^{\eta}` for them.
+        ``"multinomial"`` (:class:`~bayesreg.Multinomial`): softmax over K >= 3 class labels, weights
+        (K, p) with the prior on every entry, intercepts summing to zero; ``"logistic"`` switches to
+        it when ``y`` has K >= 3 labels (as scikit-learn's ``LogisticRegression`` does).
     noise_sigma : float, None or "auto", default="auto"
         Gaussian noise scale; fixed for the MAP. ``None`` samples it (NUTS only) with the
         ``noise_prior``. ``"auto"`` is ``None`` for a prior that
@@ -123,16 +127,18 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
 
     Attributes
     ----------
-    coef_ : ndarray (n_features,)
-        MAP (``method="map"``) or posterior mean (``"nuts"``).
-    intercept_ : float
+    coef_ : ndarray (n_features,) or (n_classes, n_features)
+        MAP (``method="map"``) or posterior mean (``"nuts"``); (K, p) for the multinomial.
+    intercept_ : float or ndarray (n_classes,)
+        The multinomial's K intercepts sum to zero.
     certificate_ : Certificate
         KKT residuals and certified error bound of the MAP (``method="map"``; docs/certificates.md).
     idata_ : arviz.InferenceData
         Posterior draws (``method="nuts"``).
-    classes_ : ndarray (2,)
+    classes_ : ndarray (2,) or (n_classes,)
         The two class labels (logistic likelihood); ``classes_[1]`` is the event of the model
-        (y = 1), as in scikit-learn's binary classifiers.
+        (y = 1), as in scikit-learn's binary classifiers. Multinomial: the K sorted labels, the rows
+        of ``coef_`` and the columns of ``predict_proba``.
     feature_names_in_ : ndarray of str
         Column names of a DataFrame X; with :meth:`from_formula`, the coded columns
         (``C(g)[T.b]``).

@@ -42,7 +42,8 @@ from bayesreg.model.rounding import U64, GradientFloor, rounding_gamma
 __all__ = ["Multinomial", "check_class_codes"]
 
 
-def check_class_codes(y: np.ndarray, n_classes: int | None, owner: str = "Multinomial") -> int:
+def check_class_codes(y: np.ndarray, n_classes: int | None, owner: str = "Multinomial",
+                      names: tuple | None = None) -> int:
     r"""Validate class codes :math:`y_i \in \{0, \dots, K-1\}` and return :math:`K`.
 
     Every class must be observed at least twice (a class seen once or never leaves its intercept
@@ -67,7 +68,8 @@ def check_class_codes(y: np.ndarray, n_classes: int | None, owner: str = "Multin
     rare = np.flatnonzero(counts < 2)
     if rare.size:
         j = int(rare[0])
-        raise ValueError(f"The 'y' parameter of {owner} must contain every class at least twice; class {j} "
+        label = names[j] if names is not None and j < len(names) else j
+        raise ValueError(f"The 'y' parameter of {owner} must contain every class at least twice; class {label!r} "
                          f"is seen {int(counts[j])} time(s)" + (f" ({rare.size} such classes)" if rare.size > 1
                                                               else "") + ".")
     return k
@@ -117,10 +119,10 @@ class Multinomial(Likelihood):
         returned as it is: ``check_y`` validates data against it)."""
         if self.n_classes is not None:
             return self
-        return Multinomial(check_class_codes(data.y, None), self.class_names)
+        return Multinomial(check_class_codes(data.y, None, names=self.class_names), self.class_names)
 
     def check_y(self, y: np.ndarray) -> None:
-        check_class_codes(y, self.n_classes)
+        check_class_codes(y, self.n_classes, names=self.class_names)
 
     def onehot(self, y: np.ndarray) -> np.ndarray:
         """The (n, K) indicator matrix of the class codes."""
