@@ -56,6 +56,7 @@ from bayesreg.model import (  # noqa: E402
     Horseshoe,
     HorseshoePlus,
     Laplace,
+    Multinomial,
     NegativeBinomial,
     NoPosteriorModeError,
     Poisson,
@@ -74,6 +75,7 @@ _install_legacy_paths()  # bayesreg 0.1 module paths (bayesreg.map, bayesreg.gib
 from bayesreg import noise  # noqa: E402  (the noise priors: br.noise.Jeffreys(), ...; see _legacy_paths)
 
 __all__ = [
+    "Multinomial",
     "Poisson",
     "NegativeBinomial",
     "StudentT",

@@ -53,9 +53,9 @@ class VerificationReport:
     likelihood: str
     reference: str
     map_coef: np.ndarray
-    map_intercept: float
+    map_intercept: float | np.ndarray
     reference_coef: np.ndarray
-    reference_intercept: float
+    reference_intercept: float | np.ndarray
     max_abs_diff: float
     max_rel_diff: float
     objective_map: float
@@ -133,6 +133,14 @@ def _sklearn_reference(convention: str, X: np.ndarray, y: np.ndarray, params: di
         solver = "newton-cholesky" if rho == 0 else "saga"  # lbfgs stops near 1e-7 relative
         est = linear_model.LogisticRegression(C=params["C"], l1_ratio=rho, solver=solver, tol=1e-12,
                                               max_iter=1_000_000, fit_intercept=fit_intercept)
+        if np.unique(y).size > 2:  # the multinomial: coef_ (K, p), intercept_ (K,) summing to zero
+            import warnings
+
+            est.set_params(solver="newton-cg" if rho == 0 else "saga")
+            with warnings.catch_warnings():  # saga's ConvergenceWarning at tol 1e-12: the comparison decides
+                warnings.simplefilter("ignore")
+                est.fit(X, y, sample_weight=sample_weight)
+            return est.coef_.astype(float), est.intercept_.astype(float) if fit_intercept else 0.0
     elif name == "PoissonRegressor":
         est = linear_model.PoissonRegressor(alpha=params["alpha"], solver="newton-cholesky", tol=1e-12,
                                             max_iter=10_000, fit_intercept=fit_intercept)
@@ -171,8 +179,10 @@ def verify_map(
     X, y : array-like
     convention : str
         See :func:`bayesreg.list_conventions`.
-    likelihood : {"gaussian", "logistic"}, optional
-        Default: the one the convention implies.
+    likelihood : {"gaussian", "logistic", "multinomial", ...}, optional
+        Default: the one the convention implies. ``"multinomial"`` (``sklearn.LogisticRegression``
+        with K >= 3 class codes 0..K-1 in ``y``): the reference is scikit-learn's multinomial fit in
+        both modes (the NumPy reference solver of ``bayesreg.reference`` covers the other likelihoods).
     noise_sigma : float
         Gaussian noise scale (enters squared-error conventions).
     reference : {"bayesreg", "sklearn"}
@@ -210,6 +220,9 @@ def verify_map(
         sample_weight = penalty_params["weights"]
     data = RegressionData.from_xy(X, y, sample_weight=sample_weight, binary=lik.binary,
                                   fit_intercept=fit_intercept)
+    if lik_name == "multinomial":
+        lik = lik.resolve(data)
+        reference = "sklearn"
     # with sample weights, "n" of averaged conventions is their sum (as scikit-learn rescales them);
     # glmnet's weights also weight its standardisation (dropout's its s_j): they enter the mapping as `weights`
     if needs_xy and data.sample_weight is not None:
@@ -247,7 +260,7 @@ def verify_map(
     obj_ref = lik.nll(data, ref_coef, ref_icpt) + prior.penalty(ref_coef)
     scale = max(float(np.max(np.abs(ref_coef))), np.finfo(float).tiny)
     diff = float(np.max(np.abs(fit.coef - ref_coef)))
-    ref_theta = np.append(ref_coef, ref_icpt) if fit_intercept else ref_coef
+    ref_theta = np.append(ref_coef, ref_icpt) if fit_intercept else np.ravel(ref_coef)
     ref_cert = _certify_point(data, prior, lik, ref_theta, fit.certificate)
     gap = float(abs(obj_map - obj_ref) / max(abs(obj_ref), 1.0))
     # two certified optima with equal objectives and different coefficients: the optimum is not unique
@@ -291,4 +304,5 @@ def _certify_point(data: RegressionData, prior: Prior, lik: Any, theta: np.ndarr
     from bayesreg.inference.smooth_part import smooth_gradient
 
     grad, scale = smooth_gradient(data, prior, lik, theta)
-    return certify(prior, theta, grad, fit_intercept=data.fit_intercept, scale=scale).relative_residual
+    return certify(prior, theta, grad, fit_intercept=data.fit_intercept, scale=scale,
+                   n_outputs=lik.n_outputs).relative_residual

@@ -39,6 +39,11 @@ BREAST_CANCER_FEATURES = [
     )
 ]  # fmt: skip
 DECIMALS = 6
+WINE_FEATURES = [  # sklearn.datasets.load_wine().feature_names
+    "alcohol", "malic_acid", "ash", "alcalinity_of_ash", "magnesium", "total_phenols", "flavanoids",
+    "nonflavanoid_phenols", "proanthocyanins", "color_intensity", "hue", "od280/od315_of_diluted_wines",
+    "proline",
+]  # fmt: skip
 
 
 def _sklearn_data_dir():
@@ -83,6 +88,20 @@ def breast_cancer_frame() -> pd.DataFrame:
     values = np.array([[float(v) for v in r.split(",")] for r in rows[1 : n + 1]])
     assert values.shape == (n, p + 1)
     frame = pd.DataFrame(values[:, :p], columns=BREAST_CANCER_FEATURES)
+    frame["target"] = values[:, p].astype(np.int64)
+    return frame
+
+
+def wine_frame() -> pd.DataFrame:
+    """Wine recognition data (UCI) from scikit-learn's ``wine_data.csv``: 13 features named as in
+    ``sklearn.datasets.load_wine``, ``target`` the cultivar 0/1/2 last. The sklearn file has a count
+    line (``178,13,class_0,class_1,class_2``) instead of a header; values unchanged."""
+    text = (_sklearn_data_dir() / "wine_data.csv").read_text()
+    rows = text.splitlines()
+    n, p = (int(v) for v in rows[0].split(",")[:2])
+    values = np.array([[float(v) for v in r.split(",")] for r in rows[1 : n + 1]])
+    assert values.shape == (n, p + 1)
+    frame = pd.DataFrame(values[:, :p], columns=WINE_FEATURES)
     frame["target"] = values[:, p].astype(np.int64)
     return frame
 
@@ -194,6 +213,7 @@ def build_all() -> dict[str, str]:
         "diabetes.csv": frame_to_csv_text(diabetes_frame()),
         "breast_cancer.csv.gz": frame_to_csv_text(breast_cancer_frame()),
         "randhie.csv.gz": frame_to_csv_text(randhie_frame()),
+        "wine.csv": frame_to_csv_text(wine_frame()),
     }
     for name, gen, ext in [
         ("sparse_p_gt_n", generate_sparse_p_gt_n, ".csv.gz"),

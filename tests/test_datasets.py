@@ -25,11 +25,11 @@ from bayesreg.datasets import (
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = ["diabetes", "diabetes_std", "breast_cancer", "randhie", "sparse_p_gt_n", "correlated",
+NAMES = ["diabetes", "diabetes_std", "breast_cancer", "randhie", "wine", "wine_std", "sparse_p_gt_n", "correlated",
          "binary_synthetic"]  # fmt: skip
 SHAPES = {"diabetes": (442, 10), "diabetes_std": (442, 10), "sparse_p_gt_n": (60, 200),
           "correlated": (200, 20), "breast_cancer": (569, 30), "randhie": (20190, 9),
-          "binary_synthetic": (300, 8)}  # fmt: skip
+          "binary_synthetic": (300, 8), "wine": (178, 13), "wine_std": (178, 13)}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +57,8 @@ def test_shapes_and_types(name):
     assert np.isfinite(ds.X.to_numpy()).all() and np.isfinite(ds.y.to_numpy()).all()
     if ds.task == "classification":
         assert ds.y.dtype == np.int64 and set(ds.y.unique()) == {0, 1}
+    elif ds.task == "multiclass":
+        assert ds.y.dtype == np.int64 and set(ds.y.unique()) == {0, 1, 2}
     elif ds.task == "count":
         y = ds.y.to_numpy()
         assert ds.y.dtype == np.float64 and np.all(y >= 0) and np.all(y == np.round(y))
@@ -104,6 +106,18 @@ def test_breast_cancer_equals_sklearn():
     assert list(ref.target_names) == ["malignant", "benign"]
 
 
+def test_wine_equals_sklearn():
+    ref = sklearn_datasets.load_wine(as_frame=True)
+    ds = load_dataset("wine")
+    assert list(ds.X.columns) == list(ref.feature_names)
+    np.testing.assert_array_equal(ds.X.to_numpy(), ref.data.to_numpy())
+    np.testing.assert_array_equal(ds.y.to_numpy(), ref.target.to_numpy())
+    assert ds.task == "multiclass" and np.bincount(ds.y).tolist() == [59, 71, 48]
+    std = load_dataset("wine_std")
+    np.testing.assert_allclose(std.X.to_numpy(), (ref.data - ref.data.mean()) / ref.data.std(ddof=0),
+                               rtol=0, atol=1e-13)
+
+
 @pytest.mark.parametrize("name", ["sparse_p_gt_n", "correlated", "binary_synthetic"])
 def test_synthetic_reproduce_from_generator(name, make_datasets):
     frame, truth = getattr(make_datasets, f"generate_{name}")()
@@ -132,7 +146,7 @@ def test_synthetic_truth_as_documented():
 def test_bundled_files_regenerate_byte_for_byte(make_datasets, tmp_path):
     shipped = files("bayesreg.datasets") / "data"
     written = make_datasets.write_all(tmp_path)
-    assert len(written) == 9
+    assert len(written) == 10
     for path in written:
         new, old = path.read_bytes(), (shipped / path.name).read_bytes()
         if path.name.endswith(".gz"):

@@ -379,7 +379,7 @@ YB = (Y0 > 0).astype(int)
     (br.LassoBayes(method="MAP"), ValueError, r"'method' parameter .* got 'MAP'"),
     (br.BayesianRegression(likelihood="gamma"), ValueError,
      r"The 'likelihood' parameter of BayesianRegression must be one of 'gaussian', 'logistic', 'poisson', "
-     r"'negative_binomial', 'student_t'; got 'gamma'"),
+     r"'negative_binomial', 'student_t', 'multinomial'; got 'gamma'"),
     (br.BayesianRegression(form="dense"), ValueError, r"The 'form' parameter .* got 'dense'"),
     (br.BayesianRegression(prior="laplace"), TypeError,
      r"The 'prior' parameter of BayesianRegression must be a bayesreg prior .*; got str"),
@@ -442,7 +442,8 @@ def test_column_vector_y_warns_and_is_used():
 
 
 @pytest.mark.parametrize(("y", "match"), [
-    (np.arange(20) % 3, "Only binary classification is supported"),
+    (np.arange(20) % 2 + (np.arange(20) == 0) * 2, "'y' parameter of Multinomial must contain every class at least "
+                                                    "twice; class 2 is seen 1 time"),  # K = 3: the multinomial
     (np.ones(20), r"needs exactly two classes in y; got 1 class"),
     (Y0, "Unknown label type: continuous"),
 ])

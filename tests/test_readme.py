@@ -58,3 +58,19 @@ def test_readme_empirical_bayes_example_runs():
     assert eb.to_penalty("sklearn.Ridge")["alpha"] == pytest.approx(0.0337, abs=5e-5)
     assert abs(bl.lam - 0.237) <= 4 * bl.lam_mcse + 0.0005
     assert np.argmax(namespace["curve"]) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::bayesreg.ConvergenceWarning")
+def test_readme_multinomial_example_runs():
+    block = re.search(r"## More than two classes: the multinomial\n.*?```python\n(.*?)```",
+                      README.read_text("utf-8"), re.S)
+    assert block is not None, "README has no multinomial example"
+    namespace: dict = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102
+    est, lasso, post = namespace["est"], namespace["lasso"], namespace["post"]
+    assert est.coef_.shape == (3, 13) and list(est.classes_) == [0, 1, 2]
+    assert lasso.certificate_.passed and np.sum(lasso.coef_ == 0) > 0
+    lo, hi = namespace["lo"], namespace["hi"]
+    assert lo.dims == ("class", "feature") and bool((lo < hi).all())
+    assert post.idata_.posterior["intercept"].dims == ("chain", "draw", "class")

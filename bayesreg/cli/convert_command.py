@@ -64,6 +64,13 @@ def run(args: argparse.Namespace) -> int:
                 opts["standardize"] = args.to_standardize
             if args.to == "glmnet" and "weights" in params:
                 opts["weights"] = params["weights"]
+            if args.to_quantile is not None or args.to == "sklearn.QuantileRegressor":
+                if args.to != "sklearn.QuantileRegressor":
+                    raise UserError("--to-quantile is for --to sklearn.QuantileRegressor.")
+                # the quantile is the likelihood's: --to-quantile, else the source's, else the default 0.5
+                q = args.to_quantile if args.to_quantile is not None else params.get(
+                    "quantile", get_convention(args.to).defaults["quantile"])
+                opts["quantile"] = q
             if args.from_ != "glmnet":
                 params.pop("weights", None)
             out = prior_to_penalty(prior, args.to, n=args.n, noise_sigma=noise_sigma,
@@ -88,7 +95,11 @@ def run(args: argparse.Namespace) -> int:
             print("    per feature σ²: " + ", ".join(f"{name}={v:.4g}"
                                                  for name, v in zip(X.columns, variances, strict=True)))
         if out is not None:
+            scale = out.pop("noise_sigma", None) if args.to == "sklearn.QuantileRegressor" else None
             print(f"  = {args.to}({fmt_params(out)})")
+            if scale is not None:
+                print(f"    (assumes the likelihood AsymmetricLaplace(quantile={out['quantile']:g}, scale={scale:g}); "
+                      "--noise-sigma sets the scale, which alpha is proportional to)")
     return 0
 
 
@@ -100,6 +111,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--to-family", help="glmnet family of the target")
     c.add_argument("--to-model", help="statsmodels model of the target")
     c.add_argument("--to-loss", help="loss of a weight_decay / torch.* / keras.* target (mse or nll)")
+    c.add_argument("--to-quantile", type=float, default=None,
+                   help="quantile level of a sklearn.QuantileRegressor target (default: the source's, else 0.5)")
     c.add_argument("--to-standardize", action=argparse.BooleanOptionalAction, default=None,
                    help="glmnet standardize of the target")
     c.add_argument("--n", type=float, help="number of samples")

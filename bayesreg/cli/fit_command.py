@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
         frame, ds, weights = formula_dataset(args.formula, args.data, args.weights)
     else:
         ds, weights = split_weights(load_data(args.data, args.target, args.encoding), args.weights)
-    likelihood = args.likelihood or {"classification": "logistic", "count": "poisson"}.get(ds.task, "gaussian")
+    likelihood = args.likelihood or {"classification": "logistic", "count": "poisson",
+                                      "multiclass": "multinomial"}.get(ds.task, "gaussian")
     if args.prior is not None:
         return _run_shrinkage(args, ds, weights, likelihood, frame if args.formula is not None else None)
     from bayesreg.conventions import get_convention
@@ -133,7 +134,18 @@ def _run_shrinkage(args: argparse.Namespace, ds: Any, weights: Any, likelihood: 
 
 
 def _report(args: argparse.Namespace, est: Any) -> int:
-    if est.method == "map":
+    if est.method == "map" and np.ndim(est.coef_) == 2:  # multinomial: one column per class
+        names = list(est.feature_names_in_) + (["intercept"] if est.fit_intercept else [])
+        values = np.column_stack([est.coef_, est.intercept_]) if est.fit_intercept else est.coef_
+        if args.json:
+            print(json.dumps({"feature": names, "class": [str(c) for c in est.classes_],
+                              "MAP": values.tolist(), "certificate": str(est.certificate_)}))
+        else:
+            print("  " + " " * 14 + "".join(f" {str(c)[:12]:>12}" for c in est.classes_))
+            for j, f in enumerate(names):
+                print(f"  {f[:14]:<14}" + "".join(f" {v:>12.6g}" for v in values[:, j]))
+            print(f"certificate: {est.certificate_}")
+    elif est.method == "map":
         intercept = ["intercept"] if est.fit_intercept else []
         table = {"feature": list(est.feature_names_in_) + intercept,
                  "MAP": list(est.coef_) + [est.intercept_] * len(intercept)}

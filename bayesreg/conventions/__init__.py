@@ -45,6 +45,7 @@ REFUSED: dict[str, str] = dict(frameworks.REFUSED)
 
 # options of the inverse direction (they select the convention's variant, not its strength)
 _INVERSE_OPTIONS = {"glmnet": ("family", "standardize", "weights"), "statsmodels": ("model",),
+                    "sklearn.QuantileRegressor": ("likelihood", "quantile"),
                     "weight_decay": ("loss",), **frameworks.INVERSE_OPTIONS,
                     "dropout": ("scaling", "family", "coef", "intercept", "weights")}
 

@@ -38,13 +38,44 @@ def quantile_regressor_to_weights(ctx: Context, *, alpha: float, quantile: float
     return PenaltyWeights.of(ctx.need_n() * a / ctx.noise_sigma, 0.0)
 
 
-def quantile_regressor_from_weights(ctx: Context, w: PenaltyWeights) -> dict[str, Any]:
-    r"""Inverse of :func:`quantile_regressor_to_weights`: :math:`\alpha = \ell_1 s/n = s/(nb)`
-    (the quantile is the likelihood's, not the prior's)."""
+def quantile_regressor_from_weights(ctx: Context, w: PenaltyWeights, *, likelihood: Any = None,
+                                    quantile: float | None = None) -> dict[str, Any]:
+    r"""Inverse of :func:`quantile_regressor_to_weights`: :math:`\alpha = \ell_1 s/n = s/(nb)`.
+
+    The Laplace prior :math:`b` alone fixes :math:`\alpha` once the asymmetric Laplace scale
+    :math:`s` is known; the quantile :math:`q` is the likelihood's, not the prior's. So:
+
+    * ``likelihood=AsymmetricLaplace(q, scale=s)`` (the pair prior + likelihood of a quantile fit):
+      returns ``{"quantile": q, "alpha": s/(n b), "noise_sigma": s}``, the full
+      ``QuantileRegressor(quantile, alpha)`` and the scale it assumed (the likelihood's; a
+      different explicit ``noise_sigma`` is refused);
+    * ``quantile=q`` alone: the same with :math:`s` = ``noise_sigma`` (default 1);
+    * neither: ``{"alpha": s/(n b)}`` with :math:`s` = ``noise_sigma``.
+
+    ``penalty_to_prior("sklearn.QuantileRegressor", n=n, **result)`` gives the prior back, and
+    ``penalty_to_likelihood`` with the same arguments the likelihood (the round trip).
+    """
     if (w.l2 != 0).any():
         raise ValueError("sklearn.QuantileRegressor has only an L1 penalty; this prior has an L2 part.")
     l1 = common_value(w.l1, "alpha", ctx.convention)
-    return {"alpha": l1 * ctx.noise_sigma / ctx.need_n()}
+    scale = ctx.noise_sigma
+    if likelihood is not None:
+        from bayesreg.model.quantile import AsymmetricLaplace
+
+        if not isinstance(likelihood, AsymmetricLaplace):
+            raise TypeError(f"The 'likelihood' parameter of {ctx.convention} must be an AsymmetricLaplace "
+                            f"(quantile regression); got {type(likelihood).__name__}.")
+        if quantile is not None and float(quantile) != likelihood.quantile:
+            raise ValueError(f"The 'quantile' parameter of {ctx.convention} ({quantile!r}) contradicts the "
+                             f"likelihood's quantile {likelihood.quantile!r}; give one of them.")
+        if ctx.noise_sigma not in (1.0, likelihood.scale):
+            raise ValueError(f"The 'noise_sigma' parameter of {ctx.convention} ({ctx.noise_sigma!r}) contradicts "
+                             f"the likelihood's scale {likelihood.scale!r}; give one of them.")
+        quantile, scale = likelihood.quantile, likelihood.scale
+    if quantile is None:
+        return {"alpha": l1 * scale / ctx.need_n()}
+    q = check_open_fraction("quantile", ctx.convention, quantile, what="the quantile level q")
+    return {"quantile": q, "alpha": l1 * scale / ctx.need_n(), "noise_sigma": scale}
 
 
 def quantile_likelihood(quantile: float = 0.5, noise_sigma: float = 1.0) -> Any:

@@ -105,6 +105,19 @@ def logistic_to_weights(ctx: Context, *, C: float, l1_ratio: float = 0.0) -> Pen
 
     Dividing by :math:`C`: :math:`\ell_1 = \rho/C`, :math:`\ell_2 = (1-\rho)/(2C)`; L1 is a
     Laplace prior with :math:`b = C`, L2 a Gaussian prior with :math:`\sigma^2 = C`.
+
+    With :math:`K \ge 3` classes scikit-learn (>= 1.5, every solver but liblinear) fits the
+    multinomial model in the symmetric parametrisation, :math:`W \in \mathbb R^{K\times p}`,
+    :math:`c \in \mathbb R^K` (unpenalised; reported summing to zero):
+
+    .. math::
+        C\sum_i s_i\Bigl[\log\sum_k e^{\eta_{ik}} - \eta_{i,y_i}\Bigr]
+        + \rho\|W\|_1 + \frac{1-\rho}{2}\|W\|_F^2, \qquad \eta_{ik} = c_k + x_i^\top w_k,
+
+    with :math:`\|W\|_1 = \sum_{k,j}|W_{kj}|`. The penalty is the same sum over *every* entry, so
+    dividing by :math:`C` gives the same per-entry :math:`\ell_1, \ell_2` (the prior on each
+    :math:`W_{kj}`) for the :class:`~bayesreg.Multinomial` likelihood
+    (:math:`-\log L` = the bracketed sum).
     """
     c = check_positive_float("C", ctx.convention, C)
     rho = check_fraction("l1_ratio", ctx.convention, l1_ratio)
@@ -158,7 +171,8 @@ CONVENTIONS = (
                ("gaussian",)),
     Convention("sklearn.LogisticRegression", ("C", "l1_ratio"), logistic_to_weights,
                logistic_from_weights,
-               "C·Σ logloss + l1_ratio·||w||₁ + (1 - l1_ratio)/2·||w||²", ("logistic",),
+               "C·Σ logloss + l1_ratio·||w||₁ + (1 - l1_ratio)/2·||w||² (K > 2 classes: multinomial, every "
+               "entry of W)", ("logistic", "multinomial"),
                {"l1_ratio": 0.0}),
     Convention("sklearn.PoissonRegressor", ("alpha",), poisson_to_weights, poisson_from_weights,
                "(1/(2n))·Σ Poisson deviance + alpha/2·||w||²", ("poisson",)),

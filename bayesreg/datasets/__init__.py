@@ -8,6 +8,8 @@ Real data (see ``data/README.md`` for full provenance):
 * ``diabetes_std`` -- the same, features centred and scaled to unit Euclidean norm.
 * ``breast_cancer`` -- Wisconsin Diagnostic Breast Cancer (Street, Wolberg & Mangasarian,
   1993; UCI ML Repository, CC BY 4.0), copied from scikit-learn's bundled copy.
+* ``wine`` -- Wine recognition (Aeberhard & Forina, 1991; UCI ML Repository, CC BY 4.0): three
+  cultivars, 178 wines, 13 chemical measurements; copied from scikit-learn's bundled copy.
 
 Synthetic data, regenerated bit-for-bit by ``scripts/make_datasets.py`` (true coefficients
 in ``Dataset.true_coef``): ``sparse_p_gt_n``, ``correlated``, ``binary_synthetic``.
@@ -39,6 +41,7 @@ __all__ = [
     "load_diabetes",
     "load_breast_cancer",
     "load_randhie",
+    "load_wine",
     "load_csv",
     "load_table",
 ]
@@ -179,6 +182,36 @@ def load_breast_cancer() -> Dataset:
     )
 
 
+def load_wine(*, standardized: bool = False) -> Dataset:
+    """Wine recognition data (178 x 13, three classes): the multinomial example.
+
+    ``standardized=True`` (registry name ``wine_std``): every feature centred and divided by its
+    population standard deviation (``ddof=0``), as ``sklearn.preprocessing.StandardScaler`` does.
+
+    Thirteen chemical measurements of wines from three cultivars grown in the same region of Italy,
+    named as in ``sklearn.datasets.load_wine``. Target ``target``: the cultivar, **0 (59 wines),
+    1 (71), 2 (48)**, the sklearn coding; ``task="multiclass"``.
+
+    Notes
+    -----
+    S. Aeberhard and M. Forina (1991), Wine, UCI Machine Learning Repository, doi:10.24432/C5PC7J
+    (CC BY 4.0); copied from scikit-learn's ``wine_data.csv`` (BSD-3-Clause) with column names added.
+    """
+    X, y = _split(_read_bundled("wine.csv"), "target", "classification")
+    if standardized:
+        X = (X - X.mean(axis=0)) / X.std(axis=0, ddof=0)
+    return Dataset(
+        name="wine_std" if standardized else "wine",
+        X=X,
+        y=y,
+        task="multiclass",
+        description="Wine recognition, n=178, p=13" + (", features standardised" if standardized else "")
+        + "; y: cultivar 0/1/2",
+        source="Aeberhard & Forina (1991); UCI ML Repository (CC BY 4.0), doi:10.24432/C5PC7J; "
+        f"file copied from {_SKLEARN_SOURCE}",
+    )
+
+
 def load_randhie() -> Dataset:
     """RAND Health Insurance Experiment (subset bundled with statsmodels): counts of doctor visits.
 
@@ -241,6 +274,8 @@ _REGISTRY: dict[str, tuple[str, Callable[[], Dataset]]] = {
     "breast_cancer": ("Wisconsin diagnostic breast cancer: n=569, p=30, binary (1 = benign)",
                       load_breast_cancer),
     "randhie": ("RAND Health Insurance Experiment: n=20190, p=9, doctor visits (count)", load_randhie),
+    "wine": ("Wine recognition (UCI): n=178, p=13, three cultivars (multiclass)", load_wine),
+    "wine_std": ("Wine, features centred and scaled to unit sd (ddof=0)", partial(load_wine, standardized=True)),
     **{name: (desc, partial(_load_synthetic, name)) for name, (_, _, desc) in _SYNTHETIC.items()},
 }  # fmt: skip
 

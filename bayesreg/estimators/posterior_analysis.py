@@ -29,7 +29,8 @@ class PosteriorAnalysisMixin:
         """Posterior predictive draws at new rows ``X`` (NUTS only), shape (chains * draws, n).
 
         Gaussian: :math:`\\eta^{(s)} + \\sigma^{(s)}\\varepsilon` (y including the noise); logistic: the
-        probabilities :math:`\\operatorname{expit}(\\eta^{(s)})` of ``classes_[1]``. The noise is seeded
+        probabilities :math:`\\operatorname{expit}(\\eta^{(s)})` of ``classes_[1]``; multinomial: the class
+        probabilities, shape (chains * draws, n, K). The noise is seeded
         by ``random_seed``, else by the estimator's ``random_seed`` (a preset's
         ``sampler_kwargs["random_seed"]``).
         """
@@ -42,6 +43,11 @@ class PosteriorAnalysisMixin:
         Xa = self._check_X(X)
         post = self.idata_.posterior
         lik = getattr(self, "likelihood_", None)
+        if lik is not None and lik.name == "multinomial":  # class-probability draws, (S, n, K)
+            from scipy.special import softmax
+
+            eta = linear_predictor_draws(post, Xa)
+            return softmax(eta, axis=-1).reshape(-1, Xa.shape[0], eta.shape[-1])
         if lik is not None and hasattr(lik, "predictive_draws"):  # counts, Student-t: y draws
             eta = linear_predictor_draws(post, Xa)
             if offset is not None:

@@ -37,7 +37,8 @@ class PredictionMixin:
 
     def _linear_predictor(self, X: Any, offset: Any = None) -> np.ndarray:
         Xa = self._check_X(X)
-        eta = Xa @ self.coef_ + self.intercept_
+        coef = np.asarray(self.coef_)
+        eta = Xa @ (coef.T if coef.ndim == 2 else coef) + self.intercept_  # multinomial: (n, K) scores
         if offset is not None:
             from bayesreg.model.data import check_offset
 
@@ -45,16 +46,22 @@ class PredictionMixin:
         return eta
 
     def _lik_name(self) -> str:
-        return getattr(self.likelihood, "name", self.likelihood)
+        """The fitted likelihood's name (a logistic fit on K >= 3 classes is multinomial), else the parameter's."""
+        fitted = getattr(self, "likelihood_", None)
+        return fitted.name if fitted is not None else getattr(self.likelihood, "name", self.likelihood)
+
+    def _classifier(self) -> bool:
+        return self._lik_name() in ("logistic", "multinomial")
 
     @property
     def decision_function(self) -> Any:
-        r"""Linear predictor (log-odds of ``classes_[1]``) :math:`\eta = c + Xw` at the point estimate.
+        r"""Linear predictor (log-odds of ``classes_[1]``) :math:`\eta = c + Xw` at the point estimate;
+        multinomial: the class scores :math:`c + XW^\top`, shape (n, K).
 
-        Logistic likelihood only, as in scikit-learn, whose regressors have no
+        Classifiers only, as in scikit-learn, whose regressors have no
         ``decision_function``; for the Gaussian likelihood :meth:`predict` returns :math:`\eta`.
         """
-        if self._lik_name() != "logistic":
+        if not self._classifier():
             raise AttributeError("decision_function is only available for likelihood='logistic'; "
                                  "predict returns the linear predictor for likelihood='gaussian'.")
         return self._linear_predictor
@@ -80,6 +87,8 @@ class PredictionMixin:
             eta = self._linear_predictor(X, offset)
             if self._lik_name() == "logistic":
                 return self.classes_[(eta > 0).astype(int)]
+            if self._lik_name() == "multinomial":
+                return self.classes_[np.argmax(eta, axis=1)]
             if self._lik_name() in ("poisson", "negative_binomial"):
                 return np.exp(eta)
             return eta
@@ -92,19 +101,23 @@ class PredictionMixin:
 
     @property
     def predict_proba(self) -> Any:
-        """Class probabilities ``[P(classes_[0]), P(classes_[1])]``, shape (n, 2) (logistic only).
+        """Class probabilities ``[P(classes_[0]), P(classes_[1])]``, shape (n, 2) (logistic); the
+        softmax of the K class scores, shape (n, K), columns in ``classes_`` order (multinomial).
 
         Only present for ``likelihood="logistic"`` (``hasattr(est, "predict_proba")`` is False
         otherwise, as for scikit-learn's regressors).
         """
-        if self._lik_name() != "logistic":
-            raise AttributeError("predict_proba is only available for likelihood='logistic'.")
+        if not self._classifier():
+            raise AttributeError("predict_proba is only available for likelihood='logistic' or 'multinomial'.")
         return self._predict_proba
 
     def _predict_proba(self, X: Any) -> np.ndarray:
-        from scipy.special import expit
+        from scipy.special import expit, softmax
 
-        p1 = expit(self._linear_predictor(X))
+        eta = self._linear_predictor(X)
+        if eta.ndim == 2:  # multinomial: softmax of the K class scores, columns in classes_ order
+            return softmax(eta, axis=1)
+        p1 = expit(eta)
         return np.column_stack([1 - p1, p1])
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
@@ -114,7 +127,7 @@ class PredictionMixin:
         pred = self.predict(X)
         y = column_target(y, type(self).__name__)
         w = check_sample_weight(sample_weight, y.shape[0])
-        if self._lik_name() == "logistic":
+        if self._classifier():
             return float(np.average(pred == y, weights=w))
         y = y.astype(float)
         w = np.ones_like(y) if w is None else w

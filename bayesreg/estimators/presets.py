@@ -183,6 +183,9 @@ class GlmnetBayes(_Preset):
 
     convention = "glmnet"
 
+    def _accepts_multiclass(self) -> bool:
+        return False  # family="binomial" is glmnet's two-class model
+
     def __init__(self, lambda_: float = 1.0, alpha: float = 1.0, family: str = "gaussian", *,
                  standardize: bool = True, penalty_factor: Any = None, method: str = "map",
                  noise_sigma: float | None = 1.0, fit_intercept: bool = True,

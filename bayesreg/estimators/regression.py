@@ -34,7 +34,7 @@ from bayesreg.estimators.sklearn_compat import (
     NotFittedError,
     check_design,
     column_target,
-    encode_binary,
+    encode_classes,
     fitted_feature_names,
 )
 from bayesreg.inference.map import DEFAULT_TOL, find_map
@@ -46,6 +46,9 @@ from bayesreg.model.priors import Gaussian, Prior
 from bayesreg.model.rows import ArrayRows
 
 __all__ = ["BayesianRegression", "METHODS", "NotFittedError"]
+
+#: likelihood names that make the estimator a classifier
+CLASSIFIERS = ("logistic", "multinomial")
 
 
 class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, ShrinkageAnalysisMixin,
@@ -63,12 +66,16 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         and the global–local shrinkage priors :class:`~bayesreg.Horseshoe`,
         :class:`~bayesreg.HorseshoePlus`, :class:`~bayesreg.RegularizedHorseshoe`,
         :class:`~bayesreg.R2D2` (``docs/shrinkage.md``).
-    likelihood : {"gaussian", "logistic", "poisson", "negative_binomial", "student_t"} or Likelihood, default="gaussian"
-        A name, or a likelihood object with its parameters: :class:`~bayesreg.Poisson`,
+    likelihood : str or Likelihood, default="gaussian"
+        ``"gaussian"``, ``"logistic"``, ``"poisson"``, ``"negative_binomial"``, ``"student_t"``,
+        ``"multinomial"``, or a likelihood object with its parameters: :class:`~bayesreg.Poisson`,
         :class:`~bayesreg.NegativeBinomial` (``alpha`` fixed: convex MAP; ``None``: sampled, NUTS),
         :class:`~bayesreg.StudentT` (``nu``, ``sigma`` fixed or sampled; its MAP is a certified
         stationary point, possibly local). Count likelihoods take an ``offset`` (log exposure) in
         ``fit`` and ``predict``; ``predict`` returns the mean :math:`e^{\eta}` for them.
+        ``"multinomial"`` (:class:`~bayesreg.Multinomial`): softmax over K >= 3 class labels, weights
+        (K, p) with the prior on every entry, intercepts summing to zero; ``"logistic"`` switches to
+        it when ``y`` has K >= 3 labels (as scikit-learn's ``LogisticRegression`` does).
     noise_sigma : float, None or "auto", default="auto"
         Gaussian noise scale; fixed for the MAP. ``None`` samples it (NUTS only) with the
         ``noise_prior``. ``"auto"`` is ``None`` for a prior that
@@ -120,16 +127,18 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
 
     Attributes
     ----------
-    coef_ : ndarray (n_features,)
-        MAP (``method="map"``) or posterior mean (``"nuts"``).
-    intercept_ : float
+    coef_ : ndarray (n_features,) or (n_classes, n_features)
+        MAP (``method="map"``) or posterior mean (``"nuts"``); (K, p) for the multinomial.
+    intercept_ : float or ndarray (n_classes,)
+        The multinomial's K intercepts sum to zero.
     certificate_ : Certificate
         KKT residuals and certified error bound of the MAP (``method="map"``; docs/certificates.md).
     idata_ : arviz.InferenceData
         Posterior draws (``method="nuts"``).
-    classes_ : ndarray (2,)
+    classes_ : ndarray (2,) or (n_classes,)
         The two class labels (logistic likelihood); ``classes_[1]`` is the event of the model
-        (y = 1), as in scikit-learn's binary classifiers.
+        (y = 1), as in scikit-learn's binary classifiers. Multinomial: the K sorted labels, the rows
+        of ``coef_`` and the columns of ``predict_proba``.
     feature_names_in_ : ndarray of str
         Column names of a DataFrame X; with :meth:`from_formula`, the coded columns
         (``C(g)[T.b]``).
@@ -182,7 +191,12 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     # ------------------------------------------------------------------ scikit-learn protocol
     @property
     def _estimator_type(self) -> str:
-        return "classifier" if self._likelihood_name() == "logistic" else "regressor"
+        return "classifier" if self._likelihood_name() in CLASSIFIERS else "regressor"
+
+    def _accepts_multiclass(self) -> bool:
+        """A logistic classifier fitted on K >= 3 classes uses the multinomial likelihood (as
+        scikit-learn's ``LogisticRegression`` does since 1.5); glmnet's binomial family does not."""
+        return True
 
     def _likelihood_name(self) -> str:
         """The likelihood's name (``likelihood`` may be a name or an object)."""
@@ -195,9 +209,9 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         tags.target_tags.required = True
-        if self._likelihood_name() == "logistic":
+        if self._likelihood_name() in CLASSIFIERS:
             tags.estimator_type = "classifier"
-            tags.classifier_tags = ClassifierTags(multi_class=False)
+            tags.classifier_tags = ClassifierTags(multi_class=self._accepts_multiclass())
             tags.regressor_tags = None
         else:
             tags.estimator_type = "regressor"
@@ -275,22 +289,29 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                 "progressbar": self.progressbar, "sampler": self.sampler}
 
     def _data(self, X: Any, y: Any, sample_weight: Any, lik: Any, offset: Any = None) -> RegressionData:
-        data, _, _ = self._data_and_classes(X, y, sample_weight, lik, offset)
+        data, _, _, _ = self._data_and_classes(X, y, sample_weight, lik, offset)
         return data
 
-    def _data_and_classes(self, X: Any, y: Any, sample_weight: Any,
-                          lik: Any, offset: Any = None) -> tuple[RegressionData, np.ndarray | None, bool]:
-        """Validated data; a binary target's labels are encoded to {0, 1} (``classes`` else None).
+    def _data_and_classes(self, X: Any, y: Any, sample_weight: Any, lik: Any,
+                          offset: Any = None) -> tuple[RegressionData, np.ndarray | None, bool, Any]:
+        """Validated data; class labels are encoded to {0, 1} or, for K >= 3 classes, to the codes
+        0..K-1 (``classes`` else None), and the likelihood becomes the multinomial over them.
 
         The third value says whether the feature names are string column names, which ``predict``
-        then checks (:func:`~bayesreg.estimators.sklearn_compat.check_feature_names`).
+        then checks (:func:`~bayesreg.estimators.sklearn_compat.check_feature_names`); the fourth is
+        the likelihood to fit.
         """
         Xa = check_design(X)
         names, named = fitted_feature_names(X, Xa.shape[1], type(self).__name__)
         ya = column_target(y, type(self).__name__)
         classes = None
-        if lik.binary:
-            ya, classes = encode_binary(ya, Xa.shape[0])
+        if lik.binary or lik.name == "multinomial":
+            multi = lik.name == "multinomial" or self._accepts_multiclass()
+            ya, classes = encode_classes(ya, Xa.shape[0], multiclass=multi)
+            if lik.name == "multinomial" or classes.size > 2:
+                from bayesreg.model.multinomial import Multinomial
+
+                lik = Multinomial(None, tuple(classes.tolist()) if classes.size > 2 else None)
         if sample_weight is not None:
             try:
                 all_zero = bool(np.all(np.asarray(sample_weight, dtype=float) == 0))
@@ -310,13 +331,19 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
                 raise ValueError(f"Only one class ({classes[int(present[0])]}) has positive sample_weight; "
                                  "the logistic likelihood with an intercept needs both classes (the "
                                  "intercept's posterior has no mode otherwise).")
-        return replace(data, feature_names=tuple(names)), classes, named
+        if lik.name == "multinomial":
+            lik = lik.resolve(data)
+            missing = np.setdiff1d(np.arange(lik.n_outputs), data.y[data.weights > 0])
+            if missing.size and self.fit_intercept:
+                raise ValueError(f"The 'sample_weight' parameter must give every class positive weight; class "
+                                 f"{classes[int(missing[0])]} has none (its intercept would have no mode).")
+        return replace(data, feature_names=tuple(names)), classes, named, lik
 
     def build_model(self, X: Any = None, y: Any = None, sample_weight: Any = None, offset: Any = None) -> Any:
         """The ``pymc.Model`` this estimator fits on (X, y); nothing is fitted."""
         X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
-        data = self._data(X, y, sample_weight, lik, offset)
+        data, _, _, lik = self._data_and_classes(X, y, sample_weight, lik, offset)
         from bayesreg.estimators.shrinkage import resolve_noise_prior
 
         noise_prior = resolve_noise_prior(getattr(self, "noise_prior", None), self.noise_prior_scale, prior)
@@ -336,7 +363,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         """
         X, y = self._formula_inputs(X, y)
         prior, lik = self._check_params()
-        data, classes, named = self._data_and_classes(X, y, sample_weight, lik, offset)
+        data, classes, named, lik = self._data_and_classes(X, y, sample_weight, lik, offset)
         if classes is not None:
             self.classes_ = classes
         return self._fit_data(data, prior, lik, named)
@@ -353,6 +380,9 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
             result = find_map(data, prior, lik, form=self.form, tol=self.tol)
             self._store_map(result)
             if self.method == "laplace":
+                if lik.name == "multinomial":
+                    raise ValueError("method='laplace' is not available for the multinomial likelihood; "
+                                     "use method='map' or 'nuts'.")
                 self._laplace_psis(ArrayRows(data.X, data.y, data.sample_weight,
                                              feature_names=data.feature_names), prior, lik, result)
             return self
@@ -378,7 +408,11 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         self.idata_ = sample_posterior(built, attrs=attrs, **self._sampling_options())
         post = self.idata_.posterior
         self.coef_ = post["coef"].mean(("chain", "draw")).values
-        self.intercept_ = float(post["intercept"].mean()) if "intercept" in post else 0.0
+        if lik.name == "multinomial":  # coef (class, feature), intercept (class)
+            self.intercept_ = (post["intercept"].mean(("chain", "draw")).values if "intercept" in post
+                               else np.zeros(lik.n_outputs))
+        else:
+            self.intercept_ = float(post["intercept"].mean()) if "intercept" in post else 0.0
         self._kappa_inputs = kappa_inputs(data, lik)
         self.diagnostics_ = check_diagnostics(self.idata_, ("coef", "intercept", "sigma", "tau"),
                                               divergence_hint=divergence_hint(prior, lik, built.form))

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["BaseEstimator", "NotFittedError", "DataConversionWarning", "check_design",
-           "column_target", "encode_binary", "column_names", "fitted_feature_names", "check_feature_names"]
+           "column_target", "encode_binary", "encode_classes", "column_names", "fitted_feature_names",
+           "check_feature_names"]
 
 try:  # pragma: no cover - depends on the environment
     from sklearn.base import BaseEstimator
@@ -94,6 +95,12 @@ def column_target(y: Any, owner: str) -> np.ndarray:
 
 def encode_binary(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
     """Two class labels -> (y in {0, 1}, ``classes_``); the second sorted label is class 1."""
+    return encode_classes(y, n_samples, multiclass=False)
+
+
+def encode_classes(y: np.ndarray, n_samples: int, multiclass: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Class labels -> (codes, ``classes_``): two labels give y in {0, 1} (the second sorted label is
+    class 1); with ``multiclass``, K >= 3 labels give the codes 0..K-1 of the sorted labels."""
     from bayesreg._validation import check_target
 
     if y.dtype.kind in "biufc":
@@ -108,6 +115,8 @@ def encode_binary(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, np.ndarray
     except TypeError:
         raise ValueError("Unknown label type: y mixes labels of different types (e.g. strings and "
                          "numbers).") from None
+    if multiclass and classes.size > 2:
+        return np.searchsorted(classes, y).astype(float), classes
     if classes.size != 2:
         shown = ", ".join(map(str, classes[:6])) + (", ..." if classes.size > 6 else "")
         what = "Only binary classification is supported: the" if classes.size > 2 else "The"

@@ -128,12 +128,20 @@ class Certificate:
 
 def certify(prior: Prior, theta: np.ndarray, grad: np.ndarray, *, fit_intercept: bool,
             scale: float, tol: float = DEFAULT_TOL, bound: ErrorBound = NO_BOUND,
-            bound_tol: float = DEFAULT_BOUND_TOL) -> Certificate:
-    """Optimality certificate of ``theta = (w, c)`` given ``grad = grad f(theta)`` and, optionally,
-    an error bound computed for that point (:mod:`bayesreg.inference.error_bound`)."""
-    p = theta.shape[0] - int(fit_intercept)
-    coef_res = prior.subgradient_distance(theta[:p], grad[:p])
-    icpt_res = float(abs(grad[p])) if fit_intercept else 0.0
+            bound_tol: float = DEFAULT_BOUND_TOL, n_outputs: int = 1) -> Certificate:
+    r"""Optimality certificate of ``theta = (w, c)`` given ``grad = grad f(theta)`` and, optionally,
+    an error bound computed for that point (:mod:`bayesreg.inference.error_bound`).
+
+    ``n_outputs`` :math:`K > 1` (the multinomial): ``theta = (vec W, c)`` with :math:`W` of shape
+    (K, p) and K intercepts; every weight and every intercept is checked (``coef_residuals`` then
+    has shape (K, p), ``intercept_residual`` is the largest :math:`|\partial f/\partial c_k|`)."""
+    n_icpt = n_outputs * int(fit_intercept)
+    p = theta.shape[0] - n_icpt
+    w, gw = theta[:p], grad[:p]
+    if n_outputs > 1:
+        w, gw = w.reshape(n_outputs, -1), gw.reshape(n_outputs, -1)
+    coef_res = prior.subgradient_distance(w, gw)
+    icpt_res = float(np.max(np.abs(grad[p:]))) if n_icpt else 0.0
     kkt = float(max(np.max(coef_res, initial=0.0), icpt_res))
     scale = scale if scale > 0 else 1.0
     rel_bound = None

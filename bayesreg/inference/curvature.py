@@ -88,6 +88,8 @@ class Curvature:
 
     def _compute(self, theta: np.ndarray, work: np.ndarray, n_rows: int, dtype: type) -> np.ndarray:
         data, p = self.data, self.data.n_features
+        if self.likelihood.n_outputs > 1:  # the multinomial's block Hessian (all rows, double precision)
+            return self.likelihood.hessian_block(data, theta, work)
         n = data.n_samples
         rows = (np.arange(n) if n_rows >= n
                 else np.linspace(0, n - 1, n_rows).astype(np.intp))

@@ -63,7 +63,9 @@ def local_error_bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarr
     free = (l1 <= 0.0)
     S_mask = (theta != 0.0) | free | tight_zeros(theta, grad, l1, floor)
     col_abs, row_max = data.magnitudes
-    col_abs = np.append(col_abs, data.weight_sum) if data.fit_intercept else col_abs
+    k = likelihood.n_outputs  # the multinomial: theta = (vec W, c), K blocks of p weights, K intercepts
+    col_abs = np.tile(col_abs, k)
+    col_abs = np.append(col_abs, np.full(k, data.weight_sum)) if data.fit_intercept else col_abs
     R = float(np.hypot(row_max, 1.0 if data.fit_intercept else 0.0))
     M = likelihood.self_concordance
     for attempt in range(3):

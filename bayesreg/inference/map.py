@@ -76,10 +76,12 @@ class MapResult:
     ``n_iter`` counts proximal Newton iterations (1 for the Gaussian likelihood: one exact solve,
     as scikit-learn counts its closed-form solvers),
     ``n_events`` the active-set changes of the exact L1 homotopy.
+    The multinomial likelihood has ``coef`` of shape (K, p) and ``intercept`` of shape (K,)
+    (summing to zero).
     """
 
     coef: np.ndarray
-    intercept: float
+    intercept: float | np.ndarray
     objective: float
     certificate: Certificate
     n_iter: int
@@ -141,6 +143,7 @@ def find_map(
     """
     form = resolve_form(likelihood, form)
     if getattr(data, "has_rows", True):  # statistics alone (fit_stats) were checked when computed
+        likelihood = likelihood.resolve(data)
         likelihood.check_y(data.y)
     likelihood.check_map()
     check_posterior_mode(data, prior, likelihood)
@@ -161,8 +164,10 @@ def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, th
     """The full certificate (KKT residual from PyMC's gradient and the certified error bound) of any
     point ``theta = (w, c)``: e.g. another solver's answer, or a perturbed MAP."""
     form = resolve_form(likelihood, form)
+    likelihood = likelihood.resolve(data)
     theta = np.asarray(theta, dtype=float)
     p = data.n_features
+    k = likelihood.n_outputs
     fg, _ = smooth_part(data, prior, likelihood, form)
     _, g0 = fg(np.zeros_like(theta))
     _, g = fg(theta)
@@ -171,13 +176,13 @@ def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, th
                                      float(theta[p]) if data.fit_intercept else 0.0)
     else:
         l1_w, l2_w = prior.penalty_weights(p)
-        extra = int(data.fit_intercept)
-        l1, l2 = np.append(l1_w, np.zeros(extra)), np.append(l2_w, np.zeros(extra))
+        extra = k * int(data.fit_intercept)
+        l1, l2 = np.append(np.tile(l1_w, k), np.zeros(extra)), np.append(np.tile(l2_w, k), np.zeros(extra))
         curvature = Curvature(data, likelihood, None)
         bound = _NON_CONVEX if not likelihood.convex else local_error_bound(data, likelihood, l1, l2, theta, g,
                                   lambda S, double: curvature.block(theta, S, True))
     return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=float(np.max(np.abs(g0))), tol=tol,
-                   bound=bound, bound_tol=bound_tol)
+                   bound=bound, bound_tol=bound_tol, n_outputs=k)
 
 
 #: A non-convex likelihood (Student-t): the certificate is the KKT residual of a stationary point,
@@ -186,11 +191,13 @@ _NON_CONVEX = ErrorBound(None, 0.0, 0.0, not_strongly_convex=True,
                          reason="non-convex likelihood: a certified stationary point, possibly a local mode")
 
 
-def _penalty_fn(prior: Prior, p: int) -> Any:
+def _penalty_fn(prior: Prior, p: int, k: int = 1) -> Any:
+    """The prior's penalty on the first ``k * p`` coordinates (``k`` blocks of the ``p`` features)."""
     l1_w, l2_w = prior.penalty_weights(p)
+    l1_w, l2_w = np.tile(l1_w, k), np.tile(l2_w, k)
 
     def penalty(theta: np.ndarray) -> float:
-        w = theta[:p]
+        w = theta[:k * p]
         return float(l1_w @ np.abs(w) + l2_w @ (w * w))
 
     return penalty
@@ -211,14 +218,20 @@ def _solve_gaussian(data: RegressionData, prior: Prior, likelihood: GaussianLike
 
 def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, tol: float, bound_tol: float,
            max_iter: int, warm_start: np.ndarray | None, parallel: Any) -> MapResult:
-    """The proximal Newton iterations of :func:`find_map`."""
+    r"""The proximal Newton iterations of :func:`find_map`.
+
+    With :math:`K` outputs (the multinomial) the coordinates are :math:`(\operatorname{vec}W, c)`:
+    ``K * p`` weights with the prior's per-feature penalties repeated per class, then ``K``
+    unpenalised intercepts, kept summing to zero (:mod:`bayesreg.model.multinomial`)."""
+    k = likelihood.n_outputs
     p = data.n_features
-    m = p + int(data.fit_intercept)
+    n_w = k * p
+    m = n_w + k * int(data.fit_intercept)
     l1_w, l2_w = prior.penalty_weights(p)
-    l1 = np.concatenate([l1_w, np.zeros(m - p)])
-    l2 = np.concatenate([l2_w, np.zeros(m - p)])
-    penalized = np.arange(m) < p
-    penalty = _penalty_fn(prior, p)
+    l1 = np.concatenate([np.tile(l1_w, k), np.zeros(m - n_w)])
+    l2 = np.concatenate([np.tile(l2_w, k), np.zeros(m - n_w)])
+    penalized = np.arange(m) < n_w
+    penalty = _penalty_fn(prior, p, k)
     curvature = Curvature(data, likelihood, None, parallel)
     smooth = not np.any(l1 > 0)
 
@@ -233,7 +246,8 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
 
     def certificate(theta: np.ndarray, g: np.ndarray, bound: Any = None) -> Certificate:
         kwargs = {} if bound is None else {"bound": bound, "bound_tol": bound_tol}
-        return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, **kwargs)
+        return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, n_outputs=k,
+                       **kwargs)
 
     def error_bound(theta: np.ndarray, g: np.ndarray) -> Any:
         if not likelihood.convex:
@@ -247,6 +261,8 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
     theta = zero if warm_start is None else np.asarray(warm_start, dtype=float).copy()
     if smooth:
         theta = _quasi_newton_start(fg, l2, theta, scale)
+    if k > 1 and data.fit_intercept:  # f is unchanged by a common shift of the intercepts: centre them
+        theta[n_w:] -= theta[n_w:].mean()
     f, g = (f0, g0) if theta is zero else fg(theta)
     F = f + penalty(theta)
     cert = certificate(theta, g)
@@ -296,6 +312,10 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
                       stacklevel=3)
     if final is None:
         final = certificate(theta, g, error_bound(theta, g))
-    coef = theta[:p].copy()
-    intercept = float(theta[p]) if data.fit_intercept else 0.0
+    if k > 1:
+        coef = theta[:n_w].reshape(k, p).copy()
+        intercept: Any = theta[n_w:].copy() if data.fit_intercept else np.zeros(k)
+    else:
+        coef = theta[:p].copy()
+        intercept = float(theta[p]) if data.fit_intercept else 0.0
     return MapResult(coef, intercept, F, final, it, events_total)

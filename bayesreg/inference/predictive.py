@@ -37,8 +37,14 @@ __all__ = ["add_data_groups", "add_posterior_predictive", "linear_predictor_draw
 
 
 def linear_predictor_draws(posterior: Any, X: np.ndarray) -> np.ndarray:
-    r""":math:`\eta^{(s)} = c^{(s)} + X w^{(s)}` for every draw: shape (chain, draw, n)."""
-    eta = posterior["coef"].values @ np.asarray(X, dtype=float).T
+    r""":math:`\eta^{(s)} = c^{(s)} + X w^{(s)}` for every draw: shape (chain, draw, n); the
+    multinomial's class scores :math:`c^{(s)} + XW^{(s)\top}` (coef dims class, feature): (chain, draw, n, K)."""
+    coef = posterior["coef"].values
+    X = np.asarray(X, dtype=float)
+    if coef.ndim == 4:
+        eta = np.einsum("cdkp,np->cdnk", coef, X)
+        return eta + posterior["intercept"].values[..., None, :] if "intercept" in posterior else eta
+    eta = coef @ X.T
     if "intercept" in posterior:
         eta = eta + posterior["intercept"].values[..., None]
     return eta

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from bayesreg.inference.backends import NUTPIE_MIN_FEATURES, SAMPLERS, Backend, choose_sampler, require_backend
-from bayesreg.inference.predictive import add_data_groups
+from bayesreg.inference.predictive import add_data_groups, linear_predictor_draws
 from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import Likelihood
 
@@ -158,10 +158,7 @@ def add_log_likelihood(idata: Any, data: RegressionData, likelihood: Likelihood)
     import xarray as xr
 
     post = idata.posterior
-    coef = post["coef"].values  # (chain, draw, p)
-    eta = coef @ data.X.T
-    if "intercept" in post:
-        eta = eta + post["intercept"].values[..., None]
+    eta = linear_predictor_draws(post, data.X)  # (chain, draw, n), multinomial (chain, draw, n, K)
     if data.offset is not None:
         eta = eta + data.offset
     params = {name: post[name].values for name in ("sigma", "alpha", "nu") if name in post}

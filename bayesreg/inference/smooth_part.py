@@ -43,9 +43,16 @@ class _SmoothPart:
         self.p = p
         self.data_names = sorted(v.name for v in model.data_vars)
         theta = pt.vector("theta")
-        replacements = {model.rvs_to_values[model["coef"]]: theta[:p]}
-        if built.data.fit_intercept:
-            replacements[model.rvs_to_values[model["intercept"]]] = theta[p]
+        k = built.likelihood.resolve(built.data).n_outputs
+        if k > 1:  # multinomial: theta = (vec W, c); its term is a Potential of the variables themselves
+            # (the intercepts' value lives on the sum-zero plane; f is taken over all K of them)
+            replacements = {model["coef"]: theta[:k * p].reshape((k, p))}
+            if built.data.fit_intercept:
+                replacements[model["intercept"]] = theta[k * p:k * p + k]
+        else:
+            replacements = {model.rvs_to_values[model["coef"]]: theta[:p]}
+            if built.data.fit_intercept:
+                replacements[model.rvs_to_values[model["intercept"]]] = theta[p]
         data_inputs = []
         for name in self.data_names:
             shared = model[name]
@@ -53,7 +60,8 @@ class _SmoothPart:
             symbolic.name = name
             replacements[shared] = symbolic
             data_inputs.append(symbolic)
-        smooth = -model.logp(vars=[built.likelihood_term], jacobian=False)
+        smooth = (-built.likelihood_term if k > 1
+                  else -model.logp(vars=[built.likelihood_term], jacobian=False))
         smooth = graph_replace(smooth, replacements, strict=False)
         grad = pt.grad(smooth, theta)
         self._fg = pytensor.function([theta, *data_inputs], [smooth, grad], on_unused_input="ignore")
@@ -87,6 +95,7 @@ def smooth_part(data: RegressionData, prior: Prior, likelihood: Likelihood, form
     the data as inputs (shapes are symbolic), so building it never copies X into the model, and one
     compilation serves every data set with the same likelihood, form, p, intercept and weighting.
     """
+    likelihood = likelihood.resolve(data)
     values = likelihood.data_values(data, form)
     # parameters a likelihood bakes into the graph (NB alpha, Student-t nu) are part of the key
     lik_key = type(likelihood).__name__ if isinstance(likelihood, GaussianLikelihood) else repr(likelihood)

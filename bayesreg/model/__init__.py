@@ -35,6 +35,7 @@ from bayesreg.model.hierarchical import BayesianLasso, HierarchicalGaussian, Hie
 from bayesreg.model.horseshoe import Horseshoe, HorseshoePlus, RegularizedHorseshoe, horseshoe_scale_global
 from bayesreg.model.identifiability import NoPosteriorModeError, check_posterior_mode
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood, LogisticLikelihood, get_likelihood
+from bayesreg.model.multinomial import Multinomial
 from bayesreg.model.noise import NoisePrior
 from bayesreg.model.priors import ElasticNet, Gaussian, Laplace, Prior
 from bayesreg.model.quantile import AsymmetricLaplace
@@ -66,6 +67,7 @@ __all__ = [
     "LogisticLikelihood",
     "get_likelihood",
     "Poisson",
+    "Multinomial",
     "NegativeBinomial",
     "StudentT",
     "AsymmetricLaplace",

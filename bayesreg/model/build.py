@@ -117,6 +117,7 @@ def build_model(
     import pymc as pm
 
     form = resolve_form(likelihood, form)
+    likelihood = likelihood.resolve(data)
     if data.offset is not None and not likelihood.takes_offset:
         raise ValueError(f"The 'offset' parameter is only supported for the count likelihoods (poisson, "
                          f"negative_binomial); got likelihood {likelihood.name!r}.")
@@ -125,10 +126,16 @@ def build_model(
         dup = sorted({n for n in names if names.count(n) > 1})
         raise ValueError(f"feature names must be unique; duplicated: {dup}.")
     coords: dict[str, Any] = {"feature": names}
+    multi = likelihood.n_outputs > 1  # the multinomial: coef (class, feature), intercept (class)
+    if multi:
+        coords.update(likelihood.coords())
     if form == "rows":
         coords["obs"] = np.arange(data.n_samples)
     from bayesreg.model.hierarchical import HierarchicalPrior
 
+    if multi and (is_global_local(prior) or isinstance(prior, HierarchicalPrior)):
+        raise ValueError(f"The 'prior' parameter must be a fixed-penalty prior (Gaussian, Laplace, ElasticNet) "
+                         f"for the multinomial likelihood; got {type(prior).__name__}.")
     with pm.Model(coords=coords) as model:
         sigma = None
         gaussian_sampled = isinstance(likelihood, GaussianLikelihood) and likelihood.noise_sigma is None
@@ -145,18 +152,29 @@ def build_model(
                 raise ValueError(f"{type(prior).__name__} puts a prior on the noise scale: use the "
                                  "Gaussian likelihood with noise_sigma=None.")
             coef, sigma = prior.add_to_model(data.n_features, dims="feature")
+        elif multi:
+            if parameterization not in (None, "auto", "centered"):
+                raise ValueError(f"The 'parameterization' parameter must be 'centered' for the multinomial "
+                                 f"likelihood; got {parameterization!r}.")
+            coef = prior.to_pymc("coef", dims=("class", "feature"), n_features=data.n_features)
         elif _use_mixture(prior, data, parameterization):
             coef = _laplace_mixture(prior, data.n_features)
         else:
             coef = prior.to_pymc("coef", dims="feature", n_features=data.n_features)
-        intercept = pm.Flat("intercept") if data.fit_intercept else 0.0
+        if multi:
+            intercept = likelihood.add_intercept(data.fit_intercept)
+        else:
+            intercept = pm.Flat("intercept") if data.fit_intercept else 0.0
         if sigma is None and gaussian_sampled:
             sigma = (noise_prior or default_noise_prior)(data)
         containers = {
             name: pm.Data(name, value, dims=DATA_DIMS.get(name))
             for name, value in likelihood.data_values(data, form).items()
         }
-        eta = intercept + containers["X"] @ coef if form == "rows" else None
+        if multi:
+            eta = intercept + containers["X"] @ coef.T
+        else:
+            eta = intercept + containers["X"] @ coef if form == "rows" else None
         if eta is not None and "offset" in containers:
             eta = eta + containers["offset"]
         term = likelihood.add_to_model(containers, eta, coef, intercept, form, sigma)

@@ -30,7 +30,7 @@ from bayesreg.model.rounding import U64, GradientFloor, rounding_gamma
 __all__ = ["Likelihood", "GaussianLikelihood", "LogisticLikelihood", "get_likelihood", "rows_data_values",
            "symmetric_quad_form"]
 
-LIKELIHOODS = ("gaussian", "logistic", "poisson", "negative_binomial", "student_t")
+LIKELIHOODS = ("gaussian", "logistic", "poisson", "negative_binomial", "student_t", "multinomial")
 
 
 class Likelihood(ABC):
@@ -51,6 +51,17 @@ class Likelihood(ABC):
     def check_y(self, y: np.ndarray) -> None:
         """Raise a ``ValueError`` naming ``y`` when it is outside the likelihood's support."""
         return None
+
+    @property
+    def n_outputs(self) -> int:
+        r"""Linear predictors per row: 1, or :math:`K` for the multinomial (weights of shape (K, p),
+        intercepts (K,); the MAP's parameter vector is :math:`(\operatorname{vec}W, c)`)."""
+        return 1
+
+    def resolve(self, data: RegressionData) -> Likelihood:
+        """This likelihood with any structure taken from the data filled in (the multinomial's
+        number of classes); the others return themselves."""
+        return self
 
     def check_map(self) -> None:
         """Raise a ``ValueError`` when a parameter is sampled (``None``): the MAP needs it fixed."""
@@ -331,7 +342,8 @@ def get_likelihood(likelihood: str | Likelihood, noise_sigma: float | None = 1.0
     """Resolve a name of :data:`LIKELIHOODS` (or pass a :class:`Likelihood` through).
 
     ``"negative_binomial"`` is ``NegativeBinomial(alpha=1.0)`` and ``"student_t"`` is
-    ``StudentT(nu=4, sigma=noise_sigma)``; pass the objects for other parameters.
+    ``StudentT(nu=4, sigma=noise_sigma)``; ``"multinomial"`` is ``Multinomial()`` (its number of
+    classes taken from the data); pass the objects for other parameters.
     """
     if isinstance(likelihood, Likelihood):
         return likelihood
@@ -347,6 +359,10 @@ def get_likelihood(likelihood: str | Likelihood, noise_sigma: float | None = 1.0
         return glm.NegativeBinomial()
     if likelihood == "student_t":
         return glm.StudentT(sigma=noise_sigma)
+    if likelihood == "multinomial":
+        from bayesreg.model.multinomial import Multinomial
+
+        return Multinomial()
     raise ValueError(
         f"likelihood must be one of {', '.join(repr(k) for k in LIKELIHOODS)}; got {likelihood!r}."
     )
