@@ -11,10 +11,12 @@ from map-reduce passes over the blocks (:meth:`bayesreg.model.rows.RowSource.map
 
 * one pass for the **magnitudes** :math:`A_j = \sum_i v_i|x_{ij}|` and :math:`\max_i\|x_i\|_2` (the
   rounding floor of the gradient and the Lipschitz constants of the zero coordinates);
-* one pass per support set asked for, for the **double-precision Hessian on the support at**
-  :math:`\theta` (every row, :func:`bayesreg.inference.distributed.glm_pass`; relative rounding
-  :math:`\gamma_n`); the function is the same :func:`~bayesreg.inference.local_bound.local_error_bound`
-  as in memory, so the bound is the in-memory one up to the rounding of the sums.
+* one pass per support set asked for, for the **Hessian on the support at** :math:`\theta` (every row,
+  :func:`bayesreg.inference.distributed.glm_pass`; float32 products of 4096-row chunks summed in double,
+  with the rounding allowance of :mod:`~bayesreg.inference.local_bound`, and in double precision,
+  relative rounding :math:`\gamma_n`, when that leaves no certified curvature); the function is the same
+  :func:`~bayesreg.inference.local_bound.local_error_bound` as in memory, so the bound is the in-memory one
+  up to the rounding of the sums.
 
 The gradient's rounding floor is the likelihood's :meth:`~bayesreg.model.likelihoods.Likelihood.gradient_floor`
 read through those magnitudes (the logistic floor needs nothing else). A likelihood whose floor needs the
@@ -31,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from bayesreg.inference.error_bound import NO_BOUND, ErrorBound
-from bayesreg.inference.local_bound import local_error_bound
+from bayesreg.inference.local_bound import SINGLE_PRECISION_GAMMA, local_error_bound
 from bayesreg.model.likelihoods import Likelihood
 from bayesreg.model.rounding import rounding_gamma
 from bayesreg.model.rows import RowSource
@@ -81,14 +83,17 @@ def rows_error_bound(rows: RowSource, likelihood: Likelihood, l1: np.ndarray, l2
     except (AttributeError, NotImplementedError):  # the floor reads the rows (e.g. Poisson): KKT residual only
         return NO_BOUND, passes
     p = rows.n_features
-    gamma = rounding_gamma(view.n_samples)
 
     def hessian_at(S: np.ndarray, double: bool) -> tuple[np.ndarray, np.ndarray, float]:
+        r"""Every row's Hessian on ``S`` at ``theta``: float32 products of 4096-row chunks summed in double
+        (rounding ``SINGLE_PRECISION_GAMMA``; local_error_bound asks again in double if that leaves no
+        curvature), or all in double (:math:`\gamma_n`)."""
         nonlocal passes
         cols = S[S < p]
         with_icpt = bool(np.any(S == p))
-        _, _, H, hc, hcc = rows.map_reduce(glm_pass, theta, likelihood, fit_intercept, cols, with_icpt, 1, False,
-                                           None)
+        gamma = rounding_gamma(view.n_samples) if double else SINGLE_PRECISION_GAMMA
+        _, _, H, hc, hcc = rows.map_reduce(glm_pass, theta, likelihood, fit_intercept, cols, with_icpt, 1,
+                                           not double, None)
         passes += 1
         k = cols.size
         out = np.empty((S.size, S.size))
