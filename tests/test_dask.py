@@ -102,7 +102,7 @@ def test_logistic_map_on_the_cluster_equals_in_memory_map(shards, client, prior,
     assert est.intercept_ == pytest.approx(memory.intercept_, abs=1e-8 * (abs(memory.intercept_) + x_bar.sum() * scale))
     assert np.array_equal(est.coef_ == 0, memory.coef_ == 0)
     assert est.n_passes_ == rows.passes - 1  # one validation pass, then the solver's
-    assert est.n_passes_ <= 3 * est.n_iter_ + 3
+    assert est.n_passes_ <= 3 * est.n_iter_ + 6  # + the error bound's passes (magnitudes, Hessians)
     assert list(est.classes_) == [0, 1]
 
 

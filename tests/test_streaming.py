@@ -111,3 +111,29 @@ def test_works_without_the_dask_extra(frame, tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["ok", str(len(frame))]
+
+
+@pytest.mark.parametrize("cap", [0, None], ids=["row-groups-streamed", "row-groups-read-whole"])
+def test_parquet_row_groups_read_whole_or_in_batches(tmp_path, monkeypatch, cap):
+    """Row groups up to ``ROW_GROUP_BYTES`` are read in one (parallel) read and sliced into batches, larger
+    ones streamed in batches: the same rows, the same statistics either way."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from bayesreg.model import streaming
+
+    if cap is not None:
+        monkeypatch.setattr(streaming, "ROW_GROUP_BYTES", cap)
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(2500, 3)) + [0.0, 5.0, -1.0]
+    y = X @ [1.0, -2.0, 0.5] + rng.normal(size=2500)
+    table = pa.table({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "y": y})
+    pq.write_table(table, tmp_path / "one.parquet", row_group_size=700)
+    assert pq.ParquetFile(tmp_path / "one.parquet").num_row_groups == 4
+    sizes = [len(c[1]) for c in streaming.iter_file_chunks(str(tmp_path / "one.parquet"), "y", batch_rows=300)]
+    assert sum(sizes) == 2500 and max(sizes) <= 300
+    got = br.SufficientStats.from_files(str(tmp_path / "one.parquet"), "y", batch_rows=300)
+    ref = br.SufficientStats.from_arrays(X, y)
+    np.testing.assert_allclose(got.xtx, ref.xtx, rtol=1e-12)
+    np.testing.assert_allclose(got.xty, ref.xty, rtol=1e-12)
+    np.testing.assert_allclose(got.mean_x, ref.mean_x, rtol=1e-14)

@@ -18,7 +18,7 @@ import numpy as np
 from bayesreg.cli.options import UserError, check_flag
 
 __all__ = ["PRIORS", "NOISE_PRIORS", "add_shrinkage_flags", "check_shrinkage_args", "shrinkage_prior",
-           "noise_prior"]
+           "shrinkage_prior_for", "noise_prior"]
 
 PRIORS = ("horseshoe", "horseshoe_plus", "regularized_horseshoe", "r2d2")
 NOISE_PRIORS = ("half_student_t", "jeffreys", "half_normal", "half_cauchy", "exponential")
@@ -96,9 +96,15 @@ def check_shrinkage_args(args: argparse.Namespace, penalty: dict[str, Any]) -> N
 
 def shrinkage_prior(args: argparse.Namespace, X: Any, y: Any, likelihood: str) -> Any:
     """The ``br`` prior object the flags describe (``args.prior`` set)."""
+    n, p = np.shape(X)
+    return shrinkage_prior_for(args, n, p, float(np.mean(y)) if likelihood == "logistic" else None)
+
+
+def shrinkage_prior_for(args: argparse.Namespace, n: int, p: int, y_mean: float | None) -> Any:
+    """:func:`shrinkage_prior` from the sizes alone (``n`` rows, ``p`` features; ``y_mean`` the mean of the
+    0/1 target for the logistic likelihood, else None): what a streamed fit knows from its statistics."""
     import bayesreg as br
 
-    n, p = np.shape(X)
     if args.prior == "r2d2":
         kw = {k: getattr(args, k) for k in _R2D2_FLAGS if getattr(args, k) is not None}
         return br.R2D2(**kw)
@@ -107,9 +113,8 @@ def shrinkage_prior(args: argparse.Namespace, X: Any, y: Any, likelihood: str) -
         if not args.p0 < p:
             raise UserError(f"--p0 must be below the number of features ({p}); got {args.p0:g}.")
         sigma = 1.0  # the Gaussian-likelihood priors multiply tau by the noise scale themselves
-        if likelihood == "logistic":
-            mu = float(np.mean(y))
-            sigma = 1.0 / np.sqrt(mu * (1.0 - mu))  # Piironen & Vehtari's pseudo noise scale
+        if y_mean is not None:
+            sigma = 1.0 / np.sqrt(y_mean * (1.0 - y_mean))  # Piironen & Vehtari's pseudo noise scale
         scale = br.horseshoe_scale_global(args.p0, p, n, noise_sigma=sigma)
     if args.prior == "regularized_horseshoe":
         kw = {k: getattr(args, k) for k in _HORSESHOE_FLAGS if getattr(args, k) is not None}

@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from bayesreg.cli.options import UserError, penalty_params
+from bayesreg.cli.shrinkage_options import noise_prior, shrinkage_prior_for
 
 __all__ = ["wants_streaming", "run_stream"]
 
@@ -113,7 +114,17 @@ def run_stream(args: argparse.Namespace, convention: str, likelihood: str) -> in
     params = penalty_params(args)
     client = _client(args.scheduler)
     try:
-        if likelihood == "gaussian":
+        if args.prior is not None:  # a global-local prior, NUTS from the statistics
+            if likelihood != "gaussian":
+                raise UserError(f"--prior {args.prior} on streamed data needs the Gaussian likelihood (NUTS from the "
+                                "sufficient statistics); NUTS on a logistic model would need every row per "
+                                "leapfrog step: load data that fit in memory without streaming.")
+            stats = _statistics(args, client)
+            prior = shrinkage_prior_for(args, stats.n, stats.n_features, None)
+            est = _shrinkage_estimator(args, prior)
+            est.fit_stats(stats)
+            n_rows = stats.n
+        elif likelihood == "gaussian":
             stats = _statistics(args, client)
             scale = args.noise_sigma or 1.0
             if args.noise_sigma is None and args.method == "nuts":
@@ -143,6 +154,19 @@ def run_stream(args: argparse.Namespace, convention: str, likelihood: str) -> in
     return 0
 
 
+def _shrinkage_estimator(args: argparse.Namespace, prior: Any) -> Any:
+    """The estimator of ``bayesreg fit --prior ...`` (:mod:`bayesreg.cli.fit_command`) for the statistics."""
+    import bayesreg as br
+
+    settings = dict(prior=prior, noise_sigma=args.noise_sigma, method="nuts", draws=args.draws, tune=args.tune,
+                    chains=args.chains, random_seed=args.seed, progressbar=not args.quiet,
+                    noise_prior=noise_prior(args.noise_prior), parameterization=args.parameterization,
+                    standardize=bool(args.standardize))
+    if args.target_accept is not None:
+        settings["target_accept"] = args.target_accept
+    return br.BayesianRegression(**settings)
+
+
 def _estimator(args: argparse.Namespace, prior: Any, likelihood: str, noise: Any) -> Any:
     import bayesreg as br
 
@@ -156,7 +180,8 @@ def _report(args: argparse.Namespace, est: Any, prior: Any, likelihood: str, n_r
 
     names = list(est.feature_names_in_) + ["intercept"]
     if not args.json:
-        print(f"{likelihood} likelihood, {n_rows:,} rows, prior {describe_prior(prior)}, method={args.method}")
+        described = describe_prior(prior) if args.prior is None else repr(prior)
+        print(f"{likelihood} likelihood, {n_rows:,} rows, prior {described}, method={args.method}")
     if args.method == "nuts":
         summary = est.summary(hdi_prob=args.hdi_prob)
         print(summary.to_json() if args.json else summary.to_string())

@@ -40,7 +40,7 @@ from scipy.optimize import minimize
 
 from bayesreg.inference.evidence import EvidenceCertificate
 
-__all__ = ["ArdProblem", "fit_ard"]
+__all__ = ["ArdProblem", "fit_ard", "fit_ard_problem"]
 
 #: a precision beyond this times the largest eigenvalue of alpha G counts as diverging (w_j pruned)
 _DIVERGED = 1e10
@@ -60,11 +60,43 @@ class ArdProblem:
         root = np.sqrt(sw)
         Xt, yt = (X - self.x_off) * root[:, None], (y - self.y_off) * root
         self.G, self.b, self.yy = Xt.T @ Xt, Xt.T @ yt, float(yt @ yt)
-        self.Xt, self.yt = Xt, yt
+        self.Xt, self.yt, self.r0 = Xt, yt, 0.0
         total = float(np.sum(sw))
         self.n_e = total if sklearn_count else total - (1.0 if fit_intercept else 0.0)
         self.const = -0.5 * np.log(total) if fit_intercept else 0.0
         self.p, self.hyper = p, hyper
+
+    @classmethod
+    def from_moments(cls, gram: NDArray, xty: NDArray, yty: float, weight_sum: float, *, fit_intercept: bool,
+                     x_offset: NDArray, y_offset: float, hyper: dict[str, float],
+                     sklearn_count: bool) -> ArdProblem:
+        r"""The same problem from the weighted, centred moments (no rows).
+
+        With :math:`G = V\,\mathrm{diag}(s)\,V^\top` and :math:`z = V^\top\tilde X^\top\tilde y`, the
+        :math:`q` pseudo-rows :math:`R = \mathrm{diag}(\sqrt s)\,V^\top`, :math:`r = z/\sqrt s` have the same
+        :math:`R^\top R = G` and :math:`R^\top r = \tilde X^\top\tilde y`, and the residual sum of squares is
+        :math:`\|\tilde y - \tilde X m\|^2 = R_0 + \|r - R m\|^2` with the constant
+        :math:`R_0 = \tilde y^\top\tilde y - \|r\|^2` (Pythagoras: the part of :math:`\tilde y` outside
+        the column space). The one cancellation is in :math:`R_0`; the :math:`m`-dependent part is a residual
+        norm computed as on rows (the expanded :math:`\tilde y^\top\tilde y - 2m^\top\tilde X^\top\tilde y
+        + m^\top G m` loses the digits the hyperparameter gradient needs when precisions diverge)."""
+        prob = cls.__new__(cls)
+        prob.x_off, prob.y_off = np.asarray(x_offset, dtype=float), float(y_offset)
+        prob.G, prob.b, prob.yy = np.array(gram, dtype=float), np.asarray(xty, dtype=float), float(yty)
+        evals, V = np.linalg.eigh(prob.G)
+        keep = evals > max(evals[-1] if evals.size else 0.0, 0.0) * prob.G.shape[0] * np.finfo(float).eps
+        root, z = np.sqrt(evals[keep]), V[:, keep].T @ prob.b
+        # q pseudo-rows with the same G and X'y: Xt = diag(sqrt s) V', yt = z / sqrt s
+        prob.Xt, prob.yt = root[:, None] * V[:, keep].T, z / root
+        prob.r0 = max(prob.yy - float(prob.yt @ prob.yt), 0.0)
+        prob.n_e = weight_sum if sklearn_count else weight_sum - (1.0 if fit_intercept else 0.0)
+        prob.const = -0.5 * np.log(weight_sum) if fit_intercept else 0.0
+        prob.p, prob.hyper = prob.G.shape[0], hyper
+        return prob
+
+    def _sse(self, m: NDArray) -> float:
+        resid = self.yt - self.Xt @ m
+        return self.r0 + float(resid @ resid)
 
     def parts(self, theta: NDArray) -> tuple[float, NDArray, NDArray, float, NDArray, float]:
         """``(alpha, lam, m, sse, diag(Sigma), log|A|)`` at ``theta``."""
@@ -73,10 +105,9 @@ class ArdProblem:
         A[np.diag_indices_from(A)] += lam
         c = cho_factor(A, lower=True)
         m = alpha * cho_solve(c, self.b)
-        resid = self.yt - self.Xt @ m
         sigma_diag = np.diag(cho_solve(c, np.eye(self.p)))
         logdet = 2.0 * float(np.sum(np.log(np.diag(c[0]))))
-        return alpha, lam, m, float(resid @ resid), sigma_diag, logdet
+        return alpha, lam, m, self._sse(m), sigma_diag, logdet
 
     def objective(self, theta: NDArray) -> float:
         alpha, lam, m, sse, _, logdet = self.parts(theta)
@@ -160,6 +191,12 @@ def fit_ard(X: NDArray, y: NDArray, sample_weight: NDArray | None, *, fit_interc
             hyper: dict[str, float], sklearn_count: bool) -> dict[str, object]:
     """Solve and certify; raise when a precision diverges (module docstring)."""
     prob = ArdProblem(X, y, sample_weight, fit_intercept=fit_intercept, hyper=hyper, sklearn_count=sklearn_count)
+    total = float(np.sum(sample_weight) if sample_weight is not None else len(y))
+    return fit_ard_problem(prob, total, fit_intercept)
+
+
+def fit_ard_problem(prob: ArdProblem, weight_sum: float, fit_intercept: bool) -> dict[str, object]:
+    """:func:`fit_ard` on a built problem (from rows or from moments, :meth:`ArdProblem.from_moments`)."""
     theta, n_iter = solve_ard(prob)
     alpha, lam, m, sse, _, logdet = prob.parts(theta)
     eig_max = float(np.max(np.linalg.eigvalsh(alpha * prob.G))) if prob.p else 0.0
@@ -169,7 +206,7 @@ def fit_ard(X: NDArray, y: NDArray, sample_weight: NDArray | None, *, fit_interc
                          f"{diverged.tolist()} diverge (the evidence prefers those weights at exactly 0; "
                          "ARDRegression prunes them). Drop those features, or use hyperprior='sklearn', whose "
                          "Gamma priors keep every precision finite.")
-    exact_n_e = float(np.sum(sample_weight) if sample_weight is not None else len(y)) - float(fit_intercept)
+    exact_n_e = weight_sum - float(fit_intercept)
     log_z = prob.log_evidence_at(alpha, lam, m, sse, logdet, n_e=exact_n_e)  # exact, whatever the objective's count
     return {"alpha": alpha, "lam": lam, "coef": m, "intercept": prob.y_off - float(prob.x_off @ m),
             "log_evidence": float(log_z), "objective": float(prob.objective(theta)), "n_iter": n_iter,

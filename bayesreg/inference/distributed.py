@@ -35,7 +35,9 @@ solved in memory, starts the iterations close to the optimum. The Hessians are o
 (see :func:`glm_pass`).
 
 The certificate is :func:`bayesreg.inference.certificate.certify` on the exact double-precision
-gradient of the last pass: the same KKT residual, relative to :math:`\|\nabla f(0)\|_\infty`.
+gradient of the last pass: the same KKT residual, relative to :math:`\|\nabla f(0)\|_\infty`, and the
+same certified error bound :math:`\|\theta - \theta^*\|_2` as in memory, from two more passes (the row
+magnitudes and the double-precision Hessian on the support; :mod:`bayesreg.inference.distributed_bound`).
 """
 
 from __future__ import annotations
@@ -198,12 +200,12 @@ def _subsample_start(Xs: np.ndarray, ys: np.ndarray, vs: np.ndarray | None, W: f
         scaled = weights_to_prior(PenaltyWeights.of(l1 * share, l2 * share))
     except ValueError:  # no penalty at all: a flat prior has no proper scaled version
         return None
-    result = _solve(sample, scaled, likelihood, fit_intercept, 1e-6, 50, None)
+    result = _solve(sample, scaled, likelihood, fit_intercept, 1e-6, 50, None, with_bound=False)
     return np.concatenate([result.coef, [result.intercept] if fit_intercept else []])
 
 
 def _solve(rows: RowSource, prior: Prior, likelihood: Likelihood, fit_intercept: bool, tol: float, max_iter: int,
-           warm_start: np.ndarray | None) -> RowsMapResult:
+           warm_start: np.ndarray | None, with_bound: bool = True) -> RowsMapResult:
     """The iterations of :func:`find_map_rows`."""
     p = rows.n_features
     m = p + int(fit_intercept)
@@ -312,6 +314,12 @@ def _solve(rows: RowSource, prior: Prior, likelihood: Likelihood, fit_intercept:
             work = np.union1d(working_set(theta, g, 0.5), working_set(theta, g, 0.9))
             _, _, H = evaluate(theta, work, level, single)
             H_level = level
+    if with_bound:  # the certified error bound of the final point (distributed_bound: two more passes)
+        from bayesreg.inference.distributed_bound import rows_error_bound
+
+        bound, passes = rows_error_bound(rows, likelihood, l1, l2, theta, g, fit_intercept=fit_intercept)
+        evaluate.passes += passes
+        cert = certify(prior, theta, g, fit_intercept=fit_intercept, scale=scale, tol=tol, bound=bound)
     coef = theta[:p].copy()
     intercept = float(theta[p]) if fit_intercept else 0.0
     return RowsMapResult(coef, intercept, F, cert, it, evaluate.passes, g)

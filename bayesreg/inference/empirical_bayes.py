@@ -33,18 +33,22 @@ from bayesreg._validation import (
     check_target,
     describe,
 )
-from bayesreg.inference.ard import fit_ard
+from bayesreg.inference.ard import ArdProblem, fit_ard, fit_ard_problem
 from bayesreg.inference.evidence import (
     _NO_HYPERPRIOR,
     SKLEARN_HYPERPRIOR,
     EvidenceCertificate,
+    Spectrum,
     _profile,
     fit_gaussian_evidence,
     gaussian_spectrum,
     log_evidence,
+    spectrum_from_moments,
 )
-from bayesreg.inference.mcem import McemCertificate, mcem_bayesian_lasso
+from bayesreg.inference.mcem import McemCertificate, mcem_bayesian_lasso, mcem_from_moments
 from bayesreg.model import BayesianLasso, Gaussian, Laplace, Prior
+from bayesreg.model.stats_data import gram_stats
+from bayesreg.model.suffstats import SufficientStats
 
 __all__ = ["EmpiricalBayesResult", "empirical_bayes", "EB_PRIORS", "EB_HYPERPRIORS"]
 
@@ -176,7 +180,8 @@ def _data(X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None) -> tuple[
     return Xa, ya, sw
 
 
-def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hyperprior: str | None = None,
+def empirical_bayes(X: ArrayLike | SufficientStats, y: ArrayLike | None = None, prior: str = "gaussian", *,
+                    hyperprior: str | None = None,
                     fit_intercept: bool = True, sample_weight: ArrayLike | None = None, ard: bool = False,
                     random_seed: object = None, n_iter: int = 60, draws: int = 200, burn: int = 200,
                     chains: int = 4) -> EmpiricalBayesResult:
@@ -184,9 +189,16 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
 
     Parameters
     ----------
-    X : array-like (n, p)
+    X : array-like (n, p) or SufficientStats
+        Gaussian-likelihood data (finite; at least 2 rows), or their sufficient statistics
+        (:class:`bayesreg.SufficientStats`, e.g. from Parquet shards; then ``y`` and ``sample_weight``
+        are not given: the weights are in the statistics). Every quantity of both models is a function
+        of :math:`\tilde X^\top\tilde X`, :math:`\tilde X^\top\tilde y`, :math:`\tilde y^\top\tilde y`,
+        :math:`\sum_i s_i` and the means (the evidence's least-squares residual is
+        :math:`\tilde y^\top\tilde y - \sum_k z_k^2/s_k`, :func:`~bayesreg.inference.evidence.spectrum_from_moments`),
+        so the result equals the fit on the rows to rounding.
     y : array-like (n,)
-        Gaussian-likelihood data (finite; at least 2 rows).
+        The target (with an array ``X``).
     prior : {"gaussian", "bayesian_lasso"}
         Whose scale to choose.
     hyperprior : {None, "sklearn"}
@@ -216,32 +228,92 @@ def empirical_bayes(X: ArrayLike, y: ArrayLike, prior: str = "gaussian", *, hype
     if not (hyperprior is None or (isinstance(hyperprior, str) and hyperprior in EB_HYPERPRIORS)):
         raise ValueError(f"The 'hyperprior' parameter of {_OWNER} must be None (type-II maximum likelihood) or "
                          f"'sklearn' (BayesianRidge's Gamma(1e-6, 1e-6) priors); got {describe(hyperprior)}.")
+    if isinstance(X, SufficientStats):
+        return _from_stats(X, y, sample_weight, kind, hyperprior=hyperprior, fit_intercept=fit_intercept, ard=ard,
+                           random_seed=random_seed, n_iter=n_iter, draws=draws, burn=burn, chains=chains)
+    if y is None:
+        raise ValueError(f"The 'y' parameter of {_OWNER} is required with an array X (it may be omitted only "
+                         "when X is a bayesreg.SufficientStats); got None.")
     Xa, ya, sw = _data(X, y, sample_weight)
     n_total = float(Xa.shape[0] if sw is None else np.sum(sw))
     if kind == "bayesian_lasso":
-        if hyperprior is not None or ard:
-            raise ValueError(f"The 'hyperprior' and 'ard' parameters of {_OWNER} apply to prior='gaussian' only; "
-                             f"got hyperprior={hyperprior!r}, ard={ard!r} with prior='bayesian_lasso'.")
-        check_random_seed("random_seed", _OWNER, random_seed)
-        fit = mcem_bayesian_lasso(Xa, ya, sw, fit_intercept=fit_intercept,
-                                  n_iter=check_count("n_iter", _OWNER, n_iter, minimum=2),
-                                  draws=check_count("draws", _OWNER, draws, minimum=4),
-                                  burn=check_count("burn", _OWNER, burn, minimum=0),
-                                  chains=check_count("chains", _OWNER, chains, minimum=2), random_seed=random_seed)
-        return EmpiricalBayesResult(prior=BayesianLasso(lam=fit.lam), noise_sigma=fit.noise_sigma,
-                                    log_evidence=None, n_iter=fit.n_iter, certificate=fit.certificate,
-                                    coef_=fit.coef, intercept_=fit.intercept, n=n_total, lam=fit.lam,
-                                    lam_mcse=fit.lam_mcse, trace=fit.trace)
+        options = _mcem_options(hyperprior, ard, random_seed, n_iter, draws, burn, chains)
+        fit = mcem_bayesian_lasso(Xa, ya, sw, fit_intercept=fit_intercept, **options)
+        return _lasso_result(fit, n_total)
     hyper = SKLEARN_HYPERPRIOR if hyperprior == "sklearn" else _NO_HYPERPRIOR
     if ard:
         a = fit_ard(Xa, ya, sw, fit_intercept=fit_intercept, hyper=hyper, sklearn_count=hyperprior == "sklearn")
-        lam = np.asarray(a["lam"])
-        return EmpiricalBayesResult(prior=Gaussian(sigma=tuple(1.0 / np.sqrt(lam))),
-                                    noise_sigma=1.0 / np.sqrt(a["alpha"]), log_evidence=a["log_evidence"],
-                                    n_iter=a["n_iter"], certificate=a["certificate"], coef_=a["coef"],
-                                    intercept_=a["intercept"], n=n_total, alpha_=a["alpha"], lambda_=lam,
-                                    hyperprior=hyperprior, details={"objective": a["objective"]})
+        return _ard_result(a, n_total, hyperprior)
     spec = gaussian_spectrum(Xa, ya, sw, fit_intercept=fit_intercept, sklearn_count=hyperprior == "sklearn")
+    return _gaussian_result(spec, n_total, fit_intercept, hyperprior)
+
+
+def _mcem_options(hyperprior: str | None, ard: bool, random_seed: object, n_iter: int, draws: int, burn: int,
+                  chains: int) -> dict[str, Any]:
+    if hyperprior is not None or ard:
+        raise ValueError(f"The 'hyperprior' and 'ard' parameters of {_OWNER} apply to prior='gaussian' only; "
+                         f"got hyperprior={hyperprior!r}, ard={ard!r} with prior='bayesian_lasso'.")
+    check_random_seed("random_seed", _OWNER, random_seed)
+    return {"n_iter": check_count("n_iter", _OWNER, n_iter, minimum=2),
+            "draws": check_count("draws", _OWNER, draws, minimum=4),
+            "burn": check_count("burn", _OWNER, burn, minimum=0),
+            "chains": check_count("chains", _OWNER, chains, minimum=2), "random_seed": random_seed}
+
+
+def _from_stats(stats: SufficientStats, y: object, sample_weight: object, kind: str, *, hyperprior: str | None,
+                fit_intercept: bool, ard: bool, random_seed: object, n_iter: int, draws: int, burn: int,
+                chains: int) -> EmpiricalBayesResult:
+    """:func:`empirical_bayes` from sufficient statistics (same models, the moments instead of the rows)."""
+    if y is not None or sample_weight is not None:
+        raise ValueError(f"The 'y' and 'sample_weight' parameters of {_OWNER} must be None when X is a "
+                         f"bayesreg.SufficientStats (the statistics hold them); got y={describe(y)}, "
+                         f"sample_weight={describe(sample_weight)}.")
+    if stats.n < 2 or stats.weight_sum <= 0:
+        raise ValueError(f"{_OWNER} needs at least 2 rows (with positive weight) to estimate a noise and a prior "
+                         f"scale; got statistics of {stats.n} row(s) of total weight {stats.weight_sum:g}.")
+    g = gram_stats(stats, fit_intercept)
+    total = float(stats.weight_sum)
+    moments = {"fit_intercept": fit_intercept, "x_offset": g.xbar, "y_offset": g.ybar}
+    if kind == "bayesian_lasso":
+        options = _mcem_options(hyperprior, ard, random_seed, n_iter, draws, burn, chains)
+        return _lasso_result(mcem_from_moments(g.gram, g.xty, g.yty, total, **moments, **options), total)
+    hyper = SKLEARN_HYPERPRIOR if hyperprior == "sklearn" else _NO_HYPERPRIOR
+    sklearn_count = hyperprior == "sklearn"
+    if ard:
+        prob = ArdProblem.from_moments(g.gram, g.xty, g.yty, total, **moments, hyper=hyper,
+                                       sklearn_count=sklearn_count)
+        a = fit_ard_problem(prob, total, fit_intercept)
+        if not a["certificate"].passed:  # e.g. precisions diverging more slowly than on the rows: say so
+            big = np.argsort(a["lam"])[::-1][:3].tolist()
+            raise ValueError(f"The ARD evidence from the statistics did not reach a certified maximum "
+                             f"({a['certificate']}); the largest prior precisions (features {big}) may diverge "
+                             "(the evidence prefers those weights at 0). Drop those features, or use "
+                             "hyperprior='sklearn', whose Gamma priors keep every precision finite.")
+        return _ard_result(a, total, hyperprior)
+    spec = spectrum_from_moments(g.gram, g.xty, g.yty, total, n_rows=stats.n, **moments,
+                                 sklearn_count=sklearn_count)
+    return _gaussian_result(spec, total, fit_intercept, hyperprior)
+
+
+def _lasso_result(fit: Any, n_total: float) -> EmpiricalBayesResult:
+    return EmpiricalBayesResult(prior=BayesianLasso(lam=fit.lam), noise_sigma=fit.noise_sigma,
+                                log_evidence=None, n_iter=fit.n_iter, certificate=fit.certificate,
+                                coef_=fit.coef, intercept_=fit.intercept, n=n_total, lam=fit.lam,
+                                lam_mcse=fit.lam_mcse, trace=fit.trace)
+
+
+def _ard_result(a: dict[str, Any], n_total: float, hyperprior: str | None) -> EmpiricalBayesResult:
+    lam = np.asarray(a["lam"])
+    return EmpiricalBayesResult(prior=Gaussian(sigma=tuple(1.0 / np.sqrt(lam))),
+                                noise_sigma=1.0 / np.sqrt(a["alpha"]), log_evidence=a["log_evidence"],
+                                n_iter=a["n_iter"], certificate=a["certificate"], coef_=a["coef"],
+                                intercept_=a["intercept"], n=n_total, alpha_=a["alpha"], lambda_=lam,
+                                hyperprior=hyperprior, details={"objective": a["objective"]})
+
+
+def _gaussian_result(spec: Spectrum, n_total: float, fit_intercept: bool,
+                     hyperprior: str | None) -> EmpiricalBayesResult:
+    hyper = SKLEARN_HYPERPRIOR if hyperprior == "sklearn" else _NO_HYPERPRIOR
     g = fit_gaussian_evidence(spec, hyper)
     # the exact marginal likelihood (BayesianRidge's count n_e = sum s_i is part of its objective only)
     exact = replace(spec, n_e=n_total - (1.0 if fit_intercept else 0.0))

@@ -77,7 +77,7 @@ from numpy.typing import NDArray
 from scipy.optimize import brentq
 
 __all__ = ["SKLEARN_HYPERPRIOR", "EvidenceCertificate", "Spectrum", "GaussianEvidenceFit", "gaussian_spectrum",
-           "fit_gaussian_evidence", "log_evidence", "evidence_gradient"]
+           "fit_gaussian_evidence", "log_evidence", "evidence_gradient", "spectrum_from_moments"]
 
 #: BayesianRidge's Gamma priors (shape, rate) on the noise precision alpha and the weight precision lambda
 SKLEARN_HYPERPRIOR = {"alpha_1": 1e-6, "alpha_2": 1e-6, "lambda_1": 1e-6, "lambda_2": 1e-6}
@@ -166,6 +166,30 @@ def gaussian_spectrum(X: NDArray, y: NDArray, sample_weight: NDArray | None, *, 
     const = -0.5 * np.log(total) if fit_intercept else 0.0
     return Spectrum(s=s, z=z, V=V, r0=float(resid @ resid), n_e=n_e, p=p, const=const,
                     x_offset=np.asarray(x_off, dtype=float), y_offset=y_off)
+
+
+def spectrum_from_moments(gram: NDArray, xty: NDArray, yty: float, weight_sum: float, *, n_rows: int,
+                          fit_intercept: bool, x_offset: NDArray, y_offset: float,
+                          sklearn_count: bool = False) -> Spectrum:
+    r""":func:`gaussian_spectrum` from the weighted, centred moments alone (no rows).
+
+    With :math:`G = \tilde X^\top\tilde X` (``gram``), :math:`\tilde X^\top\tilde y` (``xty``) and
+    :math:`\tilde y^\top\tilde y` (``yty``): the eigendecomposition :math:`G = V\,\mathrm{diag}(s)\,V^\top`
+    (the same eigenvalue cut as :func:`gaussian_spectrum`), :math:`z = V^\top\tilde X^\top\tilde y`, and the
+    least-squares residual :math:`R_0 = \|\tilde y - \tilde X V\,\mathrm{diag}(1/s)\,z\|^2 =
+    \tilde y^\top\tilde y - \sum_k z_k^2/s_k` (expand the square and use :math:`V^\top G V =
+    \mathrm{diag}(s)`; clipped at 0 against rounding). ``n_rows`` enters only the eigenvalue cut.
+    """
+    p = gram.shape[0]
+    evals, V = np.linalg.eigh(gram)
+    keep = evals > max(evals[-1] if p else 0.0, 0.0) * max(n_rows, p) * np.finfo(float).eps
+    s, V = evals[keep], V[:, keep]
+    z = V.T @ xty
+    r0 = max(float(yty) - float(z @ (z / s)), 0.0)
+    n_e = weight_sum if sklearn_count else weight_sum - (1.0 if fit_intercept else 0.0)
+    const = -0.5 * np.log(weight_sum) if fit_intercept else 0.0
+    return Spectrum(s=s, z=z, V=V, r0=r0, n_e=n_e, p=p, const=const, x_offset=np.asarray(x_offset, dtype=float),
+                    y_offset=float(y_offset))
 
 
 def _terms(spec: Spectrum, alpha: float, lam: float) -> tuple[float, float, float, float]:

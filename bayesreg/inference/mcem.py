@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 
 from bayesreg.inference.blas import serial_blas
 
-__all__ = ["LassoGibbs", "McemCertificate", "McemFit", "fixed_point_map", "mcem_bayesian_lasso"]
+__all__ = ["LassoGibbs", "McemCertificate", "McemFit", "fixed_point_map", "mcem_bayesian_lasso", "mcem_from_moments"]
 
 
 class LassoGibbs:
@@ -180,7 +180,19 @@ def mcem_bayesian_lasso(X: NDArray, y: NDArray, sample_weight: NDArray | None, *
     root = np.sqrt(sw)
     Xt, yt = (X - x_off) * root[:, None], (y - y_off) * root
     gram, xty, yty = Xt.T @ Xt, Xt.T @ yt, float(yt @ yt)
-    n_e = float(np.sum(sw)) - (1.0 if fit_intercept else 0.0)
+    return mcem_from_moments(gram, xty, yty, float(np.sum(sw)), fit_intercept=fit_intercept, x_offset=x_off,
+                             y_offset=y_off, n_iter=n_iter, draws=draws, burn=burn, chains=chains,
+                             random_seed=random_seed)
+
+
+def mcem_from_moments(gram: NDArray, xty: NDArray, yty: float, weight_sum: float, *, fit_intercept: bool,
+                      x_offset: NDArray, y_offset: float, n_iter: int, draws: int, burn: int, chains: int,
+                      random_seed: object) -> McemFit:
+    r""":func:`mcem_bayesian_lasso` from the weighted, centred moments :math:`\tilde X^\top\tilde X`,
+    :math:`\tilde X^\top\tilde y`, :math:`\tilde y^\top\tilde y` (all the Gibbs sampler reads) and the means."""
+    p = gram.shape[0]
+    x_off, y_off = np.asarray(x_offset, dtype=float), float(y_offset)
+    n_e = float(weight_sum) - (1.0 if fit_intercept else 0.0)
     rng = random_seed if isinstance(random_seed, np.random.Generator) else np.random.default_rng(random_seed)
     engine = LassoGibbs(gram, xty, yty, n_e, chains=chains, rng=rng)
     with serial_blas(chains * p * p):  # (chains, p, p) batches: threads only add spin-waiting

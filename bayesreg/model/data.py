@@ -79,6 +79,11 @@ class RegressionData:
     def weight_sum(self) -> float:
         return float(self.n_samples if self.sample_weight is None else self.sample_weight.sum())
 
+    @property
+    def n_weighted_rows(self) -> int:
+        """Rows with a positive weight (the rows the likelihood sees)."""
+        return int(self.n_samples if self.sample_weight is None else np.count_nonzero(self.sample_weight > 0))
+
     def linear_predictor(self, coef: np.ndarray, intercept: float) -> np.ndarray:
         r""":math:`\eta = o + c + X w` (:math:`o` the offset, 0 when none)."""
         eta = self.X @ coef + intercept

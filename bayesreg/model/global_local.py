@@ -158,7 +158,7 @@ def add_global_local(prior: Any, data: Any, likelihood: Any, sigma: Any,
 
     base, keep, flat = split_prior(prior, data.n_features)
     gaussian = isinstance(likelihood, GaussianLikelihood)
-    n_rows = int(np.count_nonzero(data.weights > 0)) - flat.size - int(data.fit_intercept)
+    n_rows = data.n_weighted_rows - flat.size - int(data.fit_intercept)
     geometry = resolve_parameterization(parameterization or "auto", gaussian=gaussian, n_shrunk=keep.size,
                                         n_rows=n_rows)
     model = pm.modelcontext(None)

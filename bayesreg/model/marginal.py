@@ -100,10 +100,14 @@ class MarginalGaussian:
         if dof <= 0:
             raise ValueError(f"the Gaussian likelihood leaves no residual degrees of freedom: {data.weight_sum:g} "
                              f"(weighted) observations for {n_fixed} unpenalised coefficients and intercept.")
-        rows = int(np.count_nonzero(data.weights > 0)) - n_fixed
-        form = form or ("gram" if k <= rows else "rows")
+        rows = data.n_weighted_rows - n_fixed
+        has_rows = getattr(data, "has_rows", True)
+        form = form or ("gram" if k <= rows or not has_rows else "rows")  # statistics alone: the gram form
         if form not in FORMS:
             raise ValueError(f"form must be one of {FORMS}; got {form!r}.")
+        if form == "rows" and not has_rows:
+            raise ValueError("form='rows' needs the rows; a data set known by its sufficient statistics takes "
+                             "form='gram'.")
         S = data.weight_sum
         if form == "gram":  # the (chunked, cached) sufficient statistics of the data
             st = data.gram_stats

@@ -59,7 +59,7 @@ class NoisePrior(ABC):
 
     def __call__(self, data: Any) -> Any:
         """The ``noise_prior(data)`` callable :func:`bayesreg.model.build_model` expects."""
-        return self.add_to_model(data_scale(data.y))
+        return self.add_to_model(float(data.y_scale) or 1.0)
 
     def sample(self, size: int, rng: np.random.Generator, y_scale: float = 1.0) -> np.ndarray:
         """Independent prior draws of :math:`\\sigma`."""

@@ -81,9 +81,26 @@ class StatsData:
         return self.suffstats.weight_sum
 
     @property
+    def n_weighted_rows(self) -> int:
+        """The statistics' row count ``n`` (they do not record which rows had zero weight: an upper bound on
+        the rows with a positive weight). Only the choice of a global-local prior's parameterization reads it."""
+        return self.suffstats.n
+
+    @property
     def y_scale(self) -> float:
-        """Weighted population sd of y (the default noise prior's scale)."""
-        return self.suffstats.std_y
+        r"""Population sd of y (the default noise prior's scale), as the rows give it: unweighted.
+
+        Unit weights: :math:`\sqrt{\texttt{yty}/n}` (equal to ``np.std(y)`` to rounding). Other weights are
+        refused: the statistics hold only the weighted sd. (They cannot tell unit weights from unequal
+        weights summing to exactly ``n``; those are taken as unit weights.)
+        """
+        st = self.suffstats
+        if st.weight_sum != st.n:
+            raise ValueError(f"The default noise prior's scale is the unweighted sd of y, which weighted sufficient "
+                             f"statistics (weight_sum={st.weight_sum:g}, n={st.n}) do not hold: give the noise "
+                             "prior's scale explicitly, e.g. noise_prior=br.noise.HalfStudentT(4, scale), or a "
+                             "fixed noise_sigma.")
+        return st.std_y
 
     def column_scale(self) -> np.ndarray:
         """Weighted population sd of each column; a constant column is an error."""
