@@ -88,8 +88,10 @@ BACKENDS: dict[str, Backend] = {
     "nutpie-jax": Backend("nutpie-jax", "nutpie", ("nutpie", "jax"), "jax",
                           {"backend": "jax", "gradient_backend": "jax"}),
     "numpyro": Backend("numpyro", "numpyro", ("numpyro", "jax"), "jax"),
-    # not through pymc.sample: bayesreg's own JAX log-density (bayesreg.inference.jax_nuts)
-    "jax": Backend("jax", "", ("numpyro", "jax"), "jax"),
+    # not through pymc.sample: bayesreg's own JAX log-density (bayesreg.inference.jax_nuts), in single
+    # precision end to end or in double precision
+    "jax": Backend("jax", "", ("numpyro", "jax"), "jax", {"precision": "float32"}),
+    "jax-float64": Backend("jax-float64", "", ("numpyro", "jax"), "jax", {"precision": "float64"}),
 }
 
 #: the accepted values of ``sampler=``
@@ -129,7 +131,7 @@ def require_backend(name: str, owner: str | None = None) -> Backend:
     return BACKENDS[name]
 
 
-def choose_sampler(form: str, n_features: int, n_samples: int = 0) -> str:
+def choose_sampler(form: str, n_features: int, n_samples: int = 0, own_jax: bool = False) -> str:
     """The backend ``sampler="auto"`` runs (the rule and its measurements: module docstring).
 
     Parameters
@@ -138,11 +140,17 @@ def choose_sampler(form: str, n_features: int, n_samples: int = 0) -> str:
         How the model is written (:func:`bayesreg.model.build.resolve_form`).
     n_features, n_samples : int
         p and n of the design.
+    own_jax : bool, default=False
+        Whether ``"jax"`` (bayesreg's own log-density) can sample the model
+        (:func:`bayesreg.inference.jax_nuts.unsupported_reason` is ``None``).
     """
     if form == "suffstats":
         if n_features >= NUTPIE_MIN_FEATURES and not missing_dependencies("nutpie"):
             return "nutpie"
         return "pymc"
-    if n_samples * n_features >= JAX_MIN_SIZE and not missing_dependencies("nutpie-jax"):
-        return "nutpie-jax"
+    if n_samples * n_features >= JAX_MIN_SIZE:
+        if own_jax and not missing_dependencies("jax"):
+            return "jax"
+        if not missing_dependencies("nutpie-jax"):
+            return "nutpie-jax"
     return "pymc"
