@@ -119,7 +119,8 @@ def rounding_bound(built: Any, theta: Any) -> float:
 
         |\tilde U - U| \le \gamma_{p+2} \sum_i s_i \Big(|c| + \sum_j |x_{ij}||w_j|\Big)
             + \gamma_{k+8} \sum_i |t_i| + \gamma_{p+4} \sum_j (\ell_{1,j}|w_j| + \ell_{2,j}w_j^2)
-            + \gamma_3 \Big(\Big|\sum_i t_i\Big| + \sum_j (\ell_{1,j}|w_j| + \ell_{2,j}w_j^2) + \Big|\sum_j \log Z_j\Big|\Big).
+            + \gamma_3 \Big(\Big|\sum_i t_i\Big| + \sum_j (\ell_{1,j}|w_j| + \ell_{2,j}w_j^2)
+            + \Big|\sum_j \log Z_j\Big|\Big).
 
     The first term is the rounding of :math:`X` to float32 and of the dot products :math:`\eta_i`
     in any summation order, propagated through the loss, whose derivative
