@@ -18,12 +18,28 @@ and sampling are one XLA program: no call from the sampler back into Python per 
 what the PyTensor-based backends pay (PyMC's C backend, nutpie's callbacks, and PyMC's own JAX
 graph, which keeps the data as embedded constants).
 
-**Precision.** The two passes over the data per gradient, :math:`Xw` and :math:`X^\top r`, run in
-single precision (``X`` stored as float32); everything else, the log-density sum included, in
-double precision. The rounding of :math:`\eta` (relative 1e-7) perturbs :math:`U` by far less than
-its Monte Carlo error: the sampled density is :math:`e^{-U(\theta)(1 + O(10^{-7}))}`, and the
-posterior checks against the Pólya-Gamma Gibbs sampler (``tests/test_posterior.py``) hold within 4
-MCSE. ``precision="float64"`` keeps the data in double precision.
+**Precision.** ``precision="float32"`` (``sampler="jax"``, the default) runs everything in single
+precision, as NumPyro's own models do by default: the sampler's state, its adaptation, the
+log-density and both passes over the data per gradient, :math:`Xw` and :math:`X^\top r`, under a
+local ``jax.enable_x64(False)`` (other JAX users in the process, e.g. PyMC's JAX backend, keep
+their setting). ``precision="float64"`` (``sampler="jax-float64"``) runs it all in double precision.
+Why single precision is safe here: the leapfrog map stays reversible and volume-preserving whatever
+the rounding of the gradient, so NUTS samples :math:`e^{-\tilde U}` exactly, :math:`\tilde U` the
+float32 potential; only :math:`\delta = \tilde U - U` matters, and only through its *variation*
+over the posterior (a constant cancels). If :math:`\delta` varies by at most :math:`D`, any
+posterior mean moves by at most :math:`\tfrac12(e^{D} - 1)` posterior sd (write
+:math:`\tilde p \propto p\,g`, :math:`g = e^{-(\delta - \bar\delta)} \in [e^{-D/2}, e^{D/2}]`; then
+:math:`|E_{\tilde p} f - E_p f| = |\operatorname{Cov}_p(f, g)| / E_p g`), against a Monte Carlo
+error of :math:`\mathrm{sd}/\sqrt{\mathrm{ESS}}`: negligible while :math:`D \ll 2/\sqrt{\mathrm{ESS}}`.
+:func:`rounding_bound` bounds :math:`|\delta|` pointwise (worst case: it grows like
+:math:`(p + \log_2 n)\,u` times the size of :math:`U`; the sum over rows is :func:`pairwise_sum`,
+whose error grows with :math:`\log_2 n`, not :math:`n`); the rounding errors of random sign
+actually seen are far smaller. Measured on the logistic benchmark data (p = 100, 50 points drawn
+from the Laplace approximation of the posterior): :math:`D` = 0.0015 at n = 10 000 and 0.0125 at
+n = 100 000 (:math:`U \approx 5.6\cdot 10^4`, whose float32 ulp alone is 0.004), i.e. a shift of at
+most 0.006 sd, a quarter of the MCSE at 2000 effective draws. ``tests/test_backends.py`` checks the
+bound and :math:`D` at n = 10 000; the Pólya-Gamma Gibbs check (``tests/test_posterior.py``) and the
+float32-vs-float64 comparison hold within 4 MCSE.
 
 **Chains in parallel.** XLA sees the CPU as one device unless told otherwise; when JAX has not
 started its CPU backend yet, :func:`sample_jax_nuts` asks for one host device per core
