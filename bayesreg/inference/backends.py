@@ -14,9 +14,9 @@ evaluates :math:`\log p` and its gradient:
   Extra ``jax``.
 * ``"jax"``: NumPyro's NUTS on bayesreg's own JAX log-density (:mod:`bayesreg.inference.jax_nuts`;
   logistic likelihood, fixed-penalty priors), warm-up and sampling compiled into one XLA program,
-  the passes over X in single precision. Extra ``jax``. Opt-in: not measured faster than
-  ``"nutpie-jax"`` (48 vs 74 min bulk ESS/s at (10 000, 100) in one loaded run; 159 vs 146 in two
-  runs at load 2-4), so ``"auto"`` does not pick it.
+  in single precision end to end (sampler state, log-density, both passes over X; the bound on
+  what that does to the posterior is in :mod:`~bayesreg.inference.jax_nuts`). Extra ``jax``.
+* ``"jax-float64"``: the same in double precision.
 
 The draws of every backend are draws of the same posterior; ``tests/test_posterior.py`` checks each
 installed backend against the closed-form Gaussian posterior, the exact Gibbs sampler (Laplace
@@ -29,13 +29,17 @@ The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers
   from :data:`NUTPIE_MIN_FEATURES` features on, else ``"pymc"`` (numba's one-off compile of
   5-15 s is not repaid on small models);
 * **model over all rows** (logistic; every gradient is two passes :math:`X w`,
-  :math:`X^\top r` over the data): ``"nutpie-jax"`` when installed and
-  :math:`n p \ge` :data:`JAX_MIN_SIZE`, else ``"pymc"``. XLA computes the two
-  matrix-vector products several times faster than numba, and nutpie's adaptation needs fewer
-  gradients per effective draw than PyMC's or NumPyro's; on small data JAX's import and compile
-  (2-4 s) cost more than they save. Logistic + Gaussian prior at (10 000, 100): ``"nutpie-jax"``
-  77.7 min bulk ESS/s against ``"pymc"``'s 21.0 in one run (load 7-8), 73.7 against ``"jax"``'s 48.0
-  in another (load 13-16).
+  :math:`X^\top r` over the data), from :math:`n p \ge` :data:`JAX_MIN_SIZE` on: ``"jax"`` when
+  installed and the model is one it samples (logistic likelihood, fixed-penalty prior), else
+  ``"nutpie-jax"`` when installed, else ``"pymc"``; below that size ``"pymc"`` (JAX's import and
+  compile, 2-4 s, cost more than they save). ``"jax"`` is the same NUTS as a user's NumPyro model
+  at the same cost per gradient (an interleaved A/B in one process at (10 000, 100), equal
+  ``target_accept``: 42.4 s vs 41.0 s for 1 x (500 + 500) iterations, 17.8 leapfrog steps per
+  draw for both), and at bayesreg's ``target_accept=0.9`` it draws more effective samples per
+  gradient than NumPyro's default 0.8 (min bulk ESS 3940 in 15.0 steps per draw against 2011 in
+  10.9: 1.4x); ``benchmarks/bench_peers.py`` at (10 000, 100): 90.8 min bulk ESS/s against
+  NumPyro's 83.6 (load 5-8); numbers and the loaded runs where nutpie-jax led are in
+  ``docs/benchmarks.md``, section 9.
 """
 
 from __future__ import annotations
