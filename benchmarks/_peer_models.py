@@ -105,6 +105,7 @@ def run_bayesreg(problem: Problem, X: np.ndarray, y: np.ndarray, s: dict[str, An
     t = time.perf_counter()
     est.fit(X, y)
     total = time.perf_counter() - t
+    s.get("progress", _quiet)(f"fitted in {total:.1f} s (compile included), timing the compile")
     idata = est.idata_
     sample_s = float(idata.posterior.attrs.get("sampling_time", np.nan)) - jax_s[0]
     if idata.attrs["sampler"] in ("jax", "numpyro") and not s.get("latency"):
