@@ -47,10 +47,13 @@ started its CPU backend yet, :func:`sample_jax_nuts` asks for one host device pe
 ``XLA_FLAGS`` already sets it), and the chains then run in parallel (``pmap``). Otherwise they run
 vectorised, one XLA loop advancing all chains.
 
-**Speed.** Opt-in (``"auto"`` does not pick it): at (10 000, 100), logistic + Gaussian prior,
-``benchmarks/bench_peers.py`` measured 158.9 minimum bulk ESS/s (nutpie-jax 146.4 in a run at the
-same load, 2-4) but NumPyro's plain float32 model 716.0 in the same run: the float64 sampler state
-(``jax_enable_x64``) and the float64 log-density sum are the suspects (docs/benchmarks.md, section 5).
+**Speed.** ``"auto"`` picks it for the models it samples from :math:`np \ge 10^5` on
+(:mod:`bayesreg.inference.backends`). Its cost per gradient equals that of a user's NumPyro model
+(one XLA program, the same NUTS); bayesreg's ``target_accept=0.9`` (NumPyro's default is 0.8) takes
+more leapfrog steps per draw but gives more effective draws per gradient on this model family
+(1.4x at (10 000, 100), no divergences at either). ``benchmarks/bench_peers.py`` at (10 000, 100),
+logistic + Gaussian prior: 90.8 minimum bulk ESS/s against NumPyro's 83.6 at load 5-8 (1.09x),
+0.61x at load 9-14 (docs/benchmarks.md, section 9).
 """
 
 from __future__ import annotations
