@@ -27,7 +27,8 @@ that compile event includes the run, so its compile time is that of a 2 + 2 iter
 same model and shapes, its sampling time the rest of the real run),
 ``sample_s``, ``total_s`` (wall time of everything, compile included), ``coef`` (chain, draw, p),
 ``intercept`` (chain, draw), ``divergences``, ``steps`` (mean leapfrog steps per draw) and
-``backend``.
+``backend``. ``settings["progress"](phase)``, when given, is told each phase reached (what a run
+stopped by the time limit reports).
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ class Problem:
     def label(self) -> str:
         return {"gauss_laplace": "Gaussian + Laplace", "logit_gauss": "logistic + Gaussian",
                 "logit_rhs": "logistic + reg. horseshoe"}[self.key]
+
+
+def _quiet(phase: str) -> None:
+    """The default ``settings["progress"]``: ``bench_peers`` passes one that records the phase reached."""
 
 
 # --------------------------------------------------------------------------- JAX compile time
@@ -100,6 +105,7 @@ def run_bayesreg(problem: Problem, X: np.ndarray, y: np.ndarray, s: dict[str, An
     t = time.perf_counter()
     est.fit(X, y)
     total = time.perf_counter() - t
+    s.get("progress", _quiet)(f"fitted in {total:.1f} s (compile included), timing the compile")
     idata = est.idata_
     sample_s = float(idata.posterior.attrs.get("sampling_time", np.nan)) - jax_s[0]
     if idata.attrs["sampler"] in ("jax", "numpyro") and not s.get("latency"):
@@ -229,6 +235,7 @@ def run_numpyro(problem: Problem, X: np.ndarray, y: np.ndarray, s: dict[str, Any
         probe.run(jax.random.PRNGKey(s["seed"] + 1), Xj, yj, extra_fields=("diverging", "num_steps"))
         jax.block_until_ready(probe.get_samples())
         compile_s = time.perf_counter() - t
+        s.get("progress", _quiet)(f"compiled in {compile_s:.1f} s, sampling")
     t = time.perf_counter()
     mcmc = MCMC(NUTS(model, **options), num_warmup=s["tune"], num_samples=s["draws"], num_chains=s["chains"],
                 progress_bar=False)
@@ -286,6 +293,7 @@ def run_stan(problem: Problem, X: np.ndarray, y: np.ndarray, s: dict[str, Any]) 
     t = time.perf_counter()
     posterior = stan.build(STAN_PROGRAMS[problem.key], data=data, random_seed=s["seed"])
     compile_s = time.perf_counter() - t
+    s.get("progress", _quiet)(f"compiled in {compile_s:.1f} s, sampling")
     options = {} if s["target_accept"] is None else {"delta": s["target_accept"]}
     t1 = time.perf_counter()
     fit = posterior.sample(num_chains=s["chains"], num_samples=s["draws"], num_warmup=s["tune"], **options)

@@ -12,10 +12,11 @@ a fresh Python process (caches warm: PyTensor's compile directory, httpstan's co
 imports the tool, builds and compiles the logistic model and draws 1 chain x (10 + 10) iterations.
 
 Every (tool, problem) runs in its own child process (the same data from the same seed, a clean
-thread state, a time limit ``--timeout``). Peers need ``pip install -e '.[bench]'`` (NumPyro + JAX,
-PyStan 3, which compiles the Stan programs with the machine's g++); a missing one is reported, not
-fatal. The regularized-horseshoe problem needs ``bayesreg.RegularizedHorseshoe`` (issue 10) and is
-reported as pending without it.
+thread state, a time limit ``--timeout``: a run stopped by it is reported with the phase it had
+reached, e.g. "compiled in 41.0 s, sampling", and the JSON records it). Peers need
+``pip install -e '.[bench]'`` (NumPyro + JAX, PyStan 3, which compiles the Stan programs with the
+machine's g++); a missing one is reported, not fatal. The regularized-horseshoe problem needs
+``bayesreg.RegularizedHorseshoe`` (issue 10) and is reported as pending without it.
 
     python benchmarks/bench_peers.py                 # the full run (hours: see docs/benchmarks.md)
     python benchmarks/bench_peers.py --quick         # small problems, a few minutes
@@ -95,6 +96,16 @@ def child(args: argparse.Namespace) -> None:
     data_s = time.perf_counter() - t0
     settings = {"draws": args.draws, "tune": args.tune, "chains": args.chains, "seed": args.seed,
                 "target_accept": args.target_accept, "latency": args.latency_run, "numpyro_x64": args.numpyro_x64}
+    started = time.perf_counter()
+
+    def progress(phase: str) -> None:  # the phase reached, for a run stopped by the time limit
+        tmp = args.out + ".progress.tmp"
+        with open(tmp, "w") as f:
+            json.dump({"phase": phase, "at_s": time.perf_counter() - started}, f)
+        os.replace(tmp, args.out + ".progress")
+
+    settings["progress"] = progress
+    progress(f"data ready in {data_s:.1f} s, importing and building")
     import warnings
 
     warnings.simplefilter("ignore")
@@ -127,8 +138,15 @@ def run_child(tool: str, spec: str, args: argparse.Namespace, draws: int, tune: 
         t = time.perf_counter()
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return {"error": f"did not finish in {timeout:.0f} s"}
+        except subprocess.TimeoutExpired:  # partial result: the phase it had reached
+            try:
+                with open(out + ".progress") as f:
+                    reached = json.load(f)
+            except (OSError, ValueError):
+                reached = {"phase": "not started", "at_s": 0.0}
+            return {"error": f"did not finish in {timeout:.0f} s (reached at {reached['at_s']:.0f} s: "
+                             f"{reached['phase']})", "timed_out_s": timeout, "phase": reached["phase"],
+                    "phase_at_s": reached["at_s"]}
         wall = time.perf_counter() - t
         if proc.returncode != 0 or not os.path.exists(out):
             tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
@@ -308,7 +326,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def write_json(path: str, entries: list[dict[str, Any]], lat: dict[str, Any], env: str) -> None:
     keep = ("backend", "compile_s", "sample_s", "total_s", "min_ess", "ess_s", "ess_total_s", "max_rhat",
-            "divergences", "steps", "agree_z", "agrees", "error")
+            "divergences", "steps", "agree_z", "agrees", "error", "timed_out_s", "phase", "phase_at_s")
     rows = [{"problem": e["problem"].key, "n": e["problem"].n, "p": e["problem"].p, "pending": e["pending"],
              "runs": {t: {k: r[k] for k in keep if k in r} for t, r in e["runs"].items()}} for e in entries]
     tmp = path + ".tmp"

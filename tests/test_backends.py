@@ -39,7 +39,7 @@ def without(monkeypatch):
 
 
 def test_samplers_are_auto_and_every_backend():
-    assert SAMPLERS == ("auto", "pymc", "nutpie", "nutpie-jax", "numpyro", "jax")
+    assert SAMPLERS == ("auto", "pymc", "nutpie", "nutpie-jax", "numpyro", "jax", "jax-float64")
     assert "pymc" in installed_samplers()
     assert missing_dependencies("pymc") == []
 
@@ -55,12 +55,19 @@ def test_auto_rule_for_sufficient_statistics(without):
 
 def test_auto_rule_for_models_over_rows(without):
     assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10 - 1) == "pymc"
-    if not missing_dependencies("nutpie-jax"):
+    assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10 - 1, own_jax=True) == "pymc"
+    if not missing_dependencies("jax"):  # bayesreg's own float32 JAX log-density when it can sample the model
+        assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10, own_jax=True) == "jax"
+        assert choose_sampler("rows", 100, 100_000, own_jax=True) == "jax"
+    if not missing_dependencies("nutpie-jax"):  # otherwise (e.g. a random-scale prior) nutpie on PyMC's JAX graph
         assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10) == "nutpie-jax"
         assert choose_sampler("rows", 100, 10_000) == "nutpie-jax"
+    without("numpyro")
+    assert choose_sampler("rows", 100, 100_000, own_jax=True) in ("nutpie-jax", "pymc")
     without("jax")
     assert choose_sampler("rows", 100, 100_000) == "pymc"
-    assert not {"nutpie-jax", "numpyro", "jax"} & set(installed_samplers())
+    assert choose_sampler("rows", 100, 100_000, own_jax=True) == "pymc"
+    assert not {"nutpie-jax", "numpyro", "jax", "jax-float64"} & set(installed_samplers())
 
 
 def test_missing_backend_names_the_extra(without):
@@ -89,7 +96,7 @@ def test_missing_backend_is_refused_before_any_model_is_built(without, monkeypat
 
 def test_unknown_sampler_is_an_error_naming_the_choices():
     with pytest.raises(ValueError, match=r"'sampler' parameter must be one of 'auto', 'pymc', 'nutpie', "
-                                         r"'nutpie-jax', 'numpyro', 'jax'; got 'stan'"):
+                                         r"'nutpie-jax', 'numpyro', 'jax', 'jax-float64'; got 'stan'"):
         require_backend("stan")
     est = br.BayesianRegression(method="nuts", sampler="blackjax")
     with pytest.raises(ValueError, match="sampler.*blackjax"):
@@ -99,7 +106,9 @@ def test_unknown_sampler_is_an_error_naming_the_choices():
 def test_every_backend_runs_pymc_sample_with_its_settings():
     # "jax" is bayesreg's own JAX log-density, sampled by NumPyro directly (bayesreg.inference.jax_nuts)
     assert {b.nuts_sampler for b in BACKENDS.values()} == {"pymc", "nutpie", "numpyro", ""}
-    assert BACKENDS["jax"].nuts_sampler == ""
+    assert BACKENDS["jax"].nuts_sampler == "" and BACKENDS["jax-float64"].nuts_sampler == ""
+    assert BACKENDS["jax"].sampler_kwargs == {"precision": "float32"}
+    assert BACKENDS["jax-float64"].sampler_kwargs == {"precision": "float64"}
     assert BACKENDS["nutpie-jax"].sampler_kwargs == {"backend": "jax", "gradient_backend": "jax"}
     assert BACKENDS["nutpie"].sampler_kwargs == {}
 
@@ -112,8 +121,8 @@ def test_pymc_chains_are_not_forked_once_jax_is_loaded(monkeypatch):
     assert sampling._default_cores("nutpie-jax", 4) == 2
 
 
-@pytest.mark.skipif(bool(missing_dependencies("nutpie-jax")), reason="jax or nutpie not installed")
-def test_auto_runs_nutpie_jax_on_a_large_logistic_model():
+@pytest.mark.skipif(bool(missing_dependencies("jax")), reason="jax or numpyro not installed")
+def test_auto_runs_jax_on_a_large_logistic_model():
     rng = np.random.default_rng(0)
     n, p = 2000, 50  # n * p = JAX_MIN_SIZE
     X = rng.standard_normal((n, p))
@@ -122,7 +131,7 @@ def test_auto_runs_nutpie_jax_on_a_large_logistic_model():
                                 chains=1, random_seed=0, progressbar=False)
     with pytest.warns(br.ConvergenceWarning):
         est.fit(X, y)
-    assert est.idata_.attrs["sampler"] == "nutpie-jax"
+    assert est.idata_.attrs["sampler"] == "jax"  # bayesreg's own float32 log-density (nutpie-jax for others)
     assert est.idata_.posterior["coef"].shape == (1, 50, p)
     assert abs(est.coef_[0] - 1.0) < 0.5
 
@@ -196,6 +205,8 @@ def test_jax_sampler_returns_inference_data_like_the_others():
                                 chains=2, random_seed=0, progressbar=False, sampler="jax").fit(X, y)
     idata = est.idata_
     assert idata.attrs["sampler"] == "jax"
+    assert idata.posterior.attrs["precision"] == "float32"
+    assert idata.posterior["coef"].dtype == np.float64
     assert idata.posterior["coef"].shape == (2, 200, 3) and idata.posterior["intercept"].shape == (2, 200)
     assert {"diverging", "n_steps", "energy", "acceptance_rate", "step_size"} <= set(idata.sample_stats)
     assert "log_likelihood" in idata.groups() and "observed_data" in idata.groups()
@@ -238,3 +249,65 @@ def test_jax_backends_refuse_the_marginal_form_with_a_clear_error(sampler):
                                          r"coefficients out .*Use sampler='auto' \(PyMC\) or 'nutpie', or "
                                          r"parameterization='noncentered'"):
         est.fit(X, y)
+
+
+@needs_jax
+def test_float32_potential_error_is_bounded_and_far_below_the_mcse():
+    """The float32 U against the float64 one at n = 10 000, p = 100 (jax_nuts' "Precision").
+
+    Per point, |U32 - U64| is within the rounding bound of the module docstring (an inequality that
+    holds for any correct float32 evaluation; a float32 value is not within it of a wrong density).
+    Across points, the spread D of U32 - U64 bounds the shift of any posterior mean by
+    (e^D - 1)/2 posterior sd; it must stay below a quarter MCSE at 4000 effective draws.
+    """
+    from types import SimpleNamespace
+
+    import jax
+
+    from bayesreg.inference.jax_nuts import make_potential, rounding_bound
+    from bayesreg.model.data import RegressionData
+
+    n, p = 10_000, 100
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((n, p))
+    w_true = np.zeros(p)
+    w_true[:10] = rng.uniform(0.5, 2.0, 10) / np.sqrt(10)
+    y = (rng.random(n) < 1 / (1 + np.exp(-0.5 - X @ w_true))).astype(float)
+    built = SimpleNamespace(data=RegressionData.from_xy(X, y, fit_intercept=True), prior=br.Gaussian(1.0))
+    u64, dim = make_potential(built, "float64")
+    u32, _ = make_potential(built, "float32")
+    thetas = [np.r_[0.5, w_true] + rng.normal(scale=0.02, size=dim) for _ in range(20)]
+    thetas = [t.astype(np.float32).astype(np.float64) for t in thetas]  # the sampler's state is float32
+    exact = np.array([float(u64(t)) for t in thetas])
+    with jax.enable_x64(False):
+        single = np.array([float(u32(t)) for t in thetas])
+    err = single - exact
+    bounds = np.array([rounding_bound(built, t) for t in thetas])
+    assert np.all(np.abs(err) <= bounds), (err, bounds)
+    assert np.all(bounds < 1e-3 * np.abs(exact))  # the bound itself is not vacuous
+    spread = err.max() - err.min()
+    assert (np.exp(spread) - 1) / 2 <= 0.25 / np.sqrt(4000), spread
+    # a density in float32 without care is not within it: X @ w with w rounded to 3 digits (~1e-3 relative)
+    rough = np.array([float(u64(np.round(t, 3))) for t in thetas]) - exact
+    assert np.any(np.abs(rough) > bounds)
+
+
+@needs_jax
+@pytest.mark.slow
+def test_float32_and_float64_paths_agree_within_mcse():
+    """sampler="jax" (float32 end to end) and "jax-float64": means within 4 combined MCSE, no divergence."""
+    from bayesreg.reference.mcse import mcse_mean
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((300, 4))
+    y = (rng.random(300) < 1 / (1 + np.exp(-0.3 - X @ np.array([1.0, -0.5, 0.0, 0.25])))).astype(float)
+    fits = {}
+    for sampler in ("jax", "jax-float64"):
+        est = br.BayesianRegression(prior=br.Gaussian(1.0), likelihood="logistic", method="nuts", draws=1000,
+                                    tune=500, chains=2, random_seed=1, progressbar=False, sampler=sampler).fit(X, y)
+        post = est.idata_.posterior
+        assert int(est.idata_.sample_stats["diverging"].sum()) == 0
+        cols = [post["coef"].values[..., j] for j in range(4)] + [post["intercept"].values]
+        fits[sampler] = (np.array([c.mean() for c in cols]), np.array([mcse_mean(c) for c in cols]))
+    (m32, e32), (m64, e64) = fits["jax"], fits["jax-float64"]
+    assert np.all(np.abs(m32 - m64) <= 4 * np.hypot(e32, e64)), (m32, m64)

@@ -6,7 +6,7 @@ augmentation for logistic regression; :mod:`bayesreg.reference`), and simulation
 Tolerances are 4 Monte Carlo standard errors (ArviZ's MCSE for NUTS; combined in quadrature with
 the Gibbs MCSE), with fixed seeds. The three reference checks run on every installed NUTS backend
 (``sampler=``: PyMC, nutpie with numba or JAX, NumPyro, and bayesreg's own JAX log-density for
-the logistic likelihood); a backend that is not installed is skipped
+the logistic likelihood, in float32 end to end and in float64); a backend that is not installed is skipped
 with the extra that would install it.
 """
 
@@ -37,8 +37,8 @@ def _backend_params(likelihood):
         missing = missing_dependencies(name)
         marks = [pytest.mark.skip(reason=f"{', '.join(missing)} not installed (pip install "
                                          f"'bayesreg[{backend.extra}]')")] if missing else []
-        if name == "jax" and likelihood != "logistic":
-            marks = [pytest.mark.skip(reason="sampler='jax' samples the logistic likelihood only")]
+        if not backend.nuts_sampler and likelihood != "logistic":  # "jax", "jax-float64"
+            marks = [pytest.mark.skip(reason=f"sampler={name!r} samples the logistic likelihood only")]
         params.append(pytest.param(name, marks=marks, id=name))
     return params
 

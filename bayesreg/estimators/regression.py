@@ -97,14 +97,16 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     random_seed : int or None, default=None
     target_accept : float, default=0.9
     progressbar : bool, default=True
-    sampler : {"auto", "pymc", "nutpie", "nutpie-jax", "numpyro", "jax"}, default="auto"
+    sampler : {"auto", "pymc", "nutpie", "nutpie-jax", "numpyro", "jax", "jax-float64"}, default="auto"
         NUTS backend (:mod:`bayesreg.inference.backends`); all sample the same posterior.
         ``"auto"`` picks the fastest measured one that is installed: nutpie (numba) for the
-        sufficient-statistics form from 50 features on, nutpie with JAX (extra ``jax``) for models
-        written over all rows (logistic) from n * p = 1e5 on, PyMC's NUTS otherwise (smaller models,
-        where the one-off numba/JAX compile costs more than it saves; see docs/benchmarks.md).
-        ``"jax"`` (opt-in, logistic likelihood with a fixed-penalty prior): NumPyro's NUTS on
-        bayesreg's own JAX log-density, X in single precision.
+        sufficient-statistics form from 50 features on; for models written over all rows
+        (logistic) from n * p = 1e5 on (extra ``jax``), ``"jax"`` when it samples the model, else
+        nutpie with JAX; PyMC's NUTS otherwise (smaller models, where the one-off numba/JAX compile
+        costs more than it saves; see docs/benchmarks.md). ``"jax"`` (logistic likelihood with a
+        fixed-penalty prior): NumPyro's NUTS on bayesreg's own JAX log-density, single precision
+        end to end (:mod:`bayesreg.inference.jax_nuts` bounds its effect on the posterior);
+        ``"jax-float64"`` the same in double precision.
     parameterization : {"auto", "centered", "mixture", "marginal", "noncentered"}, default="auto"
         NUTS parameterization (see :func:`bayesreg.model.build_model`): ``"centered"`` /
         ``"mixture"`` for a Laplace prior; ``"marginal"`` (coefficients integrated out, Gaussian

@@ -14,9 +14,9 @@ evaluates :math:`\log p` and its gradient:
   Extra ``jax``.
 * ``"jax"``: NumPyro's NUTS on bayesreg's own JAX log-density (:mod:`bayesreg.inference.jax_nuts`;
   logistic likelihood, fixed-penalty priors), warm-up and sampling compiled into one XLA program,
-  the passes over X in single precision. Extra ``jax``. Opt-in: not measured faster than
-  ``"nutpie-jax"`` (48 vs 74 min bulk ESS/s at (10 000, 100) in one loaded run; 159 vs 146 in two
-  runs at load 2-4), so ``"auto"`` does not pick it.
+  in single precision end to end (sampler state, log-density, both passes over X; the bound on
+  what that does to the posterior is in :mod:`~bayesreg.inference.jax_nuts`). Extra ``jax``.
+* ``"jax-float64"``: the same in double precision.
 
 The draws of every backend are draws of the same posterior; ``tests/test_posterior.py`` checks each
 installed backend against the closed-form Gaussian posterior, the exact Gibbs sampler (Laplace
@@ -33,13 +33,17 @@ The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers
   op; JAX cannot trace it (``"nutpie-jax"``, ``"numpyro"`` and ``"jax"`` refuse it) and numba runs it
   in object mode after a compile of a minute or more;
 * **model over all rows** (logistic; every gradient is two passes :math:`X w`,
-  :math:`X^\top r` over the data): ``"nutpie-jax"`` when installed and
-  :math:`n p \ge` :data:`JAX_MIN_SIZE`, else ``"pymc"``. XLA computes the two
-  matrix-vector products several times faster than numba, and nutpie's adaptation needs fewer
-  gradients per effective draw than PyMC's or NumPyro's; on small data JAX's import and compile
-  (2-4 s) cost more than they save. Logistic + Gaussian prior at (10 000, 100): ``"nutpie-jax"``
-  77.7 min bulk ESS/s against ``"pymc"``'s 21.0 in one run (load 7-8), 73.7 against ``"jax"``'s 48.0
-  in another (load 13-16).
+  :math:`X^\top r` over the data), from :math:`n p \ge` :data:`JAX_MIN_SIZE` on: ``"jax"`` when
+  installed and the model is one it samples (logistic likelihood, fixed-penalty prior), else
+  ``"nutpie-jax"`` when installed, else ``"pymc"``; below that size ``"pymc"`` (JAX's import and
+  compile, 2-4 s, cost more than they save). ``"jax"`` is the same NUTS as a user's NumPyro model
+  at the same cost per gradient (an interleaved A/B in one process at (10 000, 100), equal
+  ``target_accept``: 42.4 s vs 41.0 s for 1 x (500 + 500) iterations, 17.8 leapfrog steps per
+  draw for both), and at bayesreg's ``target_accept=0.9`` it draws more effective samples per
+  gradient than NumPyro's default 0.8 (min bulk ESS 3940 in 15.0 steps per draw against 2011 in
+  10.9: 1.4x); ``benchmarks/bench_peers.py`` at (10 000, 100): 90.8 min bulk ESS/s against
+  NumPyro's 83.6 (load 5-8); numbers and the loaded runs where nutpie-jax led are in
+  ``docs/benchmarks.md``, section 9.
 """
 
 from __future__ import annotations
@@ -92,8 +96,10 @@ BACKENDS: dict[str, Backend] = {
     "nutpie-jax": Backend("nutpie-jax", "nutpie", ("nutpie", "jax"), "jax",
                           {"backend": "jax", "gradient_backend": "jax"}),
     "numpyro": Backend("numpyro", "numpyro", ("numpyro", "jax"), "jax"),
-    # not through pymc.sample: bayesreg's own JAX log-density (bayesreg.inference.jax_nuts)
-    "jax": Backend("jax", "", ("numpyro", "jax"), "jax"),
+    # not through pymc.sample: bayesreg's own JAX log-density (bayesreg.inference.jax_nuts), in single
+    # precision end to end or in double precision
+    "jax": Backend("jax", "", ("numpyro", "jax"), "jax", {"precision": "float32"}),
+    "jax-float64": Backend("jax-float64", "", ("numpyro", "jax"), "jax", {"precision": "float64"}),
 }
 
 #: the accepted values of ``sampler=``
@@ -133,7 +139,8 @@ def require_backend(name: str, owner: str | None = None) -> Backend:
     return BACKENDS[name]
 
 
-def choose_sampler(form: str, n_features: int, n_samples: int = 0, *, marginal: bool = False) -> str:
+def choose_sampler(form: str, n_features: int, n_samples: int = 0, own_jax: bool = False, *,
+                   marginal: bool = False) -> str:
     """The backend ``sampler="auto"`` runs (the rule and its measurements: module docstring).
 
     Parameters
@@ -142,7 +149,10 @@ def choose_sampler(form: str, n_features: int, n_samples: int = 0, *, marginal: 
         How the model is written (:func:`bayesreg.model.build.resolve_form`).
     n_features, n_samples : int
         p and n of the design.
-    marginal : bool
+    own_jax : bool, default=False
+        Whether ``"jax"`` (bayesreg's own log-density) can sample the model
+        (:func:`bayesreg.inference.jax_nuts.unsupported_reason` is ``None``).
+    marginal : bool, default=False
         The model integrates the coefficients out (a global-local prior, ``parameterization="marginal"``):
         its log-density is one Python op (a Cholesky with an analytic gradient) that JAX cannot trace
         and numba runs in object mode after a long compile, so ``"pymc"``.
@@ -153,6 +163,9 @@ def choose_sampler(form: str, n_features: int, n_samples: int = 0, *, marginal: 
         if n_features >= NUTPIE_MIN_FEATURES and not missing_dependencies("nutpie"):
             return "nutpie"
         return "pymc"
-    if n_samples * n_features >= JAX_MIN_SIZE and not missing_dependencies("nutpie-jax"):
-        return "nutpie-jax"
+    if n_samples * n_features >= JAX_MIN_SIZE:
+        if own_jax and not missing_dependencies("jax"):
+            return "jax"
+        if not missing_dependencies("nutpie-jax"):
+            return "nutpie-jax"
     return "pymc"

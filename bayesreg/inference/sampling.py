@@ -50,16 +50,19 @@ def sample_posterior(
     """Run NUTS and return ``arviz.InferenceData`` (see the module docstring).
 
     ``sampler`` is ``"auto"`` or a backend of :data:`bayesreg.inference.backends.BACKENDS`
-    (``"pymc"``, ``"nutpie"``, ``"nutpie-jax"``, ``"numpyro"``, ``"jax"``); a backend that is not installed is
-    an ``ImportError`` naming the extra to install. ``idata.attrs["sampler"]`` records the backend
-    that ran.
+    (``"pymc"``, ``"nutpie"``, ``"nutpie-jax"``, ``"numpyro"``, ``"jax"``, ``"jax-float64"``); a backend
+    that is not installed is an ``ImportError`` naming the extra to install. ``idata.attrs["sampler"]``
+    records the backend that ran.
     """
     if not isinstance(sampler, str) or sampler not in SAMPLERS:
         raise ValueError(f"The 'sampler' parameter must be one of {', '.join(map(repr, SAMPLERS))}; "
                          f"got {sampler!r}.")
     marginal = getattr(built, "marginal", None) is not None
     if sampler == "auto":
-        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples, marginal=marginal)
+        from bayesreg.inference.jax_nuts import unsupported_reason
+
+        sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples,
+                                 own_jax=unsupported_reason(built) is None, marginal=marginal)
     backend = require_backend(sampler)
     if marginal and backend.extra == "jax":
         raise ValueError(f"The 'sampler' parameter is {sampler!r}, but this model integrates the coefficients out "
@@ -69,11 +72,12 @@ def sample_posterior(
     for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (name != "tune"):
             raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    if backend.name == "jax":
+    if not backend.nuts_sampler:  # bayesreg's own JAX log-density ("jax", "jax-float64")
         from bayesreg.inference.jax_nuts import sample_jax_nuts
 
         idata = sample_jax_nuts(built, draws=int(draws), tune=int(tune), chains=int(chains),
-                                random_seed=random_seed, target_accept=target_accept, progressbar=progressbar)
+                                random_seed=random_seed, target_accept=target_accept, progressbar=progressbar,
+                                **backend.sampler_kwargs)
     else:
         idata = _pymc_sample(built, backend, draws=int(draws), tune=int(tune), chains=int(chains), cores=cores,
                              random_seed=random_seed, target_accept=target_accept, progressbar=progressbar)
