@@ -187,7 +187,7 @@ def make_potential(built: Any, precision: str = "float32") -> tuple[Any, int]:
     dtype = np.dtype(precision)
     data, prior = built.data, built.prior
     p = data.n_features
-    # device arrays (arguments of the compiled program, not constants embedded in it)
+    # on the device once, in `precision`
     l1, l2 = (jnp.asarray(np.asarray(v, dtype=dtype)) for v in prior.penalty_weights(p))
     log_z = dtype.type(np.sum(prior.log_normalizer(p)))
     X, y, s = (jnp.asarray(np.asarray(v, dtype=dtype)) for v in (data.X, data.y, data.weights))
