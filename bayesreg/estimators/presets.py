@@ -45,6 +45,9 @@ class _Preset(BayesianRegression):
     def _standardized(self, prior: Any, data: RegressionData) -> Any:
         return prior  # a convention's own scaling (glmnet's standardize) is part of its mapping
 
+    def _accepts_multiclass(self) -> bool:
+        return False  # two-class models (glmnet's binomial family, dropout's); LogisticBayes overrides
+
     def _penalty_params(self) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -151,6 +154,9 @@ class LogisticBayes(_Preset):
     likelihood = "logistic"
     noise_sigma = None
 
+    def _accepts_multiclass(self) -> bool:
+        return True  # K >= 3 labels: the multinomial, as scikit-learn's LogisticRegression
+
     def __init__(self, C: float = 1.0, l1_ratio: float = 0.0, *, method: str = "map",
                  fit_intercept: bool = True, sampler_kwargs: dict[str, Any] | None = None) -> None:
         self.C = C
@@ -182,9 +188,6 @@ class GlmnetBayes(_Preset):
     """
 
     convention = "glmnet"
-
-    def _accepts_multiclass(self) -> bool:
-        return False  # family="binomial" is glmnet's two-class model
 
     def __init__(self, lambda_: float = 1.0, alpha: float = 1.0, family: str = "gaussian", *,
                  standardize: bool = True, penalty_factor: Any = None, method: str = "map",

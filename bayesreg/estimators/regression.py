@@ -195,7 +195,8 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
 
     def _accepts_multiclass(self) -> bool:
         """A logistic classifier fitted on K >= 3 classes uses the multinomial likelihood (as
-        scikit-learn's ``LogisticRegression`` does since 1.5); glmnet's binomial family does not."""
+        scikit-learn's ``LogisticRegression`` does since 1.5); the two-class presets (glmnet's binomial
+        family, dropout's) refuse more than two labels."""
         return True
 
     def _likelihood_name(self) -> str:
