@@ -161,7 +161,7 @@ def test_the_formula_intercept_is_bayesregs_flat_one(df):
 
 
 # ----------------------------------------------------------------------------- logistic
-def test_logistic_takes_two_labels_or_0_1_and_refuses_more(df):
+def test_logistic_takes_two_labels_or_0_1_and_more_is_multinomial(df):
     words = br.BayesianRegression.from_formula("lab ~ x1 + C(g)", df, likelihood="logistic").fit()
     ones = br.BayesianRegression.from_formula("y01 ~ x1 + C(g)", df, likelihood="logistic").fit()
     assert list(words.classes_) == ["no", "yes"] and list(ones.classes_) == [0, 1]
@@ -173,8 +173,9 @@ def test_logistic_takes_two_labels_or_0_1_and_refuses_more(df):
     eta = hand_design(NEW)[:, [0, 2, 3]] @ hand.coef_ + hand.intercept_
     np.testing.assert_allclose(p[:, 1], 1 / (1 + np.exp(-eta)), rtol=0, atol=1e-12)
     assert set(words.predict(NEW)) <= {"no", "yes"} and 0 <= words.score(df) <= 1
-    with pytest.raises(ValueError, match="exactly two classes in y; got 3 class"):
-        br.BayesianRegression.from_formula("g ~ x1", df, likelihood="logistic").fit()
+    multi = br.BayesianRegression.from_formula("g ~ x1", df, likelihood="logistic").fit()  # K = 3: multinomial
+    assert multi.likelihood_.name == "multinomial" and multi.coef_.shape == (len(multi.classes_), 1)
+    assert multi.predict_proba(NEW).shape == (len(NEW), len(multi.classes_))
 
 
 # ----------------------------------------------------------------------------- bad formulas and calls

@@ -171,7 +171,7 @@ def test_sampled_noise_scale_has_no_map():
 # ----------------------------------------------------------------------------- names
 def test_unknown_likelihood():
     with pytest.raises(ValueError, match="likelihood must be one of 'gaussian', 'logistic', 'poisson', "
-                                         "'negative_binomial', 'student_t'; got 'gamma'"):
+                                         "'negative_binomial', 'student_t', 'multinomial'; got 'gamma'"):
         get_likelihood("gamma")
     with pytest.raises(ValueError, match=r"'sklearn.Lasso' is defined for the gaussian likelihood; "
                                          r"got likelihood='poisson'"):
