@@ -296,3 +296,87 @@ def test_glmnet_preset_poisson_with_offset(case):
     assert np.array_equal(est.coef_ == 0, beta == 0)
     np.testing.assert_allclose(est.predict(X[:5], offset=offset[:5]),
                                np.exp(offset[:5] + X[:5] @ beta + case["a0"]), rtol=1e-6)
+
+
+# ------------------------------------------------------------------------------------ multinomial
+# tests/data/glmnet_multinomial.json: glmnet's family="multinomial" (type.multinomial="ungrouped")
+# in R (scripts/glmnet_reference.R); the independent NumPy solver reproduces every case
+# (tests/test_multinomial_reference.py). Here: the package's MAP under the 'glmnet' convention.
+MULTI_FIXTURE = Path(__file__).parent / "data" / "glmnet_multinomial.json"
+
+#: bayesreg's multinomial MAP (proximal Newton) stalls on the unscaled wine data with the lasso at
+#: small lambda (relative KKT residual ~1e-4 after max_iter; proline ~ 1e3): known, strict xfail.
+MULTI_MAP_STALLS = {"multinomial_wine_a1_std0_lam0.01", "multinomial_wine_a1_std0_lam0.02_weights",
+                    "multinomial_wine_a1_std0_lam0.02_no_intercept"}
+
+#: KKT met (and glmnet reproduced) but no certified error bound: the local curvature region of the
+#: certificate does not contain the optimum (wine at small lambda: large ||x_i|| from the unscaled
+#: columns make the self-concordance bound loose). Known, asserted as such.
+MULTI_BOUND_NOT_CERTIFIED = {
+    "multinomial_wine_a1_std1_lam0.01", "multinomial_wine_a0.5_std1_lam0.01", "multinomial_wine_a0_std1_lam0.01",
+    "multinomial_wine_a0.5_std0_lam0.01", "multinomial_wine_a0_std0_lam0.01",
+    "multinomial_wine_a1_std1_lam0.02_weights", "multinomial_wine_a0.5_std1_lam0.02_weights_alpha0.5"}
+
+
+@functools.cache
+def multinomial_fixture() -> dict:
+    return json.loads(MULTI_FIXTURE.read_text("utf-8"))
+
+
+def _multi_cases() -> list:
+    out = []
+    for c in multinomial_fixture()["cases"]:
+        marks = ([pytest.mark.xfail(strict=True, reason="the multinomial MAP stalls on unscaled wine (lasso)")]
+                 if c["id"] in MULTI_MAP_STALLS else [])
+        out.append(pytest.param(c, id=c["id"], marks=marks))
+    return out
+
+
+@pytest.mark.filterwarnings("ignore:find_map stopped at max_iter")
+@pytest.mark.parametrize("case", _multi_cases())
+def test_glmnet_multinomial_convention_reproduces_glmnet(case):
+    """penalty_to_prior("glmnet", family="multinomial") + find_map == glmnet's B (K x p) and a0 (K):
+    <= 1e-6 relative, the same exact zeros, the KKT conditions met (and the error bound where the
+    local curvature certifies it)."""
+    from bayesreg.conventions import penalty_to_likelihood
+    from bayesreg.model.multinomial import Multinomial
+
+    d = multinomial_fixture()["datasets"][case["dataset"]]
+    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    params = {"lambda_": float(case["lambda"]), "alpha": float(case["alpha"]), "family": "multinomial",
+              "standardize": bool(case["standardize"])}
+    if case["penalty_factor"] is not None:
+        params["penalty_factor"] = list(case["penalty_factor"])
+    w = _weights(case)
+    if w is not None:
+        params["weights"] = w
+    weights = penalty_to_weights("glmnet", X=X, y=y, **params)
+    np.testing.assert_allclose(np.broadcast_to(weights.l1, (X.shape[1],)), case["l1_sigma1"], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(np.broadcast_to(weights.l2, (X.shape[1],)), case["l2_sigma1"], rtol=1e-12, atol=0)
+    prior = penalty_to_prior("glmnet", X=X, y=y, **params)
+    lik = penalty_to_likelihood("glmnet", **params)
+    assert isinstance(lik, Multinomial)
+    data = RegressionData.from_xy(X, y, sample_weight=w, fit_intercept=bool(case["intercept"]))
+    if case["penalty_factor"] is not None and 0 in case["penalty_factor"]:
+        # glmnet leaves that column unpenalised and reports it centred (sum_k B_kj = 0); the package
+        # refuses a flat prior on multinomial weights (their shift is then not identified)
+        with pytest.raises(ValueError, match="proper prior on every weight"):
+            find_map(data, prior, lik)
+        return
+    fit = find_map(data, prior, lik)
+    B, a0 = np.array(case["beta"], dtype=float), np.array(case["a0"], dtype=float)
+    coef = np.asarray(fit.coef, dtype=float).reshape(B.shape)
+    scale = float(np.abs(B).max())
+    assert float(np.abs(coef - B).max()) <= RTOL * scale, case["id"]
+    np.testing.assert_array_equal(coef == 0.0, B == 0.0)
+    assert float(np.abs(np.asarray(fit.intercept) - a0).max()) <= RTOL * max(scale, float(np.abs(a0).max()))
+    assert fit.certificate.kkt_passed, fit.certificate
+    if case["id"] in MULTI_BOUND_NOT_CERTIFIED:  # known: KKT met, no error bound (update the set when fixed)
+        assert not fit.certificate.bound_passed, "now certified: remove the case from MULTI_BOUND_NOT_CERTIFIED"
+    else:
+        assert fit.certificate.passed, fit.certificate
+    if case["penalty_factor"] is None:  # and back to glmnet's (lambda, alpha)
+        back = prior_to_penalty(prior, "glmnet", X=X, y=y, family="multinomial",
+                                standardize=bool(case["standardize"]), weights=w)
+        assert back["lambda_"] == pytest.approx(float(case["lambda"]), rel=1e-12)
+        assert back["alpha"] == pytest.approx(float(case["alpha"]), rel=1e-12, abs=1e-15)

@@ -140,6 +140,9 @@ def penalty_to_likelihood(convention: str, *, noise_sigma: float = 1.0, **penalt
     conv = get_convention(convention)
     if conv.likelihoods == ("asymmetric_laplace",):
         return quantile.quantile_likelihood(penalty_params.get("quantile", 0.5), noise_sigma)
+    glmnet_family = {"poisson": "poisson", "multinomial": "multinomial"}.get(penalty_params.get("family"))
+    if convention == "glmnet" and glmnet_family is not None:
+        return get_likelihood(glmnet_family, noise_sigma)
     binary = penalty_params.get("family") == "binomial" or penalty_params.get("model") in ("Logit", "GLM")
     return get_likelihood("logistic" if binary else conv.likelihoods[0], noise_sigma)
 

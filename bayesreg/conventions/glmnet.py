@@ -25,7 +25,12 @@ but it is applied to internally scaled data, and the coefficients it returns are
    fit does not match scikit-learn's Ridge at "the same" λ.
 
 (``family="poisson"``: log link, :math:`\eta_i = o_i + c + x_i^\top\beta` with glmnet's ``offset``
-:math:`o_i`, the log exposure: fit with ``offset=`` as well; y is not scaled, as for binomial.)
+:math:`o_i`, the log exposure: fit with ``offset=`` as well; y is not scaled, as for binomial.
+``family="multinomial"`` (``type.multinomial="ungrouped"``): :math:`-\frac1n\log L` of the softmax
+over K classes with :math:`\beta` of shape (K, p) and
+:math:`\lambda\sum_j\sum_k[\alpha s_j|\beta_{kj}| + \frac{1-\alpha}{2}s_j^2\beta_{kj}^2]`: the
+binomial mapping below, per entry, the same for every class; glmnet reports centred intercepts,
+see ``docs/conventions.md`` and ``tests/data/glmnet_multinomial.json``.)
 
 Multiplying by :math:`n/\sigma_n^2` (gaussian) or :math:`n` (binomial, poisson) gives the sum form
 
@@ -33,7 +38,8 @@ Multiplying by :math:`n/\sigma_n^2` (gaussian) or :math:`n` (binomial, poisson) 
 
     \text{gaussian:}\;\ell_{1,j} = \frac{n\lambda\alpha s_j}{\sigma_n^2},\;
     \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2 s_y\sigma_n^2};\qquad
-    \text{binomial, poisson:}\;\ell_{1,j} = n\lambda\alpha s_j,\; \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2},
+    \text{binomial, poisson, multinomial:}\;\ell_{1,j} = n\lambda\alpha s_j,\;
+    \ell_{2,j} = \frac{n\lambda(1-\alpha)s_j^2}{2},
 
 with :math:`s_j = 1` when ``standardize=FALSE``.
 
@@ -65,7 +71,7 @@ from bayesreg.conventions._base import Context, Convention, PenaltyWeights
 
 __all__ = ["glmnet_to_weights", "glmnet_from_weights", "CONVENTIONS"]
 
-FAMILIES = ("gaussian", "binomial", "poisson")
+FAMILIES = ("gaussian", "binomial", "poisson", "multinomial")
 
 
 def _weighted_sd(a: np.ndarray, v: np.ndarray | None, axis: int | None = None) -> Any:
@@ -208,6 +214,6 @@ CONVENTIONS = (
                glmnet_to_weights,
                glmnet_from_weights,
                "(1/(2n))RSS or −loglik/n, + lambda·[alpha·||b||₁ + (1−alpha)/2·||b||²] on scaled data",
-               ("gaussian", "logistic", "poisson"),
+               ("gaussian", "logistic", "poisson", "multinomial"),
                defaults={"alpha": 1.0, "family": "gaussian", "standardize": True}, needs_data=True),
 )

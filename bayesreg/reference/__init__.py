@@ -11,6 +11,8 @@ the package's PyMC models, "MAP ≡ penalised optimum" and "NUTS ≡ Gibbs" woul
   :mod:`~bayesreg.reference.chains`;
 * :mod:`~bayesreg.reference.glm_penalized`: penalised Poisson, negative binomial and Student-t
   solvers written from the densities;
+* :mod:`~bayesreg.reference.multinomial`: glmnet's penalised multinomial (softmax) objective,
+  solved exactly (FISTA, then an active-set Newton polish) with its KKT residual;
 * :mod:`~bayesreg.reference.importance`: posterior moments by importance sampling from a
   Laplace approximation (the NUTS reference for the count likelihoods);
 * :mod:`~bayesreg.reference.mcse`: effective sample sizes and Monte Carlo standard errors;
