@@ -304,18 +304,14 @@ def test_glmnet_preset_poisson_with_offset(case):
 # (tests/test_multinomial_reference.py). Here: the package's MAP under the 'glmnet' convention.
 MULTI_FIXTURE = Path(__file__).parent / "data" / "glmnet_multinomial.json"
 
-#: bayesreg's multinomial MAP (proximal Newton) stalls on the unscaled wine data with the lasso at
-#: small lambda (relative KKT residual ~1e-4 after max_iter; proline ~ 1e3): known, strict xfail.
-MULTI_MAP_STALLS = {"multinomial_wine_a1_std0_lam0.01", "multinomial_wine_a1_std0_lam0.02_weights",
-                    "multinomial_wine_a1_std0_lam0.02_no_intercept"}
-
 #: KKT met (and glmnet reproduced) but no certified error bound: the local curvature region of the
 #: certificate does not contain the optimum (wine at small lambda: large ||x_i|| from the unscaled
 #: columns make the self-concordance bound loose). Known, asserted as such.
 MULTI_BOUND_NOT_CERTIFIED = {
     "multinomial_wine_a1_std1_lam0.01", "multinomial_wine_a0.5_std1_lam0.01", "multinomial_wine_a0_std1_lam0.01",
     "multinomial_wine_a0.5_std0_lam0.01", "multinomial_wine_a0_std0_lam0.01",
-    "multinomial_wine_a1_std1_lam0.02_weights", "multinomial_wine_a0.5_std1_lam0.02_weights_alpha0.5"}
+    "multinomial_wine_a1_std1_lam0.02_weights", "multinomial_wine_a0.5_std1_lam0.02_weights_alpha0.5",
+    "multinomial_wine_a1_std0_lam0.01", "multinomial_wine_a1_std0_lam0.02_weights"}
 
 
 @functools.cache
@@ -324,15 +320,9 @@ def multinomial_fixture() -> dict:
 
 
 def _multi_cases() -> list:
-    out = []
-    for c in multinomial_fixture()["cases"]:
-        marks = ([pytest.mark.xfail(strict=True, reason="the multinomial MAP stalls on unscaled wine (lasso)")]
-                 if c["id"] in MULTI_MAP_STALLS else [])
-        out.append(pytest.param(c, id=c["id"], marks=marks))
-    return out
+    return [pytest.param(c, id=c["id"]) for c in multinomial_fixture()["cases"]]
 
 
-@pytest.mark.filterwarnings("ignore:find_map stopped at max_iter")
 @pytest.mark.parametrize("case", _multi_cases())
 def test_glmnet_multinomial_convention_reproduces_glmnet(case):
     """penalty_to_prior("glmnet", family="multinomial") + find_map == glmnet's B (K x p) and a0 (K):
@@ -380,3 +370,28 @@ def test_glmnet_multinomial_convention_reproduces_glmnet(case):
                                 standardize=bool(case["standardize"]), weights=w)
         assert back["lambda_"] == pytest.approx(float(case["lambda"]), rel=1e-12)
         assert back["alpha"] == pytest.approx(float(case["alpha"]), rel=1e-12, abs=1e-15)
+
+
+def test_multinomial_lasso_stalls_without_the_class_shift_term(monkeypatch):
+    """The check can fail: without the class-shift term of the Newton model (issue 11) the proximal
+    Newton on unscaled wine (lasso, lambda = 0.01) stalls at a relative KKT residual ~8e-5 (the
+    homotopy keeps the last class of a feature out of the singular active set); with it, glmnet."""
+    import bayesreg.inference.map as map_module
+    from bayesreg.conventions import penalty_to_likelihood
+    from bayesreg.inference.l1_quadratic import IterationLimitWarning
+
+    case = next(c for c in multinomial_fixture()["cases"] if c["id"] == "multinomial_wine_a1_std0_lam0.01")
+    d = multinomial_fixture()["datasets"][case["dataset"]]
+    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    params = {"lambda_": float(case["lambda"]), "alpha": 1.0, "family": "multinomial", "standardize": False}
+    prior, lik = penalty_to_prior("glmnet", X=X, y=y, **params), penalty_to_likelihood("glmnet", **params)
+    data = RegressionData.from_xy(X, y)
+    B = np.array(case["beta"], dtype=float)
+    fit = find_map(data, prior, lik)
+    assert fit.n_iter <= 30 and fit.certificate.relative_residual <= 1e-12
+    assert float(np.abs(np.asarray(fit.coef) - B).max()) <= RTOL * float(np.abs(B).max())
+    monkeypatch.setattr(map_module, "_SHIFT_DAMPING", 0.0)
+    with pytest.warns(IterationLimitWarning, match="max_iter=20"):
+        stalled = find_map(data, prior, lik, max_iter=20)
+    assert not stalled.certificate.kkt_passed
+    assert stalled.certificate.relative_residual > 1e-5

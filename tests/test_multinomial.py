@@ -233,3 +233,33 @@ def test_cli_fit_prints_one_column_per_class(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["class"] == ["0", "1", "2"] and len(out["feature"]) == 14
     assert np.asarray(out["MAP"]).shape == (3, 14) and "optimal" in out["certificate"]
+
+
+def test_class_shift_term_leaves_the_newton_direction_unchanged():
+    """The Newton model's class-shift term (bayesreg.inference.map._damp_class_shift) makes the
+    lasso model definite, adds nothing off the shift directions v_j = 1_K (x) e_j (H v_j = 0), so
+    for a gradient orthogonal to them the step is the pseudo-inverse Newton step pinv(H) g."""
+    from bayesreg.inference.map import _damp_class_shift
+
+    rng = np.random.default_rng(3)
+    n, p, K = 60, 4, 3
+    X = rng.normal(size=(n, p)) * np.array([1.0, 10.0, 100.0, 1000.0])
+    y = np.arange(n) % K
+    data = RegressionData.from_xy(X, y.astype(float), fit_intercept=False)
+    lik = Multinomial().resolve(data)
+    theta = rng.normal(size=K * p) * 1e-3
+    work = np.arange(K * p)
+    H = lik.hessian_block(data, theta, work)
+    V = np.kron(np.ones((K, 1)), np.eye(p))  # the shift directions, (K p, p)
+    np.testing.assert_allclose(H @ V, 0.0, atol=1e-12 * np.abs(H).max())
+    assert np.linalg.eigvalsh(H)[0] < 1e-9 * np.abs(H).max()  # singular: the stall of issue 11
+    Q = H.copy()
+    _damp_class_shift(Q, H, work, p, K * p, np.zeros(K * p))
+    assert np.linalg.eigvalsh(Q)[0] > 0.0
+    g = rng.normal(size=K * p)
+    g -= V @ np.linalg.lstsq(V, g, rcond=None)[0]  # orthogonal to the shift directions
+    np.testing.assert_allclose(np.linalg.solve(Q, g), np.linalg.pinv(H, rcond=1e-13) @ g, rtol=1e-6,
+                               atol=1e-9 * np.abs(np.linalg.solve(Q, g)).max())
+    with_l2 = H.copy()  # with a Gaussian part (l2 > 0) H + 2 l2 is definite already: nothing is added
+    _damp_class_shift(with_l2, H, work, p, K * p, np.full(K * p, 0.1))
+    np.testing.assert_array_equal(with_l2, H)

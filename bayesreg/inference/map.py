@@ -24,7 +24,8 @@ The negative log-posterior splits into a smooth part and a separable, possibly n
   Bernoulli curvature :math:`D` (a search direction only: acceptance and the certificate use
   PyMC's gradient), formed as a symmetric rank-k update of :math:`X D^{1/2}` and, for L1 priors,
   only on a working set (the non-zeros and near-violators, as in glmnet's strong rules; every
-  coordinate is still certified). For a smooth problem (L2 logistic) a few L-BFGS iterations on
+  coordinate is still certified). The multinomial's model gets a small term along its flat
+  class-shift directions (:func:`_damp_class_shift`). For a smooth problem (L2 logistic) a few L-BFGS iterations on
   PyMC's gradient come first. The error bound uses the local curvature
   (:mod:`bayesreg.inference.local_bound`); the iterations go on until it is small enough or the
   residual stops improving.
@@ -191,6 +192,43 @@ _NON_CONVEX = ErrorBound(None, 0.0, 0.0, not_strongly_convex=True,
                          reason="non-convex likelihood: a certified stationary point, possibly a local mode")
 
 
+#: The weight of the class-shift term added to the multinomial's Newton model, relative to the
+#: largest curvature of the feature's K weights (see :func:`_damp_class_shift`).
+_SHIFT_DAMPING = 1e-6
+
+
+def _damp_class_shift(Q: np.ndarray, H: np.ndarray, work: np.ndarray, p: int, n_w: int, l2: np.ndarray) -> None:
+    r"""Make the multinomial's Newton model definite along its flat class-shift directions (in place).
+
+    The softmax is unchanged by :math:`w_{kj} \to w_{kj} + v_j` for every class :math:`k`, so
+    :math:`H v = 0` for :math:`v = \mathbf 1_K \otimes e_j`: with a pure L1 prior on feature
+    :math:`j` (:math:`\ell_{2,j} = 0`) the quadratic model is flat along :math:`v` but for the
+    kinks of :math:`\sum_k \ell_{1,j}|w_{kj}|`. The exact homotopy then keeps the last class of
+    such a feature out of its (singular) active set, and the proximal Newton step stalls at a
+    point that is not optimal (unscaled wine, lasso: relative KKT residual 8e-5 for ever).
+
+    Adds :math:`\mu_j\,v_j v_j^\top` with :math:`\mu_j = 10^{-6}\max_k H_{kj,kj}` for each such
+    feature whose K weights are all in ``work`` (otherwise :math:`v_j` is not in the working set
+    and there is no flat direction). Because :math:`Hv_j = 0` the model
+    :math:`H + \sum_j \mu_j v_j v_j^\top` is block diagonal in :math:`\operatorname{span}\{v_j\}`
+    and its complement: the Newton direction off the shift directions is unchanged, and along them
+    the step is a proximal step on the (piecewise linear) penalty. A
+    positive definite model metric leaves the fixed points of the proximal Newton map, i.e. the
+    optimum, and the certificate (PyMC's gradient, the undamped curvature) unchanged.
+    """
+    weights = np.flatnonzero((work < n_w) & (l2[work] == 0.0))
+    if weights.size < 2:
+        return
+    feature = work[weights] % p
+    whole = np.bincount(feature, minlength=p)[feature] == n_w // p  # v lies in the working set
+    weights, feature = weights[whole], feature[whole]
+    if weights.size < 2:
+        return
+    diag = H[weights, weights]
+    top = np.zeros(p)
+    np.maximum.at(top, feature, diag)
+    same = feature[:, None] == feature[None, :]
+    Q[np.ix_(weights, weights)] += np.where(same, _SHIFT_DAMPING * top[feature][:, None], 0.0)
 def _penalty_fn(prior: Prior, p: int, k: int = 1) -> Any:
     """The prior's penalty on the first ``k * p`` coordinates (``k`` blocks of the ``p`` features)."""
     l1_w, l2_w = prior.penalty_weights(p)
@@ -275,6 +313,8 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
         work = working_set(theta, g)
         H = curvature.hessian(theta, work)
         Q = H + np.diag(2.0 * l2[work])
+        if k > 1:
+            _damp_class_shift(Q, H, work, p, n_w, l2)
         z_work, events = solve_l1_quadratic(Q, g[work] - H @ theta[work], l1[work], penalized[work],
                                             x0=theta[work])
         z = theta.copy()
