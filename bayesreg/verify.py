@@ -114,8 +114,8 @@ def describe_prior(prior: Prior) -> str:
 
 def infer_likelihood(convention: str, penalty_params: dict[str, Any]) -> str:
     """The likelihood a convention implies (``family``/``model`` options included)."""
-    if penalty_params.get("family") == "poisson":
-        return "poisson"
+    if penalty_params.get("family") in ("poisson", "multinomial"):
+        return str(penalty_params["family"])
     if penalty_params.get("family") == "binomial" or penalty_params.get("model") in ("Logit", "GLM"):
         return "logistic"
     return get_convention(convention).likelihoods[0]
@@ -222,7 +222,6 @@ def verify_map(
                                   fit_intercept=fit_intercept)
     if lik_name == "multinomial":
         lik = lik.resolve(data)
-        reference = "sklearn"
     # with sample weights, "n" of averaged conventions is their sum (as scikit-learn rescales them);
     # glmnet's weights also weight its standardisation (dropout's its s_j): they enter the mapping as `weights`
     if needs_xy and data.sample_weight is not None:
@@ -235,6 +234,8 @@ def verify_map(
     if reference == "sklearn":
         ref_coef, ref_icpt = _sklearn_reference(convention, data.X, data.y, penalty_params,
                                                 data.sample_weight, fit_intercept)
+    elif lik_name == "multinomial":
+        ref_coef, ref_icpt = _multinomial_reference(convention, data, penalty_params)
     elif lik_name == "asymmetric_laplace":
         from bayesreg.reference.quantile import reference_quantile_solve
 
@@ -292,6 +293,31 @@ def verify_map(
         map_error_bound=fit.certificate.relative_error_bound,
         unique=not not_unique,
     )
+
+
+def _multinomial_reference(convention: str, data: RegressionData,
+                           params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | float]:
+    r"""The independent NumPy multinomial solver (:mod:`bayesreg.reference.multinomial`, glmnet's form).
+
+    glmnet's objective :math:`-\frac{1}{S}\sum_i s_i \log p_{i,y_i} + \lambda\sum_j f_j[\frac{1-\alpha}{2}
+    \|B_{\cdot j}\|^2 + \alpha\|B_{\cdot j}\|_1]` is solved as given; scikit-learn's multinomial
+    ``LogisticRegression``, :math:`C\sum_i s_i(-\log p_{i,y_i}) + \frac{1-\rho}{2}\|W\|_F^2 + \rho\|W\|_1`,
+    divided by :math:`C S` (:math:`S = \sum_i s_i`) is that objective with :math:`\lambda = 1/(CS)`,
+    :math:`\alpha = \rho`, ``standardize=False`` and unit penalty factors.
+    """
+    from bayesreg.reference.multinomial import reference_multinomial_solve
+
+    if convention == "glmnet":
+        kw = dict(lambda_=params["lambda_"], alpha=params.get("alpha", 1.0), weights=params.get("weights"),
+                  penalty_factor=params.get("penalty_factor"), standardize=params.get("standardize", True))
+    elif convention == "sklearn.LogisticRegression":
+        kw = dict(lambda_=1.0 / (params["C"] * data.weight_sum), alpha=params.get("l1_ratio", 0.0),
+                  weights=data.sample_weight, standardize=False)
+    else:
+        raise ValueError(f"The multinomial reference covers the 'glmnet' and 'sklearn.LogisticRegression' "
+                         f"conventions; got {convention!r}.")
+    ref = reference_multinomial_solve(data.X, data.y, intercept=data.fit_intercept, **kw)
+    return np.asarray(ref.coef, float), (np.asarray(ref.intercept, float) if data.fit_intercept else 0.0)
 
 
 def _certify_point(data: RegressionData, prior: Prior, lik: Any, theta: np.ndarray,

@@ -41,7 +41,8 @@ ALL_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("sklearn.PoissonRegressor", "randhie", {"alpha": 1e-3}, {}),
     ("glmnet", "randhie", {"lambda_": 0.01, "alpha": 1.0, "family": "poisson"}, {}),
     ("sklearn.QuantileRegressor", "diabetes", {"quantile": 0.9, "alpha": 0.5}, {}),
-    # the multinomial (K = 3 wine cultivars): scikit-learn's multinomial LogisticRegression as the reference
+    # the multinomial (K = 3 wine cultivars), against the NumPy multinomial solver (glmnet's form)
     ("sklearn.LogisticRegression", "wine_std", {"C": 0.5, "l1_ratio": 0.0}, {"likelihood": "multinomial"}),
     ("sklearn.LogisticRegression", "wine_std", {"C": 0.1, "l1_ratio": 1.0}, {"likelihood": "multinomial"}),
+    ("glmnet", "wine_std", {"lambda_": 0.05, "alpha": 0.5, "family": "multinomial"}, {}),
 ]
