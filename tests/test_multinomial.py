@@ -173,8 +173,12 @@ def test_estimator_bad_input(wine):
     sw = np.where(y == 2, 0.0, 1.0)
     with pytest.raises(ValueError, match="'sample_weight' parameter.*class 2"):
         br.LogisticBayes().fit(X, y, sample_weight=sw)
-    with pytest.raises(ValueError, match="multinomial"):
-        br.BayesianRegression(likelihood="multinomial", prior=br.Unpenalized(br.Gaussian(1.0), [0])).fit(X[:, :2], y)
+    separating = np.column_stack([y + 0.5 * np.random.default_rng(0).random(len(y)), X[:, 1]])
+    with pytest.raises(br.NoPosteriorModeError, match="classes are separated.*feature.*'x0'.*multinomial"):
+        br.BayesianRegression(likelihood="multinomial", prior=br.Unpenalized(br.Gaussian(1.0), [0])).fit(separating, y)
+    twice = np.column_stack([X[:, 0], X[:, 0], X[:, 1]])
+    with pytest.raises(br.NoPosteriorModeError, match="rank 2.*not identified"):
+        br.BayesianRegression(likelihood="multinomial", prior=br.Unpenalized(br.Gaussian(1.0), [0, 1])).fit(twice, y)
 
 
 def test_penalty_to_prior_is_per_entry():
@@ -263,3 +267,41 @@ def test_class_shift_term_leaves_the_newton_direction_unchanged():
     with_l2 = H.copy()  # with a Gaussian part (l2 > 0) H + 2 l2 is definite already: nothing is added
     _damp_class_shift(with_l2, H, work, p, K * p, np.full(K * p, 0.1))
     np.testing.assert_array_equal(with_l2, H)
+
+
+@pytest.mark.parametrize("base", [br.Gaussian(1.0), br.Laplace(0.5)])
+def test_flat_weights_are_centred_like_the_intercepts(wine, base):
+    """An unpenalised feature's K weights: the MAP reports them summing to 0 (glmnet's convention),
+    the objective is unchanged by a class shift of them (so only the centring picks the point), the
+    certificate (KKT and error bound) passes; without the shift term the block Hessian is singular
+    along that shift (the check the term fixes), with it positive definite."""
+    X, y = wine
+    X = X[:, :4]
+    data = RegressionData.from_xy(X, y.astype(float))
+    prior = br.Unpenalized(base, [0, 2])
+    fit = find_map(data, prior, Multinomial())
+    assert fit.certificate.passed, fit.certificate
+    np.testing.assert_allclose(fit.coef[:, [0, 2]].sum(axis=0), 0.0, atol=1e-12 * np.abs(fit.coef).max())
+    assert np.abs(fit.coef[:, [0, 2]]).min() > 1e-3  # genuinely non-zero (unpenalised)
+    lik = Multinomial().resolve(data)
+
+    def objective(W):
+        return lik.nll(data, W, fit.intercept) + prior.penalty(W)
+
+    shifted = fit.coef.copy()
+    shifted[:, 0] += 0.7
+    assert objective(shifted) == pytest.approx(fit.objective, rel=1e-12)
+    assert objective(fit.coef) == pytest.approx(fit.objective, rel=1e-12)
+    # the shifted point is just as optimal for F (same gradient) but not the centred mode
+    assert certify_point(data, prior, lik, np.append(shifted.ravel(), fit.intercept)).kkt_passed
+    theta = np.append(fit.coef.ravel(), fit.intercept)
+    shift = np.zeros_like(theta)
+    shift[0:12:4] = 1.0  # feature 0 in every class
+    bare = lik.hessian_block(data, theta, np.arange(theta.size))
+    assert abs(shift @ bare @ shift) <= 1e-9 * np.trace(bare)
+    H = lik.with_flat_features([0, 2]).hessian_block(data, theta, np.arange(theta.size))
+    assert shift @ H @ shift == pytest.approx(3.0 * 3.0)  # (sum_k v_k)^2 with v = 1_3
+    flat_block = np.r_[0:12:4, 2:12:4, 12:15]  # features 0 and 2 in every class, the intercepts
+    # the intercepts already have their shift term: two flat directions left (features 0 and 2)
+    assert np.linalg.eigvalsh(bare[np.ix_(flat_block, flat_block)])[1] <= 1e-9 * np.trace(bare)
+    assert np.linalg.eigvalsh(H[np.ix_(flat_block, flat_block)])[0] > 1e-3

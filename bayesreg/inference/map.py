@@ -61,8 +61,9 @@ from bayesreg.inference.local_bound import local_error_bound
 from bayesreg.inference.smooth_part import smooth_gradient, smooth_part
 from bayesreg.model.build import resolve_form
 from bayesreg.model.data import RegressionData
-from bayesreg.model.identifiability import check_posterior_mode
+from bayesreg.model.identifiability import check_posterior_mode, flat_features
 from bayesreg.model.likelihoods import GaussianLikelihood, Likelihood
+from bayesreg.model.multinomial import Multinomial
 from bayesreg.model.priors import Prior
 from bayesreg.model.quantile import AsymmetricLaplace
 
@@ -148,6 +149,7 @@ def find_map(
         likelihood.check_y(data.y)
     likelihood.check_map()
     check_posterior_mode(data, prior, likelihood)
+    likelihood = _with_flat_shift(likelihood, prior, data.n_features)
     if isinstance(likelihood, AsymmetricLaplace):  # non-smooth: an exact linear program
         from bayesreg.inference.quantile_map import solve_quantile_map
 
@@ -165,7 +167,7 @@ def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, th
     """The full certificate (KKT residual from PyMC's gradient and the certified error bound) of any
     point ``theta = (w, c)``: e.g. another solver's answer, or a perturbed MAP."""
     form = resolve_form(likelihood, form)
-    likelihood = likelihood.resolve(data)
+    likelihood = _with_flat_shift(likelihood.resolve(data), prior, data.n_features)
     theta = np.asarray(theta, dtype=float)
     p = data.n_features
     k = likelihood.n_outputs
@@ -186,6 +188,14 @@ def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, th
                    bound=bound, bound_tol=bound_tol, n_outputs=k)
 
 
+def _with_flat_shift(likelihood: Likelihood, prior: Prior, p: int) -> Likelihood:
+    """The multinomial with its ``flat_features`` set from ``prior``: the class shift of a flat
+    feature's K weights is then resolved like the intercepts' (sum zero; :mod:`bayesreg.model.multinomial`)."""
+    if not isinstance(likelihood, Multinomial):
+        return likelihood
+    return likelihood.with_flat_features(flat_features(prior, p))
+
+
 #: A non-convex likelihood (Student-t): the certificate is the KKT residual of a stationary point,
 #: which may be a local mode; no error bound to the (global) mode is claimed.
 _NON_CONVEX = ErrorBound(None, 0.0, 0.0, not_strongly_convex=True,
@@ -197,7 +207,8 @@ _NON_CONVEX = ErrorBound(None, 0.0, 0.0, not_strongly_convex=True,
 _SHIFT_DAMPING = 1e-6
 
 
-def _damp_class_shift(Q: np.ndarray, H: np.ndarray, work: np.ndarray, p: int, n_w: int, l2: np.ndarray) -> None:
+def _damp_class_shift(Q: np.ndarray, H: np.ndarray, work: np.ndarray, p: int, n_w: int, l2: np.ndarray,
+                      l1: np.ndarray | None = None) -> None:
     r"""Make the multinomial's Newton model definite along its flat class-shift directions (in place).
 
     The softmax is unchanged by :math:`w_{kj} \to w_{kj} + v_j` for every class :math:`k`, so
@@ -216,7 +227,10 @@ def _damp_class_shift(Q: np.ndarray, H: np.ndarray, work: np.ndarray, p: int, n_
     positive definite model metric leaves the fixed points of the proximal Newton map, i.e. the
     optimum, and the certificate (PyMC's gradient, the undamped curvature) unchanged.
     """
-    weights = np.flatnonzero((work < n_w) & (l2[work] == 0.0))
+    pure_l1 = l2[work] == 0.0
+    if l1 is not None:  # a flat feature's shift already has the curvature 1 1' (Multinomial.hessian_block)
+        pure_l1 &= l1[work] > 0.0
+    weights = np.flatnonzero((work < n_w) & pure_l1)
     if weights.size < 2:
         return
     feature = work[weights] % p
@@ -301,6 +315,10 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
         theta = _quasi_newton_start(fg, l2, theta, scale)
     if k > 1 and data.fit_intercept:  # f is unchanged by a common shift of the intercepts: centre them
         theta[n_w:] -= theta[n_w:].mean()
+    if k > 1 and likelihood.flat_features:  # ... and of a flat feature's K weights: centre those too
+        flat = np.asarray(likelihood.flat_features)
+        W = theta[:n_w].reshape(k, p)
+        W[:, flat] -= W[:, flat].mean(axis=0)
     f, g = (f0, g0) if theta is zero else fg(theta)
     F = f + penalty(theta)
     cert = certificate(theta, g)
@@ -314,7 +332,7 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
         H = curvature.hessian(theta, work)
         Q = H + np.diag(2.0 * l2[work])
         if k > 1:
-            _damp_class_shift(Q, H, work, p, n_w, l2)
+            _damp_class_shift(Q, H, work, p, n_w, l2, l1)
         z_work, events = solve_l1_quadratic(Q, g[work] - H @ theta[work], l1[work], penalized[work],
                                             x0=theta[work])
         z = theta.copy()

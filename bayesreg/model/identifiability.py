@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from bayesreg.model.priors import Prior
 
 __all__ = ["NoPosteriorModeError", "flat_features", "check_rank", "separating_direction", "zero_count_direction",
-           "check_posterior_mode"]
+           "multiclass_separating_direction", "check_posterior_mode"]
 
 _FIX = ("Give these coefficients a proper prior (leave them out of Unpenalized, or a glmnet "
         "penalty_factor > 0), or sample the posterior with NUTS under a proper prior.")
@@ -124,6 +124,60 @@ def separating_direction(data: RegressionData, flat: np.ndarray) -> np.ndarray |
     if -res.fun > 1e-8 * B.shape[0] and np.min(margins) >= -1e-9 * max(1.0, float(np.max(np.abs(margins)))):
         return v / colscale
     return None
+
+
+def multiclass_separating_direction(data: RegressionData, flat: np.ndarray, n_classes: int) -> np.ndarray | None:
+    r"""A direction :math:`D` (shape (K, q)) of the flat coordinates of the multinomial (the flat
+    weights and the intercepts of all K classes) with :math:`(D\tilde x_i)_{y_i} \ge (D\tilde x_i)_k`
+    for every row and class and :math:`>` for some, or ``None``.
+
+    Along such a :math:`D` every softmax term :math:`\log\sum_k e^{\eta_{ik}} - \eta_{i,y_i}` is
+    non-increasing and one decreases strictly towards its infimum: no mode (the multiclass form of
+    Albert & Anderson's separation). A shift of all classes changes no difference (the K-1
+    differences are what the LP sees). Linear program (HiGHS) on columns scaled to unit maximum:
+    maximise :math:`\sum_{i, k \ne y_i} t_{ik}` subject to
+    :math:`t_{ik} = (D\tilde x_i)_{y_i} - (D\tilde x_i)_k \ge 0` and :math:`-1 \le D \le 1`;
+    a positive optimum is a separating direction (given full column rank, checked first).
+    """
+    A, rows = _flat_design(data, flat)
+    colscale = np.max(np.abs(A), axis=0)
+    colscale[colscale == 0] = 1.0
+    B = A / colscale
+    y = data.y[rows].astype(np.int64)
+    n, q = B.shape
+    T = np.zeros((n, n_classes, n_classes, q))  # row (i, k): +x_i on class y_i, -x_i on class k
+    T[np.arange(n)[:, None], np.arange(n_classes)[None, :], y[:, None], :] += B[:, None, :]
+    T[:, np.arange(n_classes), np.arange(n_classes), :] -= B[:, None, :]
+    keep = np.ones((n, n_classes), dtype=bool)
+    keep[np.arange(n), y] = False
+    T = T[keep].reshape(-1, n_classes * q)
+    from scipy.optimize import linprog
+
+    res = linprog(-T.sum(axis=0), A_ub=-T, b_ub=np.zeros(T.shape[0]),
+                  bounds=[(-1.0, 1.0)] * T.shape[1], method="highs")
+    if res.status != 0 or res.x is None:
+        return None
+    v = np.asarray(res.x)
+    margins = T @ v
+    if -res.fun > 1e-8 * n and np.min(margins) >= -1e-9 * max(1.0, float(np.max(np.abs(margins)))):
+        return v.reshape(n_classes, q) / colscale
+    return None
+
+
+def multiclass_separation_error(data: RegressionData, flat: np.ndarray, n_classes: int) -> None:
+    """Raise :class:`NoPosteriorModeError` if :func:`multiclass_separating_direction` finds one."""
+    D = multiclass_separating_direction(data, flat, n_classes)
+    if D is None:
+        return
+    size = np.abs(D - D.mean(axis=0)).max(axis=0)  # the part that is not a class shift
+    used = flat[size[:flat.size] > 1e-12 * max(float(size.max()), 1e-300)]
+    raise NoPosteriorModeError(
+        f"The posterior has no mode: the classes are separated by the coefficients with a flat prior "
+        f"({_names(data, used, bool(data.fit_intercept and size[-1] > 0))}): along a direction of their class "
+        f"weights every row's own class score grows at least as fast as every other class's, and strictly "
+        f"for some, so the multinomial likelihood keeps increasing as these coefficients grow without bound "
+        f"(the MAP does not exist and the posterior is improper). {_FIX}"
+    )
 
 
 def zero_count_direction(data: RegressionData, flat: np.ndarray) -> np.ndarray | None:

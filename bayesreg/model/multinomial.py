@@ -18,6 +18,13 @@ the MAP is the mode of :math:`F + \tfrac12(\sum_k c_k)^2`, whose unique minimise
 mode of :math:`F` (the added term and its gradient vanish there), so its Newton steps and error
 bound use the curvature of that function.
 
+A feature :math:`j` with a **flat prior** (:class:`~bayesreg.Unpenalized`, glmnet's
+``penalty.factor = 0``) is treated the same way, as glmnet reports it: its :math:`K` weights sum to
+zero, :math:`\sum_k w_{kj} = 0` (``ZeroSumTransform`` over the classes in PyMC; the MAP minimises
+:math:`F + \tfrac12(\sum_k c_k)^2 + \tfrac12\sum_{j\ \mathrm{flat}}(\sum_k w_{kj})^2`). Such a
+mode exists iff the flat columns and the ones have full column rank and no direction of them
+separates the classes (:meth:`Multinomial.check_mode_exists`).
+
 The parameter vector of the MAP solver is :math:`\theta = (\operatorname{vec}(W), c)`, row-major:
 :math:`W_{kj}` at index :math:`kp + j`, :math:`c_k` at :math:`Kp + k`. The Hessian of :math:`f` is
 :math:`\sum_i s_i\,(\operatorname{diag}(\pi_i) - \pi_i\pi_i^\top) \otimes \tilde x_i\tilde x_i^\top`
@@ -85,10 +92,15 @@ class Multinomial(Likelihood):
         :math:`K`; ``None``: taken from the class codes of the data (``max(y) + 1``) when fitted.
     class_names : tuple or None, default=None
         Labels of the classes (the ``class`` coordinate of the PyMC model); default ``0..K-1``.
+    flat_features : tuple of int, default=()
+        Features whose weights have a flat prior: their class shift gets the term
+        :math:`\tfrac12(\sum_k w_{kj})^2` in :meth:`hessian_block` (module docstring). Set from the
+        prior by the MAP (:meth:`with_flat_features`); not a modelling choice.
     """
 
     n_classes: int | None = None
     class_names: tuple | None = None
+    flat_features: tuple = ()
     name: ClassVar[str] = "multinomial"
     binary: ClassVar[bool] = False
     self_concordance: ClassVar[float] = 2.0
@@ -105,6 +117,15 @@ class Multinomial(Likelihood):
             if self.n_classes is not None and len(self.class_names) != self.n_classes:
                 raise ValueError(f"The 'class_names' parameter of Multinomial must have n_classes={self.n_classes} "
                                  f"entries; got {len(self.class_names)}.")
+        flat = tuple(self.flat_features)
+        if any(isinstance(j, bool) or not isinstance(j, (int, np.integer)) or j < 0 for j in flat):
+            raise ValueError(f"The 'flat_features' parameter of Multinomial must hold feature indices >= 0; "
+                             f"got {self.flat_features!r}.")
+        object.__setattr__(self, "flat_features", tuple(sorted({int(j) for j in flat})))
+
+    def with_flat_features(self, flat: Any) -> Multinomial:
+        """This likelihood with ``flat_features`` set to ``flat`` (the prior's flat features)."""
+        return Multinomial(self.n_classes, self.class_names, tuple(int(j) for j in np.ravel(flat)))
 
     # ----- structure ------------------------------------------------------------------------
     @property
@@ -119,7 +140,8 @@ class Multinomial(Likelihood):
         returned as it is: ``check_y`` validates data against it)."""
         if self.n_classes is not None:
             return self
-        return Multinomial(check_class_codes(data.y, None, names=self.class_names), self.class_names)
+        return Multinomial(check_class_codes(data.y, None, names=self.class_names), self.class_names,
+                           self.flat_features)
 
     def check_y(self, y: np.ndarray) -> None:
         check_class_codes(y, self.n_classes, names=self.class_names)
@@ -159,10 +181,12 @@ class Multinomial(Likelihood):
 
     # ----- curvature, rounding, existence ---------------------------------------------------------
     def hessian_block(self, data: RegressionData, theta: np.ndarray, work: np.ndarray) -> np.ndarray:
-        r"""The Hessian of :math:`f + \tfrac12(\sum_k c_k)^2` on the coordinates ``work`` (float64).
+        r"""The Hessian of :math:`f + \tfrac12(\sum_k c_k)^2 + \tfrac12\sum_{j\ \mathrm{flat}}(\sum_k w_{kj})^2`
+        on the coordinates ``work`` (float64).
 
         :math:`\sum_i s_i (\operatorname{diag}\pi_i - \pi_i\pi_i^\top)\otimes\tilde x_i\tilde x_i^\top`
-        plus :math:`\mathbf 1\mathbf 1^\top` on the intercepts (module docstring)."""
+        plus :math:`\mathbf 1\mathbf 1^\top` on the intercepts and on each flat feature's K weights
+        (module docstring)."""
         K, p = self.n_outputs, data.n_features
         W = theta[:K * p].reshape(K, p)
         c = theta[K * p:K * p + K] if data.fit_intercept else np.zeros(K)
@@ -184,6 +208,8 @@ class Multinomial(Likelihood):
         H = full.reshape(K * q, K * q)[np.ix_(idx, idx)]
         if data.fit_intercept:
             H[K * p:, K * p:] += 1.0
+        for j in self.flat_features:
+            H[j:K * p:p, j:K * p:p] += 1.0
         return H[np.ix_(work, work)]
 
     def max_curvature(self) -> float:
@@ -211,12 +237,16 @@ class Multinomial(Likelihood):
                              e_eta * float(np.sqrt(0.5 * K * data.weight_sum)))
 
     def check_mode_exists(self, data: RegressionData, flat: np.ndarray) -> None:
-        """Every class is observed (``check_y``), so the intercepts have a mode; unpenalised
-        weights (which the data could separate) are refused."""
-        if flat.size:
-            raise ValueError(f"The multinomial likelihood needs a proper prior on every weight; features "
-                             f"{[data.feature_names[int(j)] for j in flat]} have a flat (unpenalised) prior. "
-                             "Give them a Gaussian or Laplace prior.")
+        """Every class is observed (``check_y``), so the intercepts alone have a mode; with flat
+        weights, refuse flat columns (with the ones) not of full rank and flat directions that
+        separate the classes (:func:`~bayesreg.model.identifiability.multiclass_separating_direction`)."""
+        if not flat.size:
+            return
+        from bayesreg.model.identifiability import check_rank, multiclass_separation_error
+
+        check_rank(data, flat)
+        if getattr(data, "has_rows", True):
+            multiclass_separation_error(data, flat, self.n_outputs)
 
     # ----- PyMC ------------------------------------------------------------------------------
     def data_values(self, data: RegressionData, form: str) -> dict[str, Any]:

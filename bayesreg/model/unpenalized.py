@@ -13,7 +13,12 @@ penalty weights :math:`\ell_{1,j} = \ell_{2,j} = 0` on :math:`F`, so the MAP mac
 operator, KKT certificate) needs nothing new. The posterior is proper when the likelihood
 identifies the unpenalised coefficients (as for the intercept); the MAP exists under the same
 condition. In PyMC the weights are a ``pm.Flat`` vector plus a ``pm.Potential`` holding the base
-prior's log-density on the penalised coordinates.
+prior's log-density on the penalised coordinates. The multinomial's weights (dims
+``("class", "feature")``) are not identified along a class shift of a flat feature's K weights (the
+softmax is unchanged): as for its intercepts, those columns are flat on the plane
+:math:`\sum_k w_{kj} = 0` (``pm.Flat`` with ``ZeroSumTransform`` over the classes, variable
+``{name}_flat``; the penalised columns are ``{name}_penalized``; ``{name}`` is their
+``pm.Deterministic`` assembly, :mod:`bayesreg.model.multinomial`).
 """
 
 from __future__ import annotations
@@ -129,9 +134,21 @@ class Unpenalized(Prior):
 
         keep = self._penalised(n_features)
         l1, l2 = self.penalty_weights(n_features)
-        coef = pm.Flat(name, dims=dims)
-        w = coef[keep]
-        log_z = float(np.sum(self.prior.log_normalizer(keep.size)))
+        copies = 1  # of each penalised feature's prior (one per class for the multinomial)
+        if isinstance(dims, tuple):  # the multinomial's (class, feature) weights: flat columns sum to zero
+            from pymc.distributions.transforms import ZeroSumTransform
+
+            n_classes = copies = len(pm.modelcontext(None).coords[dims[0]])
+            flat = np.setdiff1d(np.arange(n_features), keep)
+            w = pm.Flat(f"{name}_penalized", shape=(n_classes, keep.size))
+            free = pm.Flat(f"{name}_flat", shape=(n_classes, flat.size), transform=ZeroSumTransform([0]))
+            coef = pt.zeros((n_classes, n_features))
+            coef = pt.set_subtensor(pt.set_subtensor(coef[:, keep], w)[:, flat], free)
+            coef = pm.Deterministic(name, coef, dims=dims)
+        else:
+            coef = pm.Flat(name, dims=dims)
+            w = coef[keep]
+        log_z = copies * float(np.sum(self.prior.log_normalizer(keep.size)))
         pm.Potential(f"{name}_prior", -pt.sum(l1[keep] * pt.abs(w) + l2[keep] * w**2) - log_z)
         return coef
 
