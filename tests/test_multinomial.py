@@ -305,3 +305,39 @@ def test_flat_weights_are_centred_like_the_intercepts(wine, base):
     # the intercepts already have their shift term: two flat directions left (features 0 and 2)
     assert np.linalg.eigvalsh(bare[np.ix_(flat_block, flat_block)])[1] <= 1e-9 * np.trace(bare)
     assert np.linalg.eigvalsh(H[np.ix_(flat_block, flat_block)])[0] > 1e-3
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::bayesreg.ConvergenceWarning")
+def test_nuts_flat_weights_match_importance_sampling():
+    """Unpenalized(Gaussian(1), [0]): feature 0's K weights flat on sum zero (ZeroSumTransform), as the
+    intercepts; n=150, p=2, K=3: NUTS means of all 6 weights and 3 intercepts within 4 MCSE of a
+    200 000-draw Laplace importance-sampling reference (NumPy only, flat columns parametrised on
+    their plane), and every draw of the flat column sums to zero."""
+    from bayesreg.reference import laplace_importance_sampling, mcse_mean
+    from bayesreg.reference.importance_multinomial import multinomial_log_posterior, multinomial_moments
+
+    rng = np.random.default_rng(7)
+    n, p, K = 150, 2, 3
+    X = rng.standard_normal((n, p))
+    W = np.array([[1.0, -0.5], [-0.5, 0.8], [-0.5, -0.3]])
+    eta = X @ W.T + np.array([0.3, 0.0, -0.3])
+    y = (rng.random((n, 1)) > np.cumsum(np.exp(eta) / np.exp(eta).sum(1, keepdims=True), axis=1)).sum(1)
+    ref = laplace_importance_sampling(multinomial_log_posterior(X, y, 1.0, K, flat=[0]),
+                                      np.zeros(K * p - 1 + K - 1), n_draws=200_000, seed=2)
+    assert ref.ess > 50_000
+    mean, _, mcse = multinomial_moments(ref, K, p, flat=[0])
+    est = br.BayesianRegression(prior=br.Unpenalized(br.Gaussian(1.0), [0]), likelihood="multinomial",
+                                method="nuts", draws=1000, tune=700, chains=2, random_seed=3,
+                                progressbar=False).fit(X, y)
+    post = est.idata_.posterior
+    assert post["coef"].dims == ("chain", "draw", "class", "feature")
+    np.testing.assert_allclose(post["coef"].values[..., 0].sum(axis=2), 0.0, atol=1e-10)
+    draws = np.concatenate([post["coef"].values.reshape(2, 1000, -1), post["intercept"].values], axis=2)
+    for j in range(K * p + K):
+        d = draws[..., j]
+        tol = 4.0 * np.hypot(mcse_mean(d), mcse[j])
+        assert abs(d.mean() - mean[j]) < tol, (j, d.mean(), mean[j], tol)
+    # the MAP of the same model is centred the same way
+    fit = find_map(RegressionData.from_xy(X, y.astype(float)), br.Unpenalized(br.Gaussian(1.0), [0]), Multinomial())
+    assert abs(fit.coef[:, 0].sum()) <= 1e-12
