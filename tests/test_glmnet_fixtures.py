@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -394,3 +395,30 @@ def test_multinomial_lasso_stalls_without_the_class_shift_term(monkeypatch):
         stalled = find_map(data, prior, lik, max_iter=20)
     assert not stalled.certificate.kkt_passed
     assert stalled.certificate.relative_residual > 1e-5
+
+
+@pytest.mark.parametrize("case", [c for c in _multi_cases() if c.values[0]["penalty_factor"] is not None
+                                  and c.values[0]["weights"] is None])
+def test_glmnet_preset_multinomial_with_penalty_factor(case):
+    """GlmnetBayes(family="multinomial", penalty_factor=) is glmnet(..., family="multinomial",
+    penalty.factor=): B (K x p) and a0 to <= 1e-6 relative, identical zeros, the flat column centred."""
+    d = multinomial_fixture()["datasets"][case["dataset"]]
+    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    est = GlmnetBayes(lambda_=float(case["lambda"]), alpha=float(case["alpha"]), family="multinomial",
+                      standardize=bool(case["standardize"]), penalty_factor=case["penalty_factor"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the known wine cases: KKT met, no error bound
+        est.fit(X, y)
+    B, a0 = np.array(case["beta"], dtype=float), np.array(case["a0"], dtype=float)
+    assert est.coef_.shape == B.shape
+    assert float(np.abs(est.coef_ - B).max()) <= RTOL * float(np.abs(B).max())
+    assert float(np.abs(est.intercept_ - a0).max()) <= RTOL * float(np.abs(B).max())
+    np.testing.assert_array_equal(est.coef_ == 0.0, B == 0.0)
+    assert est.certificate_.kkt_passed
+    flat = np.asarray(case["penalty_factor"]) == 0
+    assert float(np.abs(est.coef_[:, flat].sum(axis=0)).max()) <= 1e-12 * float(np.abs(B).max())
+
+
+def test_glmnet_preset_unknown_family():
+    with pytest.raises(ValueError, match="'family' parameter of GlmnetBayes.*'multinomial'; got 'multinomal'"):
+        GlmnetBayes(family="multinomal").fit(np.eye(4), np.arange(4.0))

@@ -177,8 +177,9 @@ class GlmnetBayes(_Preset):
     lambda_ : float, default=1.0
     alpha : float, default=1.0
         glmnet's mixing parameter (1: lasso, 0: ridge).
-    family : {"gaussian", "binomial", "poisson"}, default="gaussian"
+    family : {"gaussian", "binomial", "poisson", "multinomial"}, default="gaussian"
         ``"poisson"``: log link; pass glmnet's ``offset`` (the log exposure) to ``fit`` and ``predict``.
+        ``"multinomial"``: K >= 3 classes (glmnet's ungrouped multinomial; ``coef_`` of shape (K, p)).
     standardize : bool, default=True
     penalty_factor : array-like of shape (n_features,), optional
         glmnet's ``penalty.factor``: relative penalty per feature, rescaled to sum to p; 0 leaves
@@ -205,7 +206,15 @@ class GlmnetBayes(_Preset):
 
     @property
     def likelihood(self) -> str:
-        return {"binomial": "logistic", "poisson": "poisson"}.get(self.family, "gaussian")
+        families = {"gaussian": "gaussian", "binomial": "logistic", "poisson": "poisson",
+                    "multinomial": "multinomial"}
+        if self.family not in families:
+            raise ValueError(f"The 'family' parameter of GlmnetBayes must be one of {', '.join(map(repr, families))}; "
+                             f"got {self.family!r}.")
+        return families[self.family]
+
+    def _accepts_multiclass(self) -> bool:
+        return self.family == "multinomial"
 
     def fit(self, X: Any = None, y: Any = None, sample_weight: Any = None, offset: Any = None) -> GlmnetBayes:
         """Fit by exact MAP or NUTS (``method``); returns ``self``.
