@@ -60,9 +60,12 @@ def sample_posterior(
     marginal = getattr(built, "marginal", None) is not None
     if sampler == "auto":
         from bayesreg.inference.jax_nuts import unsupported_reason
+        from bayesreg.model.hierarchical import HierarchicalPrior
 
+        random_scales = isinstance(getattr(built.prior, "prior", built.prior), HierarchicalPrior)
         sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples,
-                                 own_jax=unsupported_reason(built) is None, marginal=marginal)
+                                 own_jax=unsupported_reason(built) is None, marginal=marginal,
+                                 random_scales=random_scales)
     backend = require_backend(sampler)
     if marginal and backend.extra == "jax":
         raise ValueError(f"The 'sampler' parameter is {sampler!r}, but this model integrates the coefficients out "
