@@ -38,9 +38,9 @@ The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers
   with random scales (hierarchical, global-local non-centred) ``"numpyro"`` (PyMC's graph in
   JAX, NumPyro's NUTS); else ``"nutpie-jax"`` when installed, else ``"pymc"``; below that size
   ``"pymc"`` (JAX's import and compile, 2-4 s, cost more than they save). ``"jax"`` is the same
-  NUTS as a user's NumPyro model at the same cost per gradient (an interleaved A/B in one process at (10 000, 100),
-  equal
-  ``target_accept``: 42.4 s vs 41.0 s for 1 x (500 + 500) iterations, 17.8 leapfrog steps per
+  NUTS as a user's NumPyro model at the same cost per gradient (an interleaved A/B in one process
+  at (10 000, 100), equal ``target_accept``: 42.4 s vs 41.0 s for 1 x (500 + 500) iterations, 17.8
+  leapfrog steps per
   draw for both), and at bayesreg's ``target_accept=0.9`` it draws more effective samples per
   gradient than NumPyro's default 0.8 (min bulk ESS 3940 in 15.0 steps per draw against 2011 in
   10.9: 1.4x); ``benchmarks/bench_peers.py`` at (10 000, 100): 90.8 min bulk ESS/s against
