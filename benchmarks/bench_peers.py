@@ -31,6 +31,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -123,7 +124,24 @@ def child(args: argparse.Namespace) -> None:
 
 def run_child(tool: str, spec: str, args: argparse.Namespace, draws: int, tune: int, chains: int,
               timeout: float, latency_run: bool = False) -> dict[str, Any]:
-    """Run ``child`` in a fresh interpreter; returns the result or {"error": ...}."""
+    """Run ``child`` in a fresh interpreter; returns the result or {"error": ...}.
+
+    With ``--keep-draws DIR`` the child's result (draws and timings) is kept in ``DIR`` and a later run
+    with the same tool, problem, draws, tuning steps, chains, seed and precision reuses it instead of
+    sampling again (the hours-long plain models at (100 000, 500) can then be run one tool at a time).
+    """
+    keep = None
+    if args.keep_draws and not latency_run:
+        name = f"{tool}_{spec}_{chains}x{tune}+{draws}_seed{args.seed}"
+        name += "_x64" if args.numpyro_x64 else ""
+        name += "" if args.target_accept is None else f"_ta{args.target_accept}"
+        keep = os.path.join(args.keep_draws, name.replace(":", "-") + ".npz")
+    if keep is not None and os.path.exists(keep):
+        log(f"  reusing {keep}")
+        with np.load(keep) as f:
+            result = json.loads(str(f["meta"]))
+            result.update(coef=f["coef"], intercept=f["intercept"])
+        return result
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.npz")
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", tool, "--child-problem", spec,
@@ -154,6 +172,10 @@ def run_child(tool: str, spec: str, args: argparse.Namespace, draws: int, tune: 
         with np.load(out) as f:
             result = json.loads(str(f["meta"]))
             result.update(coef=f["coef"], intercept=f["intercept"])
+        if keep is not None:
+            os.makedirs(args.keep_draws, exist_ok=True)
+            shutil.copyfile(out, keep + ".part")
+            os.replace(keep + ".part", keep)  # atomically
     result["process_s"] = wall
     return result
 
@@ -312,6 +334,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--no-latency", action="store_true")
     ap.add_argument("--numpyro-x64", action="store_true", help="NumPyro in double precision (default: JAX's float32)")
     ap.add_argument("--json", default=None, help="also write the results (no draws) to this JSON file")
+    ap.add_argument("--keep-draws", default=None, metavar="DIR",
+                    help="keep each tool's draws in DIR and reuse them in later runs with the same settings")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--child-problem", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--out", default=None, help=argparse.SUPPRESS)
