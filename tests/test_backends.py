@@ -222,12 +222,14 @@ class _Chosen(Exception):
 
 
 def test_auto_rule_when_the_coefficients_are_integrated_out(without, monkeypatch):
-    """The marginal form follows the rule of the sufficient statistics: nutpie (its op compiled by numba)
-    from NUTPIE_MIN_FEATURES features on, never a JAX backend (at n x p = 100 x 1000, the bench_shrinkage
-    size, "auto" once picked nutpie-jax and failed with NotImplementedError)."""
+    """The marginal form's gram factorisation follows the rule of the sufficient statistics: nutpie (its op
+    compiled by numba) from NUTPIE_MIN_FEATURES features on; its rows factorisation (p > n) runs PyMC; never a
+    JAX backend (at n x p = 100 x 1000, the bench_shrinkage size, "auto" once picked nutpie-jax and failed
+    with NotImplementedError)."""
     p = NUTPIE_MIN_FEATURES
     nutpie = "pymc" if missing_dependencies("nutpie") else "nutpie"
-    assert choose_sampler("rows", 1000, 100, marginal=True) == nutpie
+    assert choose_sampler("rows", 1000, 100, marginal=True, marginal_form="rows") == "pymc"
+    assert choose_sampler("rows", 1000, 100, own_jax=True, marginal=True, marginal_form="rows") == "pymc"
     assert choose_sampler("suffstats", 100, 10_000, marginal=True) == nutpie
     assert choose_sampler("suffstats", p - 1, 10_000, marginal=True) == "pymc"
     assert choose_sampler("rows", 10 * p, 10**6, own_jax=True, marginal=True) == nutpie
@@ -237,13 +239,14 @@ def test_auto_rule_when_the_coefficients_are_integrated_out(without, monkeypatch
 
     monkeypatch.setattr(sampling, "_pymc_sample", chosen)
     rng = np.random.default_rng(0)
-    X, y = rng.standard_normal((100, 1000)), rng.standard_normal(100)
     est = br.BayesianRegression(prior=br.Horseshoe(), method="nuts", noise_sigma=None, draws=10, tune=10, chains=1)
-    with pytest.raises(_Chosen) as info:
-        est.fit(X, y)
-    assert info.value.args == (nutpie, True)
+    for (n, p_), expected in [((100, 1000), "pymc"), ((400, 60), nutpie)]:
+        X, y = rng.standard_normal((n, p_)), rng.standard_normal(n)
+        with pytest.raises(_Chosen) as info:
+            est.fit(X, y)
+        assert info.value.args == (expected, True)
     without("nutpie")
-    assert choose_sampler("rows", 1000, 100, marginal=True) == "pymc"
+    assert choose_sampler("suffstats", 100, 10_000, marginal=True) == "pymc"
     with pytest.raises(_Chosen) as info:
         est.fit(X, y)
     assert info.value.args == ("pymc", True)

@@ -62,7 +62,8 @@ def sample_posterior(
         from bayesreg.inference.jax_nuts import unsupported_reason
 
         sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples,
-                                 own_jax=unsupported_reason(built) is None, marginal=marginal)
+                                 own_jax=unsupported_reason(built) is None, marginal=marginal,
+                                 marginal_form=built.marginal.form if marginal else "gram")
     backend = require_backend(sampler)
     if marginal and backend.name == "nutpie":  # the op's numba implementation, not object mode
         from bayesreg.model.marginal_numba import register_numba
