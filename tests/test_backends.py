@@ -60,7 +60,10 @@ def test_auto_rule_for_models_over_rows(without):
     if not missing_dependencies("jax"):  # bayesreg's own float32 JAX log-density when it can sample the model
         assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10, own_jax=True) == "jax"
         assert choose_sampler("rows", 100, 100_000, own_jax=True) == "jax"
-    if not missing_dependencies("nutpie-jax"):  # otherwise (e.g. a random-scale prior) nutpie on PyMC's JAX graph
+    if not missing_dependencies("numpyro"):  # a random-scale prior: NumPyro's NUTS on PyMC's JAX graph
+        assert choose_sampler("rows", 200, 1000, random_scales=True) == "numpyro"
+        assert choose_sampler("rows", 200, 400, random_scales=True) == "pymc"  # n * p below JAX_MIN_SIZE
+    if not missing_dependencies("nutpie-jax"):  # otherwise nutpie on PyMC's JAX graph
         assert choose_sampler("rows", 10, JAX_MIN_SIZE // 10) == "nutpie-jax"
         assert choose_sampler("rows", 100, 10_000) == "nutpie-jax"
     without("numpyro")
@@ -135,6 +138,21 @@ def test_auto_runs_jax_on_a_large_logistic_model():
     assert est.idata_.attrs["sampler"] == "jax"  # bayesreg's own float32 log-density (nutpie-jax for others)
     assert est.idata_.posterior["coef"].shape == (1, 50, p)
     assert abs(est.coef_[0] - 1.0) < 0.5
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numpyro") is None, reason="needs the jax extra")
+def test_auto_runs_numpyro_for_a_random_scale_prior_over_rows():
+    """Logistic + regularized horseshoe: nutpie-jax's adaptation left the scales unmixed in bench_peers."""
+    rng = np.random.default_rng(0)
+    n, p = 2000, 50  # n * p = JAX_MIN_SIZE
+    X = rng.standard_normal((n, p))
+    y = (rng.random(n) < 1 / (1 + np.exp(-X[:, 0]))).astype(float)
+    est = br.BayesianRegression(prior=br.RegularizedHorseshoe(scale_global=0.01), likelihood="logistic",
+                                method="nuts", draws=30, tune=30, chains=1, random_seed=0, progressbar=False)
+    with pytest.warns(br.ConvergenceWarning):
+        est.fit(X, y)
+    assert est.idata_.attrs["sampler"] == "numpyro"
+    assert {"coef", "tau", "lam", "c2"} <= set(est.idata_.posterior.data_vars)
 
 
 # --------------------------------------------------------------------------- sampler="jax"

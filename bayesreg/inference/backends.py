@@ -45,16 +45,21 @@ The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers
   docs/benchmarks.md section 7), so ``"pymc"`` there;
 * **model over all rows** (logistic; every gradient is two passes :math:`X w`,
   :math:`X^\top r` over the data), from :math:`n p \ge` :data:`JAX_MIN_SIZE` on: ``"jax"`` when
-  installed and the model is one it samples (logistic likelihood, fixed-penalty prior), else
-  ``"nutpie-jax"`` when installed, else ``"pymc"``; below that size ``"pymc"`` (JAX's import and
-  compile, 2-4 s, cost more than they save). ``"jax"`` is the same NUTS as a user's NumPyro model
-  at the same cost per gradient (an interleaved A/B in one process at (10 000, 100), equal
-  ``target_accept``: 42.4 s vs 41.0 s for 1 x (500 + 500) iterations, 17.8 leapfrog steps per
+  installed and the model is one it samples (logistic likelihood, fixed-penalty prior); for a prior
+  with random scales (hierarchical, global-local non-centred) ``"numpyro"`` (PyMC's graph in
+  JAX, NumPyro's NUTS); else ``"nutpie-jax"`` when installed, else ``"pymc"``; below that size
+  ``"pymc"`` (JAX's import and compile, 2-4 s, cost more than they save). ``"jax"`` is the same
+  NUTS as a user's NumPyro model at the same cost per gradient (an interleaved A/B in one process
+  at (10 000, 100), equal ``target_accept``: 42.4 s vs 41.0 s for 1 x (500 + 500) iterations, 17.8
+  leapfrog steps per
   draw for both), and at bayesreg's ``target_accept=0.9`` it draws more effective samples per
   gradient than NumPyro's default 0.8 (min bulk ESS 3940 in 15.0 steps per draw against 2011 in
   10.9: 1.4x); ``benchmarks/bench_peers.py`` at (10 000, 100): 90.8 min bulk ESS/s against
   NumPyro's 83.6 (load 5-8); numbers and the loaded runs where nutpie-jax led are in
-  ``docs/benchmarks.md``, section 9.
+  ``docs/benchmarks.md``, section 9. Logistic + regularized horseshoe at (1 000, 200), one seed
+  (``bench_peers.py``, 2026-11-30): ``"numpyro"`` min bulk ESS 498 at 31.7 ESS/s (NumPyro's own
+  model: 427, 34.2), ``"nutpie"`` 253 at 5.3, ``"pymc"`` 449 at 1.0, and ``"nutpie-jax"`` 26 at 0.4
+  (163 divergences in 2000 draws, R-hat 1.05: its adaptation did not settle the scales).
 """
 
 from __future__ import annotations
@@ -151,7 +156,7 @@ def require_backend(name: str, owner: str | None = None) -> Backend:
 
 
 def choose_sampler(form: str, n_features: int, n_samples: int = 0, own_jax: bool = False, *,
-                   marginal: bool = False, marginal_form: str = "gram") -> str:
+                   marginal: bool = False, marginal_form: str = "gram", random_scales: bool = False) -> str:
     """The backend ``sampler="auto"`` runs (the rule and its measurements: module docstring).
 
     Parameters
@@ -171,6 +176,11 @@ def choose_sampler(form: str, n_features: int, n_samples: int = 0, own_jax: bool
         Its factorisation (:attr:`bayesreg.model.marginal.MarginalGaussian.form`): the gram form
         (k x k) follows the rule of the sufficient statistics; the rows form (m x m, more features than
         residual rows) runs ``"pymc"`` (nutpie mixed worse there: module docstring).
+    random_scales : bool, default=False
+        The prior has random scales (a hierarchical or global-local prior, written non-centred): over
+        rows, ``"numpyro"`` (NUTS with Stan's adaptation on PyMC's JAX graph) rather than
+        ``"nutpie-jax"``, whose adaptation mixed the regularized horseshoe's scales poorly (module
+        docstring).
     """
     if marginal and marginal_form == "rows":
         return "pymc"
@@ -181,6 +191,8 @@ def choose_sampler(form: str, n_features: int, n_samples: int = 0, own_jax: bool
     if n_samples * n_features >= JAX_MIN_SIZE:
         if own_jax and not missing_dependencies("jax"):
             return "jax"
+        if random_scales and not missing_dependencies("numpyro"):
+            return "numpyro"
         if not missing_dependencies("nutpie-jax"):
             return "nutpie-jax"
     return "pymc"

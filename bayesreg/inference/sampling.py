@@ -60,10 +60,13 @@ def sample_posterior(
     marginal = getattr(built, "marginal", None) is not None
     if sampler == "auto":
         from bayesreg.inference.jax_nuts import unsupported_reason
+        from bayesreg.model.hierarchical import HierarchicalPrior
 
+        random_scales = isinstance(getattr(built.prior, "prior", built.prior), HierarchicalPrior)
         sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples,
                                  own_jax=unsupported_reason(built) is None, marginal=marginal,
-                                 marginal_form=built.marginal.form if marginal else "gram")
+                                 marginal_form=built.marginal.form if marginal else "gram",
+                                 random_scales=random_scales)
     backend = require_backend(sampler)
     if marginal and backend.name == "nutpie":  # the op's numba implementation, not object mode
         from bayesreg.model.marginal_numba import register_numba
