@@ -41,6 +41,10 @@ Full run (tens of minutes on 2 cores)::
 Smoke run (a minute or two)::
 
     python benchmarks/bench_shrinkage.py --quick
+
+PyMC's NUTS against nutpie's (the marginal op compiled by numba) on the same data, one row each::
+
+    python benchmarks/bench_shrinkage.py --sizes 10000x100 --priors horseshoe --sampler pymc,nutpie
 """
 
 from __future__ import annotations
@@ -77,6 +81,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--tune", type=int, default=None, help="NUTS tuning / Gibbs burn-in per chain (default 1000)")
     ap.add_argument("--no-noncentered", action="store_true",
                     help="skip the horseshoe's non-centred run at target_accept 0.99")
+    ap.add_argument("--sampler", default="auto",
+                    help="comma-separated NUTS backends for the default parameterization, each a row "
+                         "(e.g. pymc,nutpie; default auto)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--reference-blas-threads", type=int, default=1,
                     help="BLAS threads of the reference samplers (default 1; see the module docstring)")
@@ -87,6 +94,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.sizes = [tuple(int(v) for v in s.split("x")) for s in (args.sizes or (QUICK_SIZES if args.quick
                                                                               else DEFAULT_SIZES)).split(",")]
     args.priors = [s.strip() for s in args.priors.split(",")]
+    args.sampler = [s.strip() for s in args.sampler.split(",")]
     unknown = set(args.priors) - set(PRIORS)
     if unknown:
         ap.error(f"unknown prior(s) {sorted(unknown)}; choose from {PRIORS}")
@@ -182,8 +190,10 @@ def main(argv: list[str] | None = None) -> None:
             ref_row = row(f"{name}: reference Gibbs", ref, ref_seconds)
             ref["ess_per_s"] = ref_row["ess_per_s"]
             print_row(ref_row)
-            nuts, seconds = run_nuts(prior, X, y, args)
-            print_row(row(f"{name}: NUTS (default)", nuts, seconds, ref))
+            for sampler in args.sampler:
+                nuts, seconds = run_nuts(prior, X, y, args, sampler=sampler)
+                label = "default" if sampler == "auto" else sampler
+                print_row(row(f"{name}: NUTS ({label})", nuts, seconds, ref))
             if name == "horseshoe" and not args.no_noncentered:
                 nc, seconds = run_nuts(prior, X, y, args, parameterization="noncentered", target_accept=0.99)
                 print_row(row(f"{name}: NUTS non-centred, ta 0.99", nc, seconds, ref))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -238,22 +239,58 @@ class _Chosen(Exception):
     pass
 
 
-def test_auto_runs_pymc_when_the_coefficients_are_integrated_out(monkeypatch):
-    """The marginal form's log-density is a Python op: JAX cannot trace it (at n x p = 100 x 1000, the
-    bench_shrinkage size, "auto" used to pick nutpie-jax and fail with NotImplementedError)."""
-    assert choose_sampler("rows", 1000, 100, marginal=True) == "pymc"
-    assert choose_sampler("suffstats", 100, 10_000, marginal=True) == "pymc"
+def test_auto_rule_when_the_coefficients_are_integrated_out(without, monkeypatch):
+    """The marginal form's gram factorisation follows the rule of the sufficient statistics: nutpie (its op
+    compiled by numba) from NUTPIE_MIN_FEATURES features on; its rows factorisation (p > n) runs PyMC; never a
+    JAX backend (at n x p = 100 x 1000, the bench_shrinkage size, "auto" once picked nutpie-jax and failed
+    with NotImplementedError)."""
+    p = NUTPIE_MIN_FEATURES
+    nutpie = "pymc" if missing_dependencies("nutpie") else "nutpie"
+    assert choose_sampler("rows", 1000, 100, marginal=True, marginal_form="rows") == "pymc"
+    assert choose_sampler("rows", 1000, 100, own_jax=True, marginal=True, marginal_form="rows") == "pymc"
+    assert choose_sampler("suffstats", 100, 10_000, marginal=True) == nutpie
+    assert choose_sampler("suffstats", p - 1, 10_000, marginal=True) == "pymc"
+    assert choose_sampler("rows", 10 * p, 10**6, own_jax=True, marginal=True) == nutpie
 
     def chosen(built, backend, **kw):
         raise _Chosen(backend.name, built.marginal is not None)
 
     monkeypatch.setattr(sampling, "_pymc_sample", chosen)
     rng = np.random.default_rng(0)
-    X, y = rng.standard_normal((100, 1000)), rng.standard_normal(100)
     est = br.BayesianRegression(prior=br.Horseshoe(), method="nuts", noise_sigma=None, draws=10, tune=10, chains=1)
+    for (n, p_), expected in [((100, 1000), "pymc"), ((400, 60), nutpie)]:
+        X, y = rng.standard_normal((n, p_)), rng.standard_normal(n)
+        with pytest.raises(_Chosen) as info:
+            est.fit(X, y)
+        assert info.value.args == (expected, True)
+    without("nutpie")
+    assert choose_sampler("suffstats", 100, 10_000, marginal=True) == "pymc"
     with pytest.raises(_Chosen) as info:
         est.fit(X, y)
     assert info.value.args == ("pymc", True)
+
+
+@pytest.mark.slow  # nutpie's compile: 10-20 s
+@pytest.mark.skipif(importlib.util.find_spec("nutpie") is None, reason="needs nutpie")
+def test_nutpie_samples_the_marginal_form_compiled_without_object_mode():
+    """nutpie compiles the marginal op natively (numba, no object-mode fallback) and the posterior has the
+    variables of PyMC's: coef and intercept drawn exactly afterwards, no unconstrained values."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 6))
+    y = 1.0 + X[:, 0] + rng.standard_normal(40)
+    fits = {}
+    for sampler in ("nutpie", "pymc"):
+        est = br.BayesianRegression(prior=br.RegularizedHorseshoe(0.2), method="nuts", noise_sigma=None,
+                                    sampler=sampler, draws=50, tune=50, chains=1, random_seed=3, progressbar=False)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*object mode.*")
+            warnings.filterwarnings("ignore", category=br.ConvergenceWarning)
+            fits[sampler] = est.fit(X, y).idata_
+    assert fits["nutpie"].attrs["sampler"] == "nutpie" and fits["nutpie"].attrs["bayesreg_form"] == "marginal"
+    assert set(fits["nutpie"].posterior.data_vars) == set(fits["pymc"].posterior.data_vars) >= {
+        "coef", "intercept", "sigma", "tau", "lam", "c2"}
+    assert fits["nutpie"].posterior["coef"].shape == (1, 50, 6)
+    assert np.all(np.isfinite(fits["nutpie"].posterior["coef"].values))
 
 
 @needs_jax
@@ -264,7 +301,7 @@ def test_jax_backends_refuse_the_marginal_form_with_a_clear_error(sampler):
     est = br.BayesianRegression(prior=br.Horseshoe(), method="nuts", noise_sigma=None, sampler=sampler, draws=10,
                                 tune=10, chains=1)
     with pytest.raises(ValueError, match=rf"'sampler' parameter is '{sampler}', but this model integrates the "
-                                         r"coefficients out .*Use sampler='auto' \(PyMC\) or 'nutpie', or "
+                                         r"coefficients out .*Use sampler='auto', 'pymc' or 'nutpie', or "
                                          r"parameterization='noncentered'"):
         est.fit(X, y)
 

@@ -14,6 +14,7 @@ Noise: Jeffreys prior p(sigma^2) ∝ 1/sigma^2, as the references (and R's bayes
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 
 import numpy as np
@@ -99,17 +100,24 @@ def _check_against(est, g, label):
     assert rate <= MAX_DIVERGENCE_RATE, (label, rate)
 
 
+_PRIORS = ["horseshoe", "horseshoe_plus", "regularized_horseshoe", "r2d2"]
+_NUTPIE = pytest.mark.skipif(importlib.util.find_spec("nutpie") is None, reason="needs nutpie")
+#: every prior and problem on PyMC's NUTS (the NumPy op); on nutpie (the op compiled by numba) the
+#: horseshoe on diabetes (the gram form) and R2D2 on p > n (the rows form)
+_CASES = [(prior, problem, "pymc") for prior in _PRIORS for problem in sorted(PROBLEMS)] + [
+    pytest.param(prior, problem, "nutpie", marks=_NUTPIE)
+    for prior, problem in [("horseshoe", "diabetes"), ("r2d2", "sparse_p_gt_n")]]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("problem", sorted(PROBLEMS))
-@pytest.mark.parametrize("prior", ["horseshoe", "horseshoe_plus", "regularized_horseshoe", "r2d2"])
-def test_nuts_matches_the_exact_reference(prior, problem):
+@pytest.mark.parametrize(("prior", "problem", "sampler"), _CASES)
+def test_nuts_matches_the_exact_reference(prior, problem, sampler):
     X, y = PROBLEMS[problem]()
-    seed = 100 * sorted(PROBLEMS).index(problem) + ["horseshoe", "horseshoe_plus", "regularized_horseshoe",
-                                                    "r2d2"].index(prior)
+    seed = 100 * sorted(PROBLEMS).index(problem) + _PRIORS.index(prior)
     bayes_prior, g = _prior_and_reference(prior, X, y, draws=REF_DRAWS, seed=seed + 1)
-    est = _nuts(X, y, bayes_prior, seed=seed, draws=NUTS_DRAWS, tune=NUTS_DRAWS)
-    assert est.idata_.attrs["bayesreg_form"] == "marginal"
-    _check_against(est, g, f"{prior} on {problem}")
+    est = _nuts(X, y, bayes_prior, seed=seed, draws=NUTS_DRAWS, tune=NUTS_DRAWS, sampler=sampler)
+    assert est.idata_.attrs["bayesreg_form"] == "marginal" and est.idata_.attrs["sampler"] == sampler
+    _check_against(est, g, f"{prior} on {problem} ({sampler})")
 
 
 @pytest.mark.slow

@@ -29,9 +29,20 @@ The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers
   from :data:`NUTPIE_MIN_FEATURES` features on, else ``"pymc"`` (numba's one-off compile of
   5-15 s is not repaid on small models);
 * **coefficients integrated out** (global-local prior, Gaussian likelihood, the default
-  ``parameterization="marginal"``): ``"pymc"``, whatever the size. The log-density is one Python
-  op; JAX cannot trace it (``"nutpie-jax"``, ``"numpyro"`` and ``"jax"`` refuse it) and numba runs it
-  in object mode after a compile of a minute or more;
+  ``parameterization="marginal"``): in the gram form (k x k factorisation, k <= m residual rows) the
+  same rule, ``"nutpie"`` from :data:`NUTPIE_MIN_FEATURES` features on, else ``"pymc"``; in the rows
+  form (k > m) ``"pymc"``. The log-density is one op (a Cholesky with an analytic gradient)
+  with a NumPy ``perform`` (PyMC's path) and a numba implementation
+  (:mod:`bayesreg.model.marginal_numba`) that nutpie compiles natively; JAX cannot trace it
+  (``"nutpie-jax"``, ``"numpyro"`` and ``"jax"`` refuse it). ``benchmarks/bench_shrinkage.py
+  --sizes 10000x100 --priors horseshoe --draws 500 --tune 500 --sampler pymc,nutpie`` (load 1.6-2.2):
+  PyMC 25.3 s for min bulk ESS 377 (14.9 ESS/s), nutpie 13.3 s, compile included, for 372
+  (28.0 ESS/s): 1.9x; one gradient (k = 100, one BLAS thread) 111 us compiled against 209 us
+  through the NumPy op, and nutpie's NUTS runs without Python between gradients. At 100 x 1000
+  (rows form, ``--draws 300 --tune 300``, load 6-9) the gradients cost the same (about 1 ms, BLAS
+  bound) but nutpie mixed far worse after 300 tuning steps: min bulk ESS 8 (coef) and 3 (log tau)
+  in 191 s, 0.02 ESS/s and 0.17% divergences, against PyMC's 56 / 67 in 1347 s (0.04, load 10-15,
+  docs/benchmarks.md section 7), so ``"pymc"`` there;
 * **model over all rows** (logistic; every gradient is two passes :math:`X w`,
   :math:`X^\top r` over the data), from :math:`n p \ge` :data:`JAX_MIN_SIZE` on: ``"jax"`` when
   installed and the model is one it samples (logistic likelihood, fixed-penalty prior); for a prior
@@ -145,7 +156,7 @@ def require_backend(name: str, owner: str | None = None) -> Backend:
 
 
 def choose_sampler(form: str, n_features: int, n_samples: int = 0, own_jax: bool = False, *,
-                   marginal: bool = False, random_scales: bool = False) -> str:
+                   marginal: bool = False, marginal_form: str = "gram", random_scales: bool = False) -> str:
     """The backend ``sampler="auto"`` runs (the rule and its measurements: module docstring).
 
     Parameters
@@ -159,17 +170,21 @@ def choose_sampler(form: str, n_features: int, n_samples: int = 0, own_jax: bool
         (:func:`bayesreg.inference.jax_nuts.unsupported_reason` is ``None``).
     marginal : bool, default=False
         The model integrates the coefficients out (a global-local prior, ``parameterization="marginal"``):
-        its log-density is one Python op (a Cholesky with an analytic gradient) that JAX cannot trace
-        and numba runs in object mode after a long compile, so ``"pymc"``.
+        its log-density is one op (a Cholesky with an analytic gradient) that JAX cannot trace and
+        numba compiles (:mod:`bayesreg.model.marginal_numba`).
+    marginal_form : {"gram", "rows"}, default="gram"
+        Its factorisation (:attr:`bayesreg.model.marginal.MarginalGaussian.form`): the gram form
+        (k x k) follows the rule of the sufficient statistics; the rows form (m x m, more features than
+        residual rows) runs ``"pymc"`` (nutpie mixed worse there: module docstring).
     random_scales : bool, default=False
         The prior has random scales (a hierarchical or global-local prior, written non-centred): over
         rows, ``"numpyro"`` (NUTS with Stan's adaptation on PyMC's JAX graph) rather than
         ``"nutpie-jax"``, whose adaptation mixed the regularized horseshoe's scales poorly (module
         docstring).
     """
-    if marginal:
+    if marginal and marginal_form == "rows":
         return "pymc"
-    if form == "suffstats":
+    if marginal or form == "suffstats":
         if n_features >= NUTPIE_MIN_FEATURES and not missing_dependencies("nutpie"):
             return "nutpie"
         return "pymc"

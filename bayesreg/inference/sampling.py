@@ -65,12 +65,17 @@ def sample_posterior(
         random_scales = isinstance(getattr(built.prior, "prior", built.prior), HierarchicalPrior)
         sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples,
                                  own_jax=unsupported_reason(built) is None, marginal=marginal,
+                                 marginal_form=built.marginal.form if marginal else "gram",
                                  random_scales=random_scales)
     backend = require_backend(sampler)
+    if marginal and backend.name == "nutpie":  # the op's numba implementation, not object mode
+        from bayesreg.model.marginal_numba import register_numba
+
+        register_numba()
     if marginal and backend.extra == "jax":
         raise ValueError(f"The 'sampler' parameter is {sampler!r}, but this model integrates the coefficients out "
-                         "(parameterization='marginal', a global-local prior): its log-density is a Python op "
-                         "that JAX cannot trace. Use sampler='auto' (PyMC) or 'nutpie', or "
+                         "(parameterization='marginal', a global-local prior): its log-density is an op "
+                         "that JAX cannot trace. Use sampler='auto', 'pymc' or 'nutpie', or "
                          "parameterization='noncentered'.")
     for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (name != "tune"):
@@ -144,6 +149,9 @@ def _pymc_sample(built: Any, backend: Backend, *, draws: int, tune: int, chains:
                 # nutpie never computes a log-likelihood group (and warns that idata_kwargs are ignored)
                 idata_kwargs=None if backend.nuts_sampler == "nutpie" else {"log_likelihood": False},
             )
+    if backend.nuts_sampler == "nutpie":  # nutpie also stores the unconstrained values (tau_log__, ...)
+        unconstrained = {v.name for v in built.model.value_vars} - {v.name for v in built.model.free_RVs}
+        idata.posterior = idata.posterior.drop_vars(sorted(unconstrained & set(idata.posterior.data_vars)))
     return idata
 
 
