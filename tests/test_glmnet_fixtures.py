@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -305,17 +304,6 @@ def test_glmnet_preset_poisson_with_offset(case):
 # (tests/test_multinomial_reference.py). Here: the package's MAP under the 'glmnet' convention.
 MULTI_FIXTURE = Path(__file__).parent / "data" / "glmnet_multinomial.json"
 
-#: KKT met (and glmnet reproduced) but no certified error bound: the local curvature region of the
-#: certificate does not contain the optimum (wine at small lambda: large ||x_i|| from the unscaled
-#: columns make the self-concordance bound loose). Known, asserted as such.
-MULTI_BOUND_NOT_CERTIFIED = {
-    "multinomial_wine_a1_std1_lam0.01", "multinomial_wine_a0.5_std1_lam0.01", "multinomial_wine_a0_std1_lam0.01",
-    "multinomial_wine_a0.5_std0_lam0.01", "multinomial_wine_a0_std0_lam0.01",
-    "multinomial_wine_a1_std1_lam0.02_weights", "multinomial_wine_a0.5_std1_lam0.02_weights_alpha0.5",
-    "multinomial_wine_a1_std0_lam0.01", "multinomial_wine_a1_std0_lam0.02_weights",
-    "multinomial_wine_a1_std1_lam0.02_penalty_factor", "multinomial_wine_a0.5_std0_lam0.02_penalty_factor"}
-
-
 @functools.cache
 def multinomial_fixture() -> dict:
     return json.loads(MULTI_FIXTURE.read_text("utf-8"))
@@ -328,8 +316,8 @@ def _multi_cases() -> list:
 @pytest.mark.parametrize("case", _multi_cases())
 def test_glmnet_multinomial_convention_reproduces_glmnet(case):
     """penalty_to_prior("glmnet", family="multinomial") + find_map == glmnet's B (K x p) and a0 (K):
-    <= 1e-6 relative, the same exact zeros, the KKT conditions met (and the error bound where the
-    local curvature certifies it)."""
+    <= 1e-6 relative, the same exact zeros, the KKT conditions met and the error bound certified (on
+    the unscaled wine columns at small lambda through the column-scaled coordinates)."""
     from bayesreg.conventions import penalty_to_likelihood
     from bayesreg.model.multinomial import Multinomial
 
@@ -361,10 +349,7 @@ def test_glmnet_multinomial_convention_reproduces_glmnet(case):
         # glmnet leaves that column unpenalised and reports it centred: so does the package
         flat = np.asarray(case["penalty_factor"]) == 0
         assert float(np.abs(coef[:, flat].sum(axis=0)).max()) <= 1e-12 * scale
-    if case["id"] in MULTI_BOUND_NOT_CERTIFIED:  # known: KKT met, no error bound (update the set when fixed)
-        assert not fit.certificate.bound_passed, "now certified: remove the case from MULTI_BOUND_NOT_CERTIFIED"
-    else:
-        assert fit.certificate.passed, fit.certificate
+    assert fit.certificate.passed, fit.certificate
     if case["penalty_factor"] is None:  # and back to glmnet's (lambda, alpha)
         back = prior_to_penalty(prior, "glmnet", X=X, y=y, family="multinomial",
                                 standardize=bool(case["standardize"]), weights=w)
@@ -406,9 +391,7 @@ def test_glmnet_preset_multinomial_with_penalty_factor(case):
     X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
     est = GlmnetBayes(lambda_=float(case["lambda"]), alpha=float(case["alpha"]), family="multinomial",
                       standardize=bool(case["standardize"]), penalty_factor=case["penalty_factor"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the known wine cases: KKT met, no error bound
-        est.fit(X, y)
+    est.fit(X, y)
     B, a0 = np.array(case["beta"], dtype=float), np.array(case["a0"], dtype=float)
     assert est.coef_.shape == B.shape
     assert float(np.abs(est.coef_ - B).max()) <= RTOL * float(np.abs(B).max())
