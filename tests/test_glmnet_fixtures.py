@@ -21,12 +21,9 @@ weights written out in this file.
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
+from _fixtures import GLMNET, GLMNET_MULTINOMIAL, fixture_case, fixture_data, load_fixture
 
 from bayesreg.conventions import PenaltyWeights, get_convention, penalty_to_prior, penalty_to_weights, prior_to_penalty
 from bayesreg.conventions._base import weights_to_prior
@@ -40,7 +37,7 @@ from bayesreg.model.priors import ElasticNet, Gaussian, Laplace
 from bayesreg.model.unpenalized import Unpenalized
 from bayesreg.verify import verify_map
 
-FIXTURE = Path(__file__).parent / "data" / "glmnet_reference.json"
+FIXTURE = GLMNET
 RTOL = 1e-6
 
 pytestmark = pytest.mark.skipif(
@@ -49,23 +46,18 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@functools.cache
 def fixture() -> dict:
-    return json.loads(FIXTURE.read_text("utf-8"))
+    return load_fixture(FIXTURE)
 
 
-@functools.cache
 def data_of(name: str) -> tuple[np.ndarray, np.ndarray]:
-    d = fixture()["datasets"][name]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
-    assert X.shape == (d["n"], d["p"]) and y.shape == (d["n"],)
-    return X, y
+    return fixture_data(FIXTURE, name)
 
 
 def _cases() -> list:
     if not FIXTURE.is_file():
         return []
-    return [pytest.param(c, id=c["id"]) for c in json.loads(FIXTURE.read_text("utf-8"))["cases"]]
+    return [pytest.param(c, id=c["id"]) for c in fixture()["cases"]]
 
 
 CASES = _cases()
@@ -302,11 +294,8 @@ def test_glmnet_preset_poisson_with_offset(case):
 # tests/data/glmnet_multinomial.json: glmnet's family="multinomial" (type.multinomial="ungrouped")
 # in R (scripts/glmnet_reference.R); the independent NumPy solver reproduces every case
 # (tests/test_multinomial_reference.py). Here: the package's MAP under the 'glmnet' convention.
-MULTI_FIXTURE = Path(__file__).parent / "data" / "glmnet_multinomial.json"
-
-@functools.cache
 def multinomial_fixture() -> dict:
-    return json.loads(MULTI_FIXTURE.read_text("utf-8"))
+    return load_fixture(GLMNET_MULTINOMIAL)
 
 
 def _multi_cases() -> list:
@@ -321,8 +310,7 @@ def test_glmnet_multinomial_convention_reproduces_glmnet(case):
     from bayesreg.conventions import penalty_to_likelihood
     from bayesreg.model.multinomial import Multinomial
 
-    d = multinomial_fixture()["datasets"][case["dataset"]]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    X, y = fixture_data(GLMNET_MULTINOMIAL, case["dataset"])
     params = {"lambda_": float(case["lambda"]), "alpha": float(case["alpha"]), "family": "multinomial",
               "standardize": bool(case["standardize"])}
     if case["penalty_factor"] is not None:
@@ -365,9 +353,8 @@ def test_multinomial_lasso_stalls_without_the_class_shift_term(monkeypatch):
     from bayesreg.conventions import penalty_to_likelihood
     from bayesreg.inference.l1_quadratic import IterationLimitWarning
 
-    case = next(c for c in multinomial_fixture()["cases"] if c["id"] == "multinomial_wine_a1_std0_lam0.01")
-    d = multinomial_fixture()["datasets"][case["dataset"]]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    case = fixture_case(GLMNET_MULTINOMIAL, "multinomial_wine_a1_std0_lam0.01")
+    X, y = fixture_data(GLMNET_MULTINOMIAL, case["dataset"])
     params = {"lambda_": float(case["lambda"]), "alpha": 1.0, "family": "multinomial", "standardize": False}
     prior, lik = penalty_to_prior("glmnet", X=X, y=y, **params), penalty_to_likelihood("glmnet", **params)
     data = RegressionData.from_xy(X, y)
@@ -387,8 +374,7 @@ def test_multinomial_lasso_stalls_without_the_class_shift_term(monkeypatch):
 def test_glmnet_preset_multinomial_with_penalty_factor(case):
     """GlmnetBayes(family="multinomial", penalty_factor=) is glmnet(..., family="multinomial",
     penalty.factor=): B (K x p) and a0 to <= 1e-6 relative, identical zeros, the flat column centred."""
-    d = multinomial_fixture()["datasets"][case["dataset"]]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    X, y = fixture_data(GLMNET_MULTINOMIAL, case["dataset"])
     est = GlmnetBayes(lambda_=float(case["lambda"]), alpha=float(case["alpha"]), family="multinomial",
                       standardize=bool(case["standardize"]), penalty_factor=case["penalty_factor"])
     est.fit(X, y)

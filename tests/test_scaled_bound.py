@@ -16,12 +16,9 @@ coordinates :math:`v = D\\theta` of :mod:`bayesreg.inference.local_bound` it can
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
+from _fixtures import GLMNET_MULTINOMIAL, fixture_case, fixture_data
 
 import bayesreg as br
 from bayesreg.conventions import penalty_to_likelihood, penalty_to_prior
@@ -29,7 +26,6 @@ from bayesreg.inference.map import certify_point, find_map
 from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import LogisticLikelihood
 
-FIXTURE = Path(__file__).parent / "data" / "glmnet_multinomial.json"
 LD = np.longdouble
 
 #: The hardest cases: lasso (support argument), ridge (whole space; the loosest bound), weighted.
@@ -37,15 +33,9 @@ CASES = ["multinomial_wine_a1_std0_lam0.01", "multinomial_wine_a0_std0_lam0.01",
          "multinomial_wine_a1_std1_lam0.02_weights"]
 
 
-@functools.cache
-def multinomial_fixture() -> dict:
-    return json.loads(FIXTURE.read_text("utf-8"))
-
-
 def _problem(case_id: str):
-    case = next(c for c in multinomial_fixture()["cases"] if c["id"] == case_id)
-    d = multinomial_fixture()["datasets"][case["dataset"]]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    case = fixture_case(GLMNET_MULTINOMIAL, case_id)
+    X, y = fixture_data(GLMNET_MULTINOMIAL, case["dataset"])
     params = {"lambda_": float(case["lambda"]), "alpha": float(case["alpha"]), "family": "multinomial",
               "standardize": bool(case["standardize"])}
     w = None if case["weights"] is None else np.asarray(case["weights"], dtype=float)
