@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 import warnings
 
 import numpy as np
+from _timing import first_and_median, timed
 
 import bayesreg as br
 from bayesreg.inference.map import find_map
@@ -66,20 +66,12 @@ def fit_sklearn(X: np.ndarray, y: np.ndarray, params: dict, solver: str):
         return LogisticRegression(**params, solver=solver, tol=tol, max_iter=100_000).fit(X, y)
 
 
-def timed(fn, *args):
-    t = time.perf_counter()
-    out = fn(*args)
-    return time.perf_counter() - t, out
-
-
 def run(sizes: list[tuple[int, int, int]], repeats: int) -> list[dict]:
     rows = []
     for n, p, k in sizes:
         X, y = make_data(n, p, k)
         for case, params in CASES.items():
-            first, res = timed(fit_bayesreg, X, y, params)
-            times = [first] + [timed(fit_bayesreg, X, y, params)[0] for _ in range(repeats - 1)]
-            ours = float(np.median(times))
+            first, ours, res = first_and_median(fit_bayesreg, X, y, params, repeats=repeats)
             for solver in (("newton-cg", "lbfgs") if case == "l2" else ("saga",)):
                 t_sk, sk = timed(fit_sklearn, X, y, params, solver)
                 row = {"size": f"{n}x{p} K={k}", "case": case, "solver": solver, "bayesreg_s": ours,

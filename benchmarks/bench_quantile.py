@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
+from _timing import first_and_median, timed
 
 import bayesreg as br
 from bayesreg.inference.map import find_map
@@ -62,18 +62,11 @@ def fit_sklearn(X: np.ndarray, y: np.ndarray):
     return QuantileRegressor(quantile=QUANTILE, alpha=ALPHA, solver="highs").fit(X, y)
 
 
-def timed(fn, *args):
-    t = time.perf_counter()
-    out = fn(*args)
-    return time.perf_counter() - t, out
-
-
 def run(sizes: list[tuple[int, int]], repeats: int, sk_repeats: int) -> list[dict]:
     rows = []
     for n, p in sizes:
         X, y = make_data(n, p)
-        first, res = timed(fit_bayesreg, X, y)
-        times = [first] + [timed(fit_bayesreg, X, y)[0] for _ in range(repeats - 1)]
+        first, ours, res = first_and_median(fit_bayesreg, X, y, repeats=repeats)
         sk_reps = sk_repeats if n * p < 5_000_000 else 1
         sk_times, sk = [], None
         for _ in range(sk_reps):
@@ -82,7 +75,7 @@ def run(sizes: list[tuple[int, int]], repeats: int, sk_repeats: int) -> list[dic
         theta = np.append(res.coef, res.intercept)
         ref = np.append(sk.coef_, sk.intercept_)
         row = {
-            "size": f"{n}x{p}", "bayesreg_first_s": first, "bayesreg_s": float(np.median(times)),
+            "size": f"{n}x{p}", "bayesreg_first_s": first, "bayesreg_s": ours,
             "sklearn_s": float(np.median(sk_times)), "sklearn_repeats": sk_reps,
             "max_rel_diff": float(np.max(np.abs(theta - ref)) / np.max(np.abs(ref))),
             "same_zeros": bool(np.array_equal(res.coef == 0, sk.coef_ == 0)), "zeros": int(np.sum(res.coef == 0)),

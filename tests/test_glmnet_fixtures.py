@@ -21,13 +21,9 @@ weights written out in this file.
 
 from __future__ import annotations
 
-import functools
-import json
-import warnings
-from pathlib import Path
-
 import numpy as np
 import pytest
+from _fixtures import GLMNET, GLMNET_MULTINOMIAL, fixture_case, fixture_data, load_fixture
 
 from bayesreg.conventions import PenaltyWeights, get_convention, penalty_to_prior, penalty_to_weights, prior_to_penalty
 from bayesreg.conventions._base import weights_to_prior
@@ -41,7 +37,7 @@ from bayesreg.model.priors import ElasticNet, Gaussian, Laplace
 from bayesreg.model.unpenalized import Unpenalized
 from bayesreg.verify import verify_map
 
-FIXTURE = Path(__file__).parent / "data" / "glmnet_reference.json"
+FIXTURE = GLMNET
 RTOL = 1e-6
 
 pytestmark = pytest.mark.skipif(
@@ -50,23 +46,18 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@functools.cache
 def fixture() -> dict:
-    return json.loads(FIXTURE.read_text("utf-8"))
+    return load_fixture(FIXTURE)
 
 
-@functools.cache
 def data_of(name: str) -> tuple[np.ndarray, np.ndarray]:
-    d = fixture()["datasets"][name]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
-    assert X.shape == (d["n"], d["p"]) and y.shape == (d["n"],)
-    return X, y
+    return fixture_data(FIXTURE, name)
 
 
 def _cases() -> list:
     if not FIXTURE.is_file():
         return []
-    return [pytest.param(c, id=c["id"]) for c in json.loads(FIXTURE.read_text("utf-8"))["cases"]]
+    return [pytest.param(c, id=c["id"]) for c in fixture()["cases"]]
 
 
 CASES = _cases()
@@ -303,22 +294,8 @@ def test_glmnet_preset_poisson_with_offset(case):
 # tests/data/glmnet_multinomial.json: glmnet's family="multinomial" (type.multinomial="ungrouped")
 # in R (scripts/glmnet_reference.R); the independent NumPy solver reproduces every case
 # (tests/test_multinomial_reference.py). Here: the package's MAP under the 'glmnet' convention.
-MULTI_FIXTURE = Path(__file__).parent / "data" / "glmnet_multinomial.json"
-
-#: KKT met (and glmnet reproduced) but no certified error bound: the local curvature region of the
-#: certificate does not contain the optimum (wine at small lambda: large ||x_i|| from the unscaled
-#: columns make the self-concordance bound loose). Known, asserted as such.
-MULTI_BOUND_NOT_CERTIFIED = {
-    "multinomial_wine_a1_std1_lam0.01", "multinomial_wine_a0.5_std1_lam0.01", "multinomial_wine_a0_std1_lam0.01",
-    "multinomial_wine_a0.5_std0_lam0.01", "multinomial_wine_a0_std0_lam0.01",
-    "multinomial_wine_a1_std1_lam0.02_weights", "multinomial_wine_a0.5_std1_lam0.02_weights_alpha0.5",
-    "multinomial_wine_a1_std0_lam0.01", "multinomial_wine_a1_std0_lam0.02_weights",
-    "multinomial_wine_a1_std1_lam0.02_penalty_factor", "multinomial_wine_a0.5_std0_lam0.02_penalty_factor"}
-
-
-@functools.cache
 def multinomial_fixture() -> dict:
-    return json.loads(MULTI_FIXTURE.read_text("utf-8"))
+    return load_fixture(GLMNET_MULTINOMIAL)
 
 
 def _multi_cases() -> list:
@@ -328,13 +305,12 @@ def _multi_cases() -> list:
 @pytest.mark.parametrize("case", _multi_cases())
 def test_glmnet_multinomial_convention_reproduces_glmnet(case):
     """penalty_to_prior("glmnet", family="multinomial") + find_map == glmnet's B (K x p) and a0 (K):
-    <= 1e-6 relative, the same exact zeros, the KKT conditions met (and the error bound where the
-    local curvature certifies it)."""
+    <= 1e-6 relative, the same exact zeros, the KKT conditions met and the error bound certified (on
+    the unscaled wine columns at small lambda through the column-scaled coordinates)."""
     from bayesreg.conventions import penalty_to_likelihood
     from bayesreg.model.multinomial import Multinomial
 
-    d = multinomial_fixture()["datasets"][case["dataset"]]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    X, y = fixture_data(GLMNET_MULTINOMIAL, case["dataset"])
     params = {"lambda_": float(case["lambda"]), "alpha": float(case["alpha"]), "family": "multinomial",
               "standardize": bool(case["standardize"])}
     if case["penalty_factor"] is not None:
@@ -361,10 +337,7 @@ def test_glmnet_multinomial_convention_reproduces_glmnet(case):
         # glmnet leaves that column unpenalised and reports it centred: so does the package
         flat = np.asarray(case["penalty_factor"]) == 0
         assert float(np.abs(coef[:, flat].sum(axis=0)).max()) <= 1e-12 * scale
-    if case["id"] in MULTI_BOUND_NOT_CERTIFIED:  # known: KKT met, no error bound (update the set when fixed)
-        assert not fit.certificate.bound_passed, "now certified: remove the case from MULTI_BOUND_NOT_CERTIFIED"
-    else:
-        assert fit.certificate.passed, fit.certificate
+    assert fit.certificate.passed, fit.certificate
     if case["penalty_factor"] is None:  # and back to glmnet's (lambda, alpha)
         back = prior_to_penalty(prior, "glmnet", X=X, y=y, family="multinomial",
                                 standardize=bool(case["standardize"]), weights=w)
@@ -380,9 +353,8 @@ def test_multinomial_lasso_stalls_without_the_class_shift_term(monkeypatch):
     from bayesreg.conventions import penalty_to_likelihood
     from bayesreg.inference.l1_quadratic import IterationLimitWarning
 
-    case = next(c for c in multinomial_fixture()["cases"] if c["id"] == "multinomial_wine_a1_std0_lam0.01")
-    d = multinomial_fixture()["datasets"][case["dataset"]]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    case = fixture_case(GLMNET_MULTINOMIAL, "multinomial_wine_a1_std0_lam0.01")
+    X, y = fixture_data(GLMNET_MULTINOMIAL, case["dataset"])
     params = {"lambda_": float(case["lambda"]), "alpha": 1.0, "family": "multinomial", "standardize": False}
     prior, lik = penalty_to_prior("glmnet", X=X, y=y, **params), penalty_to_likelihood("glmnet", **params)
     data = RegressionData.from_xy(X, y)
@@ -402,13 +374,10 @@ def test_multinomial_lasso_stalls_without_the_class_shift_term(monkeypatch):
 def test_glmnet_preset_multinomial_with_penalty_factor(case):
     """GlmnetBayes(family="multinomial", penalty_factor=) is glmnet(..., family="multinomial",
     penalty.factor=): B (K x p) and a0 to <= 1e-6 relative, identical zeros, the flat column centred."""
-    d = multinomial_fixture()["datasets"][case["dataset"]]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
+    X, y = fixture_data(GLMNET_MULTINOMIAL, case["dataset"])
     est = GlmnetBayes(lambda_=float(case["lambda"]), alpha=float(case["alpha"]), family="multinomial",
                       standardize=bool(case["standardize"]), penalty_factor=case["penalty_factor"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the known wine cases: KKT met, no error bound
-        est.fit(X, y)
+    est.fit(X, y)
     B, a0 = np.array(case["beta"], dtype=float), np.array(case["a0"], dtype=float)
     assert est.coef_.shape == B.shape
     assert float(np.abs(est.coef_ - B).max()) <= RTOL * float(np.abs(B).max())

@@ -186,36 +186,52 @@ def test_penalty_to_prior_is_per_entry():
     assert isinstance(prior, br.Laplace) and prior.b == pytest.approx(0.5)
 
 
+def _nuts_against_importance_sampling(seed: int, prior, flat: list | None = None) -> tuple:
+    """Three classes, n=150, p=2 simulated with ``seed``; a 200 000-draw Laplace importance-sampling
+    reference (Gaussian(1) weights, ``flat`` columns on their sum-zero plane) and NUTS (2 x 1000 draws)
+    with ``prior``: the NUTS means of all 6 weights and 3 intercepts within 4 MCSE of the reference.
+    Returns ``(X, y, reference, reference sd, estimator, draws (chain, draw, 9))``."""
+    from bayesreg.reference import laplace_importance_sampling, mcse_mean
+    from bayesreg.reference.importance_multinomial import multinomial_log_posterior, multinomial_moments
+
+    flat = flat or []
+    rng = np.random.default_rng(seed)
+    n, p, K = 150, 2, 3
+    X = rng.standard_normal((n, p))
+    W = np.array([[1.0, -0.5], [-0.5, 0.8], [-0.5, -0.3]])
+    eta = X @ W.T + np.array([0.3, 0.0, -0.3])
+    y = (rng.random((n, 1)) > np.cumsum(np.exp(eta) / np.exp(eta).sum(1, keepdims=True), axis=1)).sum(1)
+    ref = laplace_importance_sampling(multinomial_log_posterior(X, y, 1.0, K, flat=flat),
+                                      np.zeros(K * p - len(flat) + K - 1), n_draws=200_000, seed=2)
+    assert ref.ess > 50_000
+    mean, sd, mcse = multinomial_moments(ref, K, p, flat=flat)
+    est = br.BayesianRegression(prior=prior, likelihood="multinomial", method="nuts", draws=1000, tune=700,
+                                chains=2, random_seed=3, progressbar=False).fit(X, y)
+    post = est.idata_.posterior
+    draws = np.concatenate([post["coef"].values.reshape(2, 1000, -1), post["intercept"].values], axis=2)
+    for j in range(K * p + K):
+        d = draws[..., j]
+        tol = 4.0 * np.hypot(mcse_mean(d), mcse[j])
+        assert abs(d.mean() - mean[j]) < tol, (j, d.mean(), mean[j], tol)
+    return X, y, ref, sd, est, draws
+
+
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::bayesreg.ConvergenceWarning")
 def test_nuts_matches_importance_sampling():
     """Gaussian prior (sd 1) on every weight, flat sum-to-zero intercepts; n=150, p=2, K=3: NUTS means
     and variances of all 6 weights and 3 intercepts within 4 MCSE of a 200 000-draw Laplace
     importance-sampling reference (NumPy only, bayesreg.reference.importance_multinomial)."""
-    from bayesreg.reference import laplace_importance_sampling, mcse_mean
-    from bayesreg.reference.importance_multinomial import multinomial_log_posterior, multinomial_moments
+    from bayesreg.reference import mcse_mean
 
-    rng = np.random.default_rng(5)
-    n, p, K = 150, 2, 3
-    X = rng.standard_normal((n, p))
-    W = np.array([[1.0, -0.5], [-0.5, 0.8], [-0.5, -0.3]])
-    eta = X @ W.T + np.array([0.3, 0.0, -0.3])
-    y = (rng.random((n, 1)) > np.cumsum(np.exp(eta) / np.exp(eta).sum(1, keepdims=True), axis=1)).sum(1)
-    ref = laplace_importance_sampling(multinomial_log_posterior(X, y, 1.0, K), np.zeros(K * p + K - 1),
-                                      n_draws=200_000, seed=2)
-    assert ref.ess > 50_000
-    mean, sd, mcse = multinomial_moments(ref, K, p)
-    est = br.BayesianRegression(prior=br.Gaussian(1.0), likelihood="multinomial", method="nuts", draws=1000,
-                                tune=700, chains=2, random_seed=3, progressbar=False).fit(X, y)
+    X, y, ref, sd, est, draws = _nuts_against_importance_sampling(5, br.Gaussian(1.0))
+    n, K = X.shape[0], 3
     post = est.idata_.posterior
     assert post["coef"].dims == ("chain", "draw", "class", "feature")
     assert post["intercept"].dims == ("chain", "draw", "class")
-    draws = np.concatenate([post["coef"].values.reshape(2, 1000, -1), post["intercept"].values], axis=2)
     np.testing.assert_allclose(post["intercept"].values.sum(axis=2), 0.0, atol=1e-10)
-    for j in range(K * p + K):
+    for j in range(draws.shape[-1]):
         d = draws[..., j]
-        tol = 4.0 * np.hypot(mcse_mean(d), mcse[j])
-        assert abs(d.mean() - mean[j]) < tol, (j, d.mean(), mean[j], tol)
         d2 = (d - d.mean()) ** 2
         assert abs(d2.mean() - sd[j] ** 2) < 4.0 * np.hypot(mcse_mean(d2), 0.05 * sd[j] ** 2 / np.sqrt(ref.ess / 1000))
     ll = est.idata_.log_likelihood["y"].values
@@ -314,30 +330,10 @@ def test_nuts_flat_weights_match_importance_sampling():
     intercepts; n=150, p=2, K=3: NUTS means of all 6 weights and 3 intercepts within 4 MCSE of a
     200 000-draw Laplace importance-sampling reference (NumPy only, flat columns parametrised on
     their plane), and every draw of the flat column sums to zero."""
-    from bayesreg.reference import laplace_importance_sampling, mcse_mean
-    from bayesreg.reference.importance_multinomial import multinomial_log_posterior, multinomial_moments
-
-    rng = np.random.default_rng(7)
-    n, p, K = 150, 2, 3
-    X = rng.standard_normal((n, p))
-    W = np.array([[1.0, -0.5], [-0.5, 0.8], [-0.5, -0.3]])
-    eta = X @ W.T + np.array([0.3, 0.0, -0.3])
-    y = (rng.random((n, 1)) > np.cumsum(np.exp(eta) / np.exp(eta).sum(1, keepdims=True), axis=1)).sum(1)
-    ref = laplace_importance_sampling(multinomial_log_posterior(X, y, 1.0, K, flat=[0]),
-                                      np.zeros(K * p - 1 + K - 1), n_draws=200_000, seed=2)
-    assert ref.ess > 50_000
-    mean, _, mcse = multinomial_moments(ref, K, p, flat=[0])
-    est = br.BayesianRegression(prior=br.Unpenalized(br.Gaussian(1.0), [0]), likelihood="multinomial",
-                                method="nuts", draws=1000, tune=700, chains=2, random_seed=3,
-                                progressbar=False).fit(X, y)
+    X, y, _, _, est, _ = _nuts_against_importance_sampling(7, br.Unpenalized(br.Gaussian(1.0), [0]), flat=[0])
     post = est.idata_.posterior
     assert post["coef"].dims == ("chain", "draw", "class", "feature")
     np.testing.assert_allclose(post["coef"].values[..., 0].sum(axis=2), 0.0, atol=1e-10)
-    draws = np.concatenate([post["coef"].values.reshape(2, 1000, -1), post["intercept"].values], axis=2)
-    for j in range(K * p + K):
-        d = draws[..., j]
-        tol = 4.0 * np.hypot(mcse_mean(d), mcse[j])
-        assert abs(d.mean() - mean[j]) < tol, (j, d.mean(), mean[j], tol)
     # the MAP of the same model is centred the same way
     fit = find_map(RegressionData.from_xy(X, y.astype(float)), br.Unpenalized(br.Gaussian(1.0), [0]), Multinomial())
     assert abs(fit.coef[:, 0].sum()) <= 1e-12

@@ -19,12 +19,11 @@ at its result and clearly positive at a perturbed one.
 from __future__ import annotations
 
 import functools
-import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _fixtures import GLMNET_MULTINOMIAL, fixture_case, fixture_data, load_fixture
 
 from bayesreg.reference.multinomial import (
     glmnet_multinomial_objective,
@@ -32,23 +31,17 @@ from bayesreg.reference.multinomial import (
     reference_multinomial_solve,
 )
 
-FIXTURE = Path(__file__).parent / "data" / "glmnet_multinomial.json"
 RTOL = 1e-6
 
 
-@functools.cache
 def multinomial_fixture() -> dict:
     """The glmnet multinomial fixture (meta, datasets, cases)."""
-    return json.loads(FIXTURE.read_text("utf-8"))
+    return load_fixture(GLMNET_MULTINOMIAL)
 
 
-@functools.cache
 def multinomial_data(name: str) -> tuple[np.ndarray, np.ndarray]:
     """``X`` (n, p) and the class labels ``y`` (n,) of a fixture data set."""
-    d = multinomial_fixture()["datasets"][name]
-    X, y = np.array(d["X"], dtype=float), np.array(d["y"], dtype=float)
-    assert X.shape == (d["n"], d["p"]) and y.shape == (d["n"],)
-    return X, y
+    return fixture_data(GLMNET_MULTINOMIAL, name)
 
 
 def glmnet_args(case: dict) -> dict:
@@ -129,7 +122,7 @@ def test_reference_reproduces_glmnet(case):
 def test_kkt_residual_can_fail():
     """A perturbed optimum (one coefficient moved by 1e-4 of the largest, or an intercept shifted,
     or a zero moved off zero) has a KKT residual far above the solver's 1e-12."""
-    case = next(c for c in multinomial_fixture()["cases"] if c["id"] == "multinomial_wine_a1_std1_lam0.1")
+    case = fixture_case(GLMNET_MULTINOMIAL, "multinomial_wine_a1_std1_lam0.1")
     X, y = multinomial_data("wine")
     args = glmnet_args(case)
     res = reference_multinomial_solve(X, y, **args)

@@ -12,7 +12,19 @@ from bayesreg.model.data import _CHUNK_ROWS, RegressionData
 from bayesreg.model.likelihoods import Likelihood
 from bayesreg.model.rounding import rounding_gamma
 
-__all__ = ["Curvature"]
+__all__ = ["Curvature", "bordered_hessian"]
+
+
+def bordered_hessian(H: np.ndarray, h_icpt: np.ndarray, h_icpt_icpt: float, with_icpt: bool) -> np.ndarray:
+    r"""The float64 Hessian block on the columns and, with ``with_icpt``, the intercept last:
+    :math:`\begin{pmatrix} H & h \\ h^\top & h_{cc} \end{pmatrix}` (only ``H`` without it)."""
+    k = H.shape[0]
+    out = np.empty((k + int(with_icpt),) * 2)
+    out[:k, :k] = H
+    if with_icpt:
+        out[:k, k] = out[k, :k] = h_icpt
+        out[k, k] = h_icpt_icpt
+    return out
 
 
 class Curvature:
@@ -115,9 +127,4 @@ class Curvature:
             if work.size > k:  # the intercept
                 icpt += Xs.T @ root.astype(dtype)
                 icpt_icpt += float(root @ root)
-        out = np.empty((work.size, work.size))
-        out[:k, :k] = H
-        if work.size > k:
-            out[:k, k] = out[k, :k] = icpt
-            out[k, k] = icpt_icpt
-        return out
+        return bordered_hessian(H, icpt, icpt_icpt, work.size > k)

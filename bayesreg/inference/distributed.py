@@ -48,6 +48,7 @@ import numpy as np
 
 from bayesreg.inference.blas import serial_blas
 from bayesreg.inference.certificate import DEFAULT_TOL, Certificate, certify
+from bayesreg.inference.curvature import bordered_hessian
 from bayesreg.inference.l1_quadratic import solve_l1_quadratic
 from bayesreg.model.likelihoods import Likelihood
 from bayesreg.model.priors import Prior
@@ -164,13 +165,7 @@ class _Evaluator:
                                                 self.shift)
         if work is None:
             return f, g, None
-        k = cols.size
-        out = np.empty((work.size, work.size))
-        out[:k, :k] = H
-        if with_icpt:
-            out[:k, k] = out[k, :k] = hc
-            out[k, k] = hcc
-        return f, g, out
+        return f, g, bordered_hessian(H, hc, hcc, with_icpt)
 
 
 def find_map_rows(rows: RowSource, prior: Prior, likelihood: Likelihood, *, fit_intercept: bool = True,

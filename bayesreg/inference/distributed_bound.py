@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bayesreg.inference.curvature import bordered_hessian
 from bayesreg.inference.error_bound import NO_BOUND, ErrorBound
 from bayesreg.inference.local_bound import SINGLE_PRECISION_GAMMA, local_error_bound
 from bayesreg.model.likelihoods import Likelihood
@@ -95,13 +96,7 @@ def rows_error_bound(rows: RowSource, likelihood: Likelihood, l1: np.ndarray, l2
         _, _, H, hc, hcc = rows.map_reduce(glm_pass, theta, likelihood, fit_intercept, cols, with_icpt, 1,
                                            not double, None)
         passes += 1
-        k = cols.size
-        out = np.empty((S.size, S.size))
-        out[:k, :k] = H
-        if with_icpt:
-            out[:k, k] = out[k, :k] = hc
-            out[k, k] = hcc
-        return out, np.asarray(theta, dtype=float), gamma
+        return bordered_hessian(H, hc, hcc, with_icpt), np.asarray(theta, dtype=float), gamma
 
     bound = local_error_bound(view, likelihood, l1, l2, np.asarray(theta, dtype=float), grad, hessian_at)
     if bound.value is None and not bound.not_strongly_convex:  # no bound obtained: the KKT residual decides

@@ -219,13 +219,20 @@ def zero_count_direction(data: RegressionData, flat: np.ndarray) -> np.ndarray |
     return None
 
 
-def zero_count_error(data: RegressionData, flat: np.ndarray, v: np.ndarray, likelihood: str) -> NoPosteriorModeError:
-    """The error raised for a direction ``v`` of :func:`zero_count_direction`."""
+def _direction_terms(data: RegressionData, flat: np.ndarray, v: np.ndarray) -> tuple[str, str]:
+    """For a direction ``v`` over the flat coordinates (intercept last): the names of the coordinates
+    it moves (:func:`_names`) and the direction itself (:func:`describe_direction`)."""
     used = flat[np.abs(v[:flat.size]) > 0] if flat.size else flat
     icpt = data.fit_intercept and v[-1] != 0
+    return _names(data, used, bool(icpt)), describe_direction(data, flat, v)
+
+
+def zero_count_error(data: RegressionData, flat: np.ndarray, v: np.ndarray, likelihood: str) -> NoPosteriorModeError:
+    """The error raised for a direction ``v`` of :func:`zero_count_direction`."""
+    names, direction = _direction_terms(data, flat, v)
     return NoPosteriorModeError(
-        f"The posterior has no mode: along {describe_direction(data, flat, v)} (coefficients with a flat prior: "
-        f"{_names(data, used, bool(icpt))}) the linear predictor falls without bound on rows with y = 0 and "
+        f"The posterior has no mode: along {direction} (coefficients with a flat prior: "
+        f"{names}) the linear predictor falls without bound on rows with y = 0 and "
         f"stays unchanged on every row with y > 0, so the {likelihood} likelihood keeps increasing towards "
         f"its supremum without reaching it (e.g. an intercept when every count is 0): the MAP does not exist "
         f"and the posterior is improper. {_FIX}"
@@ -241,11 +248,10 @@ def describe_direction(data: RegressionData, flat: np.ndarray, v: np.ndarray) ->
 
 def separation_error(data: RegressionData, flat: np.ndarray, v: np.ndarray, likelihood: str) -> NoPosteriorModeError:
     """The error raised for a separating direction ``v`` of the flat coordinates."""
-    used = flat[np.abs(v[:flat.size]) > 0] if flat.size else flat
-    icpt = data.fit_intercept and v[-1] != 0
+    names, direction = _direction_terms(data, flat, v)
     return NoPosteriorModeError(
         f"The posterior has no mode: the data are separated by the coefficients with a flat prior "
-        f"({_names(data, used, bool(icpt))}). Along {describe_direction(data, flat, v)}, every row with "
+        f"({names}). Along {direction}, every row with "
         f"y = 1 has a non-negative and every row with y = 0 a non-positive linear predictor, so the "
         f"{likelihood} likelihood keeps increasing as these coefficients grow without bound and their flat "
         f"prior does not stop them (the MAP does not exist and the posterior is improper). {_FIX}"

@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special
 
+from bayesreg.reference.active_set import active_set_polish
+
 __all__ = ["GLM_FAMILIES", "glm_row_terms", "reference_glm_solve"]
 
 GLM_FAMILIES = ("poisson", "negative_binomial", "student_t")
@@ -113,28 +115,15 @@ def reference_glm_solve(X, y, l1, l2, family: str, *, offset=None, sample_weight
     c0 = float(res.x[2 * p]) if k else 0.0
     if family == "student_t":
         return w0, c0, bool(res.success)
-    signs = np.where(l1 > 0, np.sign(w0), 0.0)
-    in_S = (w0 != 0) | (l1 == 0)
-    for _ in range(2 * p + 2):
-        S = np.flatnonzero(in_S)
+
+    def newton_on(S, signs_S, theta0):
         Z = np.column_stack([X[:, S], np.ones(n)]) if k else X[:, S]
-        lin = np.append(l1[S] * signs[S], 0.0) if k else l1[S] * signs[S]
+        lin = np.append(l1[S] * signs_S, 0.0) if k else l1[S] * signs_S
         pen = np.append(l2[S], 0.0) if k else l2[S]
-        theta0 = np.append(w0[S], c0) if k else w0[S]
-        theta, _, ok = _newton(Z, y, s, off, lin, pen, theta0, family, kw, tol, max_iter)
-        if not ok:
-            return w0, c0, False
-        flipped = S[(l1[S] > 0) & (np.sign(theta[:S.size]) != signs[S])]
-        if flipped.size:
-            in_S[flipped], signs[flipped] = False, 0.0
-            continue
-        w = np.zeros(p)
-        w[S] = theta[:S.size]
-        c = float(theta[-1]) if k else 0.0
-        g = X.T @ (s * glm_row_terms(off + X @ w + c, y, family, **kw)[1])
-        excess = np.where(in_S, -np.inf, np.abs(g) - l1 * (1.0 + _KKT_RTOL))
-        j = int(np.argmax(excess))
-        if excess[j] <= 0:
-            return w, c, True
-        in_S[j], signs[j] = True, -np.sign(g[j])
-    return w0, c0, False
+        return _newton(Z, y, s, off, lin, pen, theta0, family, kw, tol, max_iter)
+
+    def data_gradient(w, c):
+        return X.T @ (s * glm_row_terms(off + X @ w + c, y, family, **kw)[1])
+
+    w, c, _, ok = active_set_polish(w0, c0, l1, bool(k), newton_on, data_gradient, _KKT_RTOL)
+    return w, c, ok

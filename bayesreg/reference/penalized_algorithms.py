@@ -15,6 +15,8 @@ import warnings
 import numpy as np
 from scipy import linalg, optimize, special
 
+from bayesreg.reference.active_set import active_set_polish
+
 # Relative slack in the off-support KKT test |grad_j| <= l1_j (absorbs round-off only).
 _KKT_RTOL = 1e-9
 
@@ -181,27 +183,13 @@ def _solve_logistic(X, y, s, l1, l2, fit_intercept, tol, max_iter):
     c0 = float(res.x[2 * p]) if k else 0.0
     n_iter = int(res.nit)
     # Active-set Newton polish: signs fixed on S, drop sign flips, add the worst violator.
-    signs = np.where(l1 > 0, np.sign(w0), 0.0)
-    in_S = (w0 != 0) | (l1 == 0)
-    for _ in range(2 * p + 2):
-        S = np.flatnonzero(in_S)
-        theta0 = np.append(w0[S], c0) if k else w0[S]
-        theta, it, ok = _newton(X[:, S], y, s, l1[S] * signs[S], l2[S], fit_intercept,
-                                theta0, tol, max_iter)
-        n_iter += it
-        if not ok:
-            break
-        flipped = S[(l1[S] > 0) & (np.sign(theta[:S.size]) != signs[S])]
-        if flipped.size:
-            in_S[flipped], signs[flipped] = False, 0.0
-            continue
-        w = np.zeros(p)
-        w[S] = theta[:S.size]
-        c = float(theta[-1]) if k else 0.0
-        g = X.T @ (s * (special.expit(X @ w + c) - y))  # l2 term vanishes off the support
-        excess = np.where(in_S, -np.inf, np.abs(g) - l1 * (1.0 + _KKT_RTOL))
-        j = int(np.argmax(excess))
-        if excess[j] <= 0:
-            return w, c, n_iter, True, "lbfgsb-split+newton-polish"
-        in_S[j], signs[j] = True, -np.sign(g[j])
-    return w0, c0, n_iter, False, "lbfgsb-split"
+    def newton_on(S, signs_S, theta0):
+        return _newton(X[:, S], y, s, l1[S] * signs_S, l2[S], fit_intercept, theta0, tol, max_iter)
+
+    def data_gradient(w, c):
+        return X.T @ (s * (special.expit(X @ w + c) - y))  # l2 term vanishes off the support
+
+    w, c, it, ok = active_set_polish(w0, c0, l1, fit_intercept, newton_on, data_gradient, _KKT_RTOL)
+    if ok:
+        return w, c, n_iter + it, True, "lbfgsb-split+newton-polish"
+    return w0, c0, n_iter + it, False, "lbfgsb-split"
