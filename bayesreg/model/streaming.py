@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.model.gram import NonFiniteColumnError, centred_gram_columns
 from bayesreg.model.suffstats import SufficientStats
 
 __all__ = ["ChunkProgress", "resolve_paths", "iter_file_chunks", "stats_from_files", "default_batch_rows"]
@@ -41,6 +42,8 @@ class ChunkProgress:
 
 #: a Parquet row group up to this many (uncompressed) bytes is read whole, a larger one in batches
 ROW_GROUP_BYTES = 256 << 20
+#: decode a row group's columns on pyarrow's thread pool
+READ_THREADS = True
 
 
 def default_batch_rows(n_features: int) -> int:
@@ -125,7 +128,7 @@ def _batches(path: str, fmt: str, columns: list[str], batch_rows: int) -> Iterat
                 continue
             # a whole row group in one read decodes its columns in parallel (measured ~1.3x faster than
             # iter_batches); its batches are zero-copy slices
-            table = pf.read_row_group(i, columns=columns, use_threads=True)
+            table = pf.read_row_group(i, columns=columns, use_threads=READ_THREADS)
             for start in range(0, table.num_rows, batch_rows):
                 part = table.slice(start, batch_rows)
                 yield {c: part.column(c).to_numpy() for c in columns}
@@ -160,14 +163,12 @@ def _batches(path: str, fmt: str, columns: list[str], batch_rows: int) -> Iterat
         yield {c: batch.column(c).to_numpy(zero_copy_only=False) for c in columns}
 
 
-def iter_file_chunks(paths: Any, target: str, weights: str | None = None, *, features: Sequence[str] | None = None,
-                     batch_rows: int | None = None,
-                     progress: Callable[[ChunkProgress], None] | None = None,
-                     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
-    """Yield ``(X, y, weights or None)`` batches of the files (module docstring); ``progress`` after each."""
-    files = resolve_paths(paths)
+def _column_batches(files: list[str], target: str, weights: str | None, feats: list[str], batch_rows: int | None,
+                    progress: Callable[[ChunkProgress], None] | None,
+                    ) -> Iterator[tuple[str, int, dict[str, np.ndarray], np.ndarray | None]]:
+    """``(path, first row, {column: float array}, validated weights or None)`` per batch; ``progress``
+    after each. The feature and target arrays are not yet checked for finiteness (the caller does)."""
     fmts = [_format_of(f) for f in files]
-    feats = _select(_columns_of(files[0], fmts[0]), target, weights, features, files[0])
     rows_per = batch_rows or default_batch_rows(len(feats))
     if not isinstance(rows_per, (int, np.integer)) or rows_per < 1:
         raise ValueError(f"The 'batch_rows' parameter must be a positive integer; got {batch_rows!r}.")
@@ -186,25 +187,37 @@ def iter_file_chunks(paths: Any, target: str, weights: str | None = None, *, fea
             m = len(cols[target])
             if m == 0:
                 continue
-            X = np.empty((m, len(feats)), order="F")  # column by column: contiguous copies
-            for j, c in enumerate(feats):
-                X[:, j] = _to_float(cols[c], c, path, start, check=False)
-            with np.errstate(over="ignore", invalid="ignore"):
-                finite = bool(np.isfinite(np.sum(X)))  # a finite sum: every entry finite, in one pass
-            if not finite:
-                for j, c in enumerate(feats):
-                    _to_float(X[:, j], c, path, start)  # name the first column with a missing value
-            y = _to_float(cols[target], target, path, start)
+            arrays = {c: _to_float(cols[c], c, path, start, check=False) for c in feats + [target]}
             v = None if weights is None else _to_float(cols[weights], weights, path, start)
             if v is not None and np.any(v < 0):
                 raise ValueError(f"{path}: weights column {weights!r} has negative values in rows {start}-"
                                  f"{start + m - 1}; observation weights must be >= 0.")
-            yield X, y, v
+            yield path, start, arrays, v
             start += m
             chunk += 1
             rows += m
             if progress is not None:
                 progress(ChunkProgress(chunk, rows, total, path, k, len(files)))
+
+
+def iter_file_chunks(paths: Any, target: str, weights: str | None = None, *, features: Sequence[str] | None = None,
+                     batch_rows: int | None = None,
+                     progress: Callable[[ChunkProgress], None] | None = None,
+                     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """Yield ``(X, y, weights or None)`` batches of the files (module docstring); ``progress`` after each."""
+    files = resolve_paths(paths)
+    feats = _select(_columns_of(files[0], _format_of(files[0])), target, weights, features, files[0])
+    for path, start, cols, v in _column_batches(files, target, weights, feats, batch_rows, progress):
+        m = len(cols[target])
+        X = np.empty((m, len(feats)), order="F")  # column by column: contiguous copies
+        for j, c in enumerate(feats):
+            X[:, j] = cols[c]
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = bool(np.isfinite(np.sum(X)))  # a finite sum: every entry finite, in one pass
+        if not finite:
+            for j, c in enumerate(feats):
+                _to_float(X[:, j], c, path, start)  # name the first column with a missing value
+        yield X, _to_float(cols[target], target, path, start), v
 
 
 def stats_from_files(paths: Any, target: str, weights: str | None = None, *,
@@ -230,11 +243,20 @@ def stats_from_files(paths: Any, target: str, weights: str | None = None, *,
     files = resolve_paths(paths)
     fmt = _format_of(files[0])
     names = tuple(_select(_columns_of(files[0], fmt), target, weights, features, files[0]))
-    chunks = iter_file_chunks(files, target, weights, features=list(names), batch_rows=batch_rows,
-                              progress=progress)
+    order = [*names, target]
     total: SufficientStats | None = None
-    for X, y, v in chunks:
-        block = SufficientStats._unchecked(X, y, v, names)
+    for path, start, cols, v in _column_batches(files, target, weights, list(names), batch_rows, progress):
+        # the batch's columns straight from Arrow: each chunk shifted as it is copied, one dsyrk (gram.py)
+        arrays = [cols[c] for c in order]
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                gram = centred_gram_columns(arrays, v)
+        except NonFiniteColumnError as exc:
+            name = order[exc.column]
+            _to_float(arrays[exc.column], name, path, start)  # names the rows of a missing value
+            raise ValueError(f"{path}: the sums of column {name!r} overflow in rows {start}-"
+                             f"{start + len(arrays[0]) - 1} (values near the largest double).") from None
+        block = SufficientStats._from_gram(len(arrays[0]), gram, names)
         total = block if total is None else total.merge(block)
     if total is None:
         raise ValueError(f"The files {files[:3]}{'...' if len(files) > 3 else ''} hold no rows.")
