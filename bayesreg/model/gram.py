@@ -23,6 +23,11 @@ means). The global mean is kept as a double-double :math:`\bar z = r + \Delta` w
 :math:`r = m_0` (the first chunk's shift), :math:`\delta_b = (m_b - r) + s_b/W_b` (the difference of
 close means is exact: Sterbenz) and :math:`\Delta = \sum_b W_b\delta_b / W`, :math:`e_b = \delta_b - \Delta`.
 
+:func:`centred_gram` takes the rows as an array (each chunk centred into a cache-sized copy);
+:func:`centred_gram_columns` takes them as columns (Parquet/Arrow) and forms :math:`u_i = z_i - m_b`
+while it copies them into the chunk buffer, so files are read once. Both feed
+:class:`GramAccumulator`, which holds the terms of the identity.
+
 **Threads.** A small problem (:math:`n p \le` ``SERIAL_GRAM_SIZE``) runs its ``dsyrk`` on one BLAS
 thread: its whole Gram takes milliseconds, and a two-thread call on a shared machine waits for
 OpenBLAS's descheduled second worker (measured: 10000 x 100 took 116 ms with the default pools

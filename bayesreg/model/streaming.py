@@ -1,9 +1,13 @@
 r"""Stream CSV and Parquet files in bounded memory into :class:`~bayesreg.model.suffstats.SufficientStats`.
 
 Files are read in batches of rows with pyarrow (``ParquetFile.iter_batches``, ``pyarrow.csv.open_csv``;
-CSV falls back to ``pandas.read_csv(chunksize=...)`` when pyarrow is not installed). Each batch is
-reduced to its statistics and merged (Chan–Golub–LeVeque), so memory is one batch
-(``batch_rows`` × p doubles, 32 MB by default) plus :math:`O(p^2)`, whatever the size of the files.
+CSV falls back to ``pandas.read_csv(chunksize=...)`` when pyarrow is not installed; Parquet files are
+memory-mapped, a row group up to ``ROW_GROUP_BYTES`` read whole). Each batch is reduced to its
+statistics straight from its columns (:func:`bayesreg.model.gram.centred_gram_columns`: each cache-sized
+chunk shifted by its mean as it is copied, one accumulated ``dsyrk``) and merged (Chan–Golub–LeVeque),
+so memory is one batch of columns (``batch_rows`` × p doubles, 32 MB by default; for Parquet, its row
+group) and one 8 MB chunk plus :math:`O(p^2)`, whatever the size of the files.
+:func:`iter_file_chunks` yields the batches as ``(X, y, v)`` arrays instead.
 
 Columns: ``target`` is y, ``weights`` (optional) the observation weights, and the features are
 ``features`` or, by default, every other column of the first file in its order. Every file must
@@ -42,8 +46,6 @@ class ChunkProgress:
 
 #: a Parquet row group up to this many (uncompressed) bytes is read whole, a larger one in batches
 ROW_GROUP_BYTES = 256 << 20
-#: decode a row group's columns on pyarrow's thread pool
-READ_THREADS = True
 
 
 def default_batch_rows(n_features: int) -> int:
@@ -120,7 +122,7 @@ def _batches(path: str, fmt: str, columns: list[str], batch_rows: int) -> Iterat
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(path, memory_map=True)  # a local file: no copy of its bytes (measured -10% CPU)
         for i in range(pf.num_row_groups):
             if pf.metadata.row_group(i).total_byte_size > ROW_GROUP_BYTES:  # too large to hold: stream it
                 for batch in pf.iter_batches(batch_size=batch_rows, columns=columns, row_groups=[i]):
@@ -128,7 +130,7 @@ def _batches(path: str, fmt: str, columns: list[str], batch_rows: int) -> Iterat
                 continue
             # a whole row group in one read decodes its columns in parallel (measured ~1.3x faster than
             # iter_batches); its batches are zero-copy slices
-            table = pf.read_row_group(i, columns=columns, use_threads=READ_THREADS)
+            table = pf.read_row_group(i, columns=columns, use_threads=True)
             for start in range(0, table.num_rows, batch_rows):
                 part = table.slice(start, batch_rows)
                 yield {c: part.column(c).to_numpy() for c in columns}
