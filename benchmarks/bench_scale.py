@@ -1,9 +1,9 @@
 """Data beyond memory: the three benchmarks of issue 14, ratios measured in one run.
 
-1. **Statistics pass** (``--only stats``): n x p Gaussian data in Parquet shards (snappy, one row group
-   of ``--shard-rows`` rows per file) on a 2-worker ``LocalCluster`` (loopback, 1 thread each):
-   ``SufficientStats.from_files(..., dask=True)`` (one task per file, pyarrow batches) and
-   ``SufficientStats.from_dask(dd.read_parquet(...))`` (the DataFrame path), against the in-memory
+1. **Statistics pass** (``--only stats``): n x p Gaussian data in Parquet shards (``--compression``,
+   ``--encoding``; one row group of ``--shard-rows`` rows per file) on a 2-worker ``LocalCluster``
+   (loopback, 1 thread each): ``SufficientStats.from_files(..., dask=True)`` (one task per file, pyarrow
+   batches) and ``SufficientStats.from_dask(dd.read_parquet(...))`` (the DataFrame path), against the in-memory
    NumPy ``X.T @ X`` on the same data held in one array (best of 1 and 2 BLAS threads, best of
    ``--repeats``). Peak memory per worker: ``ru_maxrss`` of each worker process after the passes (its
    imports included). Then the MAP (``LassoBayes``) and NUTS (2 chains x 1000, nutpie) from the statistics.
@@ -19,7 +19,9 @@
    its log-density gradient at ``--plain-rows`` rows, scaled linearly to n, times the number of
    gradients the NUTS run used, divided by the 2 chains running in parallel. Target: <= 90 s, R-hat <= 1.01.
 
-Data are generated chunk by chunk into ``--scratch`` (never committed; the full run needs ~17 GB of
+``--compression none --encoding plain`` writes the shards as float columns are cheapest to read
+(no codec, no dictionary: random doubles compress by nothing); the default is pyarrow's (snappy,
+dictionary pages). Data are generated chunk by chunk into ``--scratch`` (never committed; the full run needs ~17 GB of
 disk and ~9 GB of RAM for the in-memory references) and deleted at the end unless ``--keep``.
 
 Examples
@@ -71,6 +73,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--keep", action="store_true", help="keep the generated data")
     ap.add_argument("--compression", default="snappy", help="Parquet compression of the generated shards "
                     "(snappy: pyarrow's and Spark's default; none: isolates the decoding cost)")
+    ap.add_argument("--encoding", default="dictionary", choices=("dictionary", "plain"),
+                    help="Parquet encoding of the generated float columns (dictionary: pyarrow's default; plain: "
+                    "use_dictionary=False, which random doubles decode fastest with, see docs/large_data.md)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     q = a.quick
@@ -105,7 +110,7 @@ def best_of(fn: Any, repeats: int) -> tuple[float, Any]:
 
 
 def write_shards(directory: str, n: int, p: int, shard_rows: int, seed: int, kind: str,
-                 compression: str = "snappy") -> dict[str, Any]:
+                 compression: str = "snappy", use_dictionary: bool = True) -> dict[str, Any]:
     """Parquet shards of iid N(0,1) features and the targets; returns the truth."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -125,7 +130,8 @@ def write_shards(directory: str, n: int, p: int, shard_rows: int, seed: int, kin
         if kind == "both":
             eta = 0.2 + scale * (X @ w)
             cols["b"] = (rng.uniform(size=m) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
-        pq.write_table(pa.table(cols), os.path.join(directory, f"part-{i:05d}.parquet"), compression=compression)
+        pq.write_table(pa.table(cols), os.path.join(directory, f"part-{i:05d}.parquet"), compression=compression,
+                       use_dictionary=use_dictionary)
     return {"w": w}
 
 
@@ -393,27 +399,28 @@ def main(argv: list[str] | None = None) -> None:
     os.makedirs(scratch, exist_ok=True)
     free = shutil.disk_usage(scratch).free / 2**30
     print(f"# bench_scale ({'quick' if a.quick else 'full'}): scratch {scratch}, ~{need:.1f} GiB of data, "
-          f"{free:.0f} GiB free, load {load()}, {os.cpu_count()} CPUs")
+          f"{free:.0f} GiB free, load {load()}, {os.cpu_count()} CPUs; Parquet {a.compression}, {a.encoding} encoding")
     if need > 0.8 * free:
         raise SystemExit(f"not enough disk in {scratch}: need ~{need:.1f} GiB, {free:.0f} GiB free")
     rows: list[str] = []
+    suffix = "" if a.encoding == "dictionary" else f"_{a.encoding}"
     try:
         if a.parts & {"stats", "logistic"}:
-            d = os.path.join(scratch, f"gauss_{a.n}x{a.p}_{a.compression}")
+            d = os.path.join(scratch, f"gauss_{a.n}x{a.p}_{a.compression}{suffix}")
             t = time.perf_counter()
             if not glob.glob(os.path.join(d, "*.parquet")):
-                write_shards(d, a.n, a.p, a.shard_rows, a.seed, "both", a.compression)
+                write_shards(d, a.n, a.p, a.shard_rows, a.seed, "both", a.compression, a.encoding == "dictionary")
             print(f"data {a.n:,} x {a.p}: {time.perf_counter() - t:.0f} s to write (or reuse) {d}")
             if "stats" in a.parts:
                 bench_stats(a, d, rows)
             if "logistic" in a.parts:
                 bench_logistic(a, d, rows)
         if "moonshot" in a.parts:
-            d = os.path.join(scratch, f"moon_{a.moon_n}x{a.moon_p}_{a.compression}")
+            d = os.path.join(scratch, f"moon_{a.moon_n}x{a.moon_p}_{a.compression}{suffix}")
             t = time.perf_counter()
             if not glob.glob(os.path.join(d, "*.parquet")):
                 write_shards(d, a.moon_n, a.moon_p, max(1, a.shard_rows // max(1, a.moon_p // a.p)), a.seed + 1,
-                             "gaussian", a.compression)
+                             "gaussian", a.compression, a.encoding == "dictionary")
             print(f"\ndata {a.moon_n:,} x {a.moon_p}: {time.perf_counter() - t:.0f} s to write (or reuse)")
             bench_moonshot(a, d, rows)
     finally:

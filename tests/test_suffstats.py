@@ -252,3 +252,67 @@ def test_many_chunks_in_one_block_keep_the_precision_with_drifting_means_1e8(big
     # the check can fail: the one-pass form on the same rows (raw products, centred at the end) loses every digit
     xtx, _, yty = naive_merge([(Xd, yd)])
     assert rel_err(xtx, ref["xtx"]) > 1e-4 and rel_err(yty, ref["yty"]) > 1e-7  # vs < 1e-13 above
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_columns_shifted_as_copied_match_the_reference_with_drifting_means_1e8(big_mean_data, monkeypatch,
+                                                                                tmp_path, weighted):
+    """The streaming path (``centred_gram_columns``: each column chunk shifted while it is copied, one
+    accumulated ``dsyrk`` on the shifted rows) against the long-double reference and ``from_arrays``:
+    ~80 chunks of 256 rows whose means drift by ~1e3 sd around 1e8, weights with two zero-weight
+    chunks; directly on the columns and from a Parquet file (``from_files``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from bayesreg.model import gram
+
+    monkeypatch.setattr(gram, "CHUNK_ELEMENTS", 1000)  # rows_per_chunk -> 256 (p + 1 = 5 columns)
+    X, y = big_mean_data
+    n = X.shape[0]
+    trend = np.linspace(0.0, 1e3, n)
+    Xd, yd = X + trend[:, None], y - 2.0 * trend
+    v = None
+    if weighted:
+        v = np.random.default_rng(6).uniform(0.0, 2.0, n)
+        v[256:768] = 0.0
+    ref = reference_stats(Xd, yd, v)
+    W, mean, lo, C = gram.centred_gram_columns([*Xd.T, yd], v)
+    got = SufficientStats._from_gram(n, (W, mean, lo, C), None)
+    cols = {f"x{j}": Xd[:, j] for j in range(4)} | {"y": yd} | ({"w": v} if weighted else {})
+    pq.write_table(pa.table(cols), tmp_path / "d.parquet", row_group_size=7000)
+    streamed = SufficientStats.from_files(str(tmp_path / "d.parquet"), "y", "w" if weighted else None,
+                                          batch_rows=3000)
+    in_memory = SufficientStats.from_arrays(Xd, yd, v)
+    for st in (got, streamed):
+        assert st.n == n and st.weight_sum == pytest.approx(ref["W"], rel=1e-15)
+        assert rel_err(st.xtx, ref["xtx"]) < 1e-13
+        assert rel_err(st.xty, ref["xty"]) < 1e-13
+        assert rel_err(st.yty, ref["yty"]) < 1e-13
+        assert rel_err(st.mean_x + st.mean_x_lo.astype(LD), ref["mean_x"]) < 1e-16
+        assert rel_err(st.mean_y + LD(st.mean_y_lo), ref["mean_y"]) < 1e-16
+        assert rel_err(st.xtx, in_memory.xtx) < 1e-14 and rel_err(st.xty, in_memory.xty) < 1e-14
+    # the check can fail: the rows shifted by a point 1 sd off their mean, its residual sums left out
+    bad = gram.GramAccumulator(5)
+    shift = np.r_[Xd.mean(axis=0), yd.mean()] + 1.0
+    bad.add(np.column_stack([Xd, yd]) - shift, shift, float(n), np.zeros(5))
+    assert rel_err(bad.result()[3][:4, :4], ref["xtx"]) > 1e-6
+
+
+def test_columns_with_a_missing_value_in_zero_weight_rows_are_still_an_error(tmp_path):
+    """Zero-weight rows add nothing, but a NaN in them is a bad file (a NaN makes the chunk's sum NaN)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from bayesreg.model import gram
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(600, 2))
+    v = np.zeros(600)
+    X[17, 1] = np.nan
+    with pytest.raises(gram.NonFiniteColumnError) as info:
+        gram.centred_gram_columns([X[:, 0], X[:, 1], X[:, 0]], v)
+    assert info.value.column == 1
+    w = np.r_[np.zeros(300), np.ones(300)]
+    pq.write_table(pa.table({"a": X[:, 0], "b": X[:, 1], "y": X[:, 0], "w": w}), tmp_path / "d.parquet")
+    with pytest.raises(ValueError, match=r"column 'b' has 1 missing .* first at row 17"):
+        SufficientStats.from_files(str(tmp_path / "d.parquet"), "y", "w")

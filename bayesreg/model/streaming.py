@@ -1,9 +1,13 @@
 r"""Stream CSV and Parquet files in bounded memory into :class:`~bayesreg.model.suffstats.SufficientStats`.
 
 Files are read in batches of rows with pyarrow (``ParquetFile.iter_batches``, ``pyarrow.csv.open_csv``;
-CSV falls back to ``pandas.read_csv(chunksize=...)`` when pyarrow is not installed). Each batch is
-reduced to its statistics and merged (Chan–Golub–LeVeque), so memory is one batch
-(``batch_rows`` × p doubles, 32 MB by default) plus :math:`O(p^2)`, whatever the size of the files.
+CSV falls back to ``pandas.read_csv(chunksize=...)`` when pyarrow is not installed; Parquet files are
+memory-mapped, a row group up to ``ROW_GROUP_BYTES`` read whole). Each batch is reduced to its
+statistics straight from its columns (:func:`bayesreg.model.gram.centred_gram_columns`: each cache-sized
+chunk shifted by its mean as it is copied, one accumulated ``dsyrk``) and merged (Chan–Golub–LeVeque),
+so memory is one batch of columns (``batch_rows`` × p doubles, 32 MB by default; for Parquet, its row
+group) and one 8 MB chunk plus :math:`O(p^2)`, whatever the size of the files.
+:func:`iter_file_chunks` yields the batches as ``(X, y, v)`` arrays instead.
 
 Columns: ``target`` is y, ``weights`` (optional) the observation weights, and the features are
 ``features`` or, by default, every other column of the first file in its order. Every file must
@@ -20,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from bayesreg.model.gram import NonFiniteColumnError, centred_gram_columns
 from bayesreg.model.suffstats import SufficientStats
 
 __all__ = ["ChunkProgress", "resolve_paths", "iter_file_chunks", "stats_from_files", "default_batch_rows"]
@@ -117,7 +122,7 @@ def _batches(path: str, fmt: str, columns: list[str], batch_rows: int) -> Iterat
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(path, memory_map=True)  # a local file: no copy of its bytes (measured -10% CPU)
         for i in range(pf.num_row_groups):
             if pf.metadata.row_group(i).total_byte_size > ROW_GROUP_BYTES:  # too large to hold: stream it
                 for batch in pf.iter_batches(batch_size=batch_rows, columns=columns, row_groups=[i]):
@@ -160,14 +165,12 @@ def _batches(path: str, fmt: str, columns: list[str], batch_rows: int) -> Iterat
         yield {c: batch.column(c).to_numpy(zero_copy_only=False) for c in columns}
 
 
-def iter_file_chunks(paths: Any, target: str, weights: str | None = None, *, features: Sequence[str] | None = None,
-                     batch_rows: int | None = None,
-                     progress: Callable[[ChunkProgress], None] | None = None,
-                     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
-    """Yield ``(X, y, weights or None)`` batches of the files (module docstring); ``progress`` after each."""
-    files = resolve_paths(paths)
+def _column_batches(files: list[str], target: str, weights: str | None, feats: list[str], batch_rows: int | None,
+                    progress: Callable[[ChunkProgress], None] | None,
+                    ) -> Iterator[tuple[str, int, dict[str, np.ndarray], np.ndarray | None]]:
+    """``(path, first row, {column: float array}, validated weights or None)`` per batch; ``progress``
+    after each. The feature and target arrays are not yet checked for finiteness (the caller does)."""
     fmts = [_format_of(f) for f in files]
-    feats = _select(_columns_of(files[0], fmts[0]), target, weights, features, files[0])
     rows_per = batch_rows or default_batch_rows(len(feats))
     if not isinstance(rows_per, (int, np.integer)) or rows_per < 1:
         raise ValueError(f"The 'batch_rows' parameter must be a positive integer; got {batch_rows!r}.")
@@ -186,25 +189,37 @@ def iter_file_chunks(paths: Any, target: str, weights: str | None = None, *, fea
             m = len(cols[target])
             if m == 0:
                 continue
-            X = np.empty((m, len(feats)), order="F")  # column by column: contiguous copies
-            for j, c in enumerate(feats):
-                X[:, j] = _to_float(cols[c], c, path, start, check=False)
-            with np.errstate(over="ignore", invalid="ignore"):
-                finite = bool(np.isfinite(np.sum(X)))  # a finite sum: every entry finite, in one pass
-            if not finite:
-                for j, c in enumerate(feats):
-                    _to_float(X[:, j], c, path, start)  # name the first column with a missing value
-            y = _to_float(cols[target], target, path, start)
+            arrays = {c: _to_float(cols[c], c, path, start, check=False) for c in feats + [target]}
             v = None if weights is None else _to_float(cols[weights], weights, path, start)
             if v is not None and np.any(v < 0):
                 raise ValueError(f"{path}: weights column {weights!r} has negative values in rows {start}-"
                                  f"{start + m - 1}; observation weights must be >= 0.")
-            yield X, y, v
+            yield path, start, arrays, v
             start += m
             chunk += 1
             rows += m
             if progress is not None:
                 progress(ChunkProgress(chunk, rows, total, path, k, len(files)))
+
+
+def iter_file_chunks(paths: Any, target: str, weights: str | None = None, *, features: Sequence[str] | None = None,
+                     batch_rows: int | None = None,
+                     progress: Callable[[ChunkProgress], None] | None = None,
+                     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """Yield ``(X, y, weights or None)`` batches of the files (module docstring); ``progress`` after each."""
+    files = resolve_paths(paths)
+    feats = _select(_columns_of(files[0], _format_of(files[0])), target, weights, features, files[0])
+    for path, start, cols, v in _column_batches(files, target, weights, feats, batch_rows, progress):
+        m = len(cols[target])
+        X = np.empty((m, len(feats)), order="F")  # column by column: contiguous copies
+        for j, c in enumerate(feats):
+            X[:, j] = cols[c]
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = bool(np.isfinite(np.sum(X)))  # a finite sum: every entry finite, in one pass
+        if not finite:
+            for j, c in enumerate(feats):
+                _to_float(X[:, j], c, path, start)  # name the first column with a missing value
+        yield X, _to_float(cols[target], target, path, start), v
 
 
 def stats_from_files(paths: Any, target: str, weights: str | None = None, *,
@@ -230,11 +245,20 @@ def stats_from_files(paths: Any, target: str, weights: str | None = None, *,
     files = resolve_paths(paths)
     fmt = _format_of(files[0])
     names = tuple(_select(_columns_of(files[0], fmt), target, weights, features, files[0]))
-    chunks = iter_file_chunks(files, target, weights, features=list(names), batch_rows=batch_rows,
-                              progress=progress)
+    order = [*names, target]
     total: SufficientStats | None = None
-    for X, y, v in chunks:
-        block = SufficientStats._unchecked(X, y, v, names)
+    for path, start, cols, v in _column_batches(files, target, weights, list(names), batch_rows, progress):
+        # the batch's columns straight from Arrow: each chunk shifted as it is copied, one dsyrk (gram.py)
+        arrays = [cols[c] for c in order]
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                gram = centred_gram_columns(arrays, v)
+        except NonFiniteColumnError as exc:
+            name = order[exc.column]
+            _to_float(arrays[exc.column], name, path, start)  # names the rows of a missing value
+            raise ValueError(f"{path}: the sums of column {name!r} overflow in rows {start}-"
+                             f"{start + len(arrays[0]) - 1} (values near the largest double).") from None
+        block = SufficientStats._from_gram(len(arrays[0]), gram, names)
         total = block if total is None else total.merge(block)
     if total is None:
         raise ValueError(f"The files {files[:3]}{'...' if len(files) > 3 else ''} hold no rows.")

@@ -82,8 +82,14 @@ def _merge_parts(a: tuple, b: tuple) -> tuple:
 
 def _block_stats(X: np.ndarray, y: np.ndarray, v: np.ndarray | None) -> tuple:
     """Statistics of a block of rows in one read (:func:`bayesreg.model.gram.centred_gram`)."""
-    n, p = X.shape
-    W, mean, lo, C = centred_gram(X, y, v)
+    return _gram_parts(X.shape[0], centred_gram(X, y, v))
+
+
+def _gram_parts(n: int, gram: tuple) -> tuple:
+    """``(n, W, mean_x, mean_y, xtx, xty, yty, None, lo_x, lo_y)`` from ``centred_gram``'s
+    ``(W, mean, mean_lo, C)`` of ``[X, y]``."""
+    W, mean, lo, C = gram
+    p = C.shape[0] - 1
     return (n, W, mean[:p], float(mean[p]), C[:p, :p].copy(), C[:p, p].copy(), max(float(C[p, p]), 0.0), None,
             lo[:p], float(lo[p]))
 
@@ -207,7 +213,12 @@ class SufficientStats:
     def _unchecked(cls, X: np.ndarray, y: np.ndarray, v: np.ndarray | None,
                    names: Sequence[str] | None) -> SufficientStats:
         """Statistics of validated float arrays (internal: streams validate as they read)."""
-        n, W, mx, my, xtx, xty, yty, _, lo_x, lo_y = _block_stats(X, y, v)
+        return cls._from_gram(X.shape[0], centred_gram(X, y, v), names)
+
+    @classmethod
+    def _from_gram(cls, n: int, gram: tuple, names: Sequence[str] | None) -> SufficientStats:
+        """Statistics of ``n`` rows from ``(W, mean, mean_lo, C)`` of ``[X, y]`` (``bayesreg.model.gram``)."""
+        n, W, mx, my, xtx, xty, yty, _, lo_x, lo_y = _gram_parts(n, gram)
         return cls(n, W, mx, my, xtx, xty, yty, None if names is None else tuple(names), lo_x, lo_y)
 
     @classmethod
