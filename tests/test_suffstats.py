@@ -224,6 +224,19 @@ def test_bad_input_names_the_problem(call, match):
         call()
 
 
+def drifting(big_mean_data, weighted: bool, seed: int):
+    """Rows of ``big_mean_data`` plus a trend, so that chunk means drift by ~1e3 sd around 1e8; with
+    ``weighted``, uniform(0, 2) weights and two whole 256-row chunks (1 and 2) of zero weight."""
+    X, y = big_mean_data
+    n = X.shape[0]
+    trend = np.linspace(0.0, 1e3, n)
+    v = None
+    if weighted:
+        v = np.random.default_rng(seed).uniform(0.0, 2.0, n)
+        v[256:768] = 0.0  # chunks 1 and 2: no weight at all
+    return X + trend[:, None], y - 2.0 * trend, v
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 def test_many_chunks_in_one_block_keep_the_precision_with_drifting_means_1e8(big_mean_data, monkeypatch, weighted):
     """``centred_gram`` with ~80 chunks of 256 rows (one accumulated ``dsyrk``, the pooled within- and
@@ -232,17 +245,11 @@ def test_many_chunks_in_one_block_keep_the_precision_with_drifting_means_1e8(big
     from bayesreg.model import gram
 
     monkeypatch.setattr(gram, "CHUNK_ELEMENTS", 1000)  # rows_per_chunk -> 256
-    X, y = big_mean_data
-    n = X.shape[0]
-    trend = np.linspace(0.0, 1e3, n)
-    Xd, yd = X + trend[:, None], y - 2.0 * trend
-    v = None
-    if weighted:
-        v = np.random.default_rng(5).uniform(0.0, 2.0, n)
-        v[256:768] = 0.0  # chunks 1 and 2: no weight at all
+    Xd, yd, v = drifting(big_mean_data, weighted, seed=5)
+    n = Xd.shape[0]
     st = SufficientStats.from_arrays(Xd, yd, v)
     ref = reference_stats(Xd, yd, v)
-    assert gram.rows_per_chunk(X.shape[1] + 1) == 256 and st.n == n
+    assert gram.rows_per_chunk(Xd.shape[1] + 1) == 256 and st.n == n
     assert st.weight_sum == pytest.approx(ref["W"], rel=1e-15)
     assert rel_err(st.xtx, ref["xtx"]) < 1e-13
     assert rel_err(st.xty, ref["xty"]) < 1e-13
@@ -267,14 +274,8 @@ def test_columns_shifted_as_copied_match_the_reference_with_drifting_means_1e8(b
     from bayesreg.model import gram
 
     monkeypatch.setattr(gram, "CHUNK_ELEMENTS", 1000)  # rows_per_chunk -> 256 (p + 1 = 5 columns)
-    X, y = big_mean_data
-    n = X.shape[0]
-    trend = np.linspace(0.0, 1e3, n)
-    Xd, yd = X + trend[:, None], y - 2.0 * trend
-    v = None
-    if weighted:
-        v = np.random.default_rng(6).uniform(0.0, 2.0, n)
-        v[256:768] = 0.0
+    Xd, yd, v = drifting(big_mean_data, weighted, seed=6)
+    n = Xd.shape[0]
     ref = reference_stats(Xd, yd, v)
     W, mean, lo, C = gram.centred_gram_columns([*Xd.T, yd], v)
     got = SufficientStats._from_gram(n, (W, mean, lo, C), None)

@@ -99,15 +99,24 @@ def _finish(value: float, g: np.ndarray, dsigma: float, u: np.ndarray,
 
 
 @numba.njit(cache=False)
+def _scaled(s: np.ndarray, sigma: float) -> np.ndarray | None:
+    """``u = s / sigma``, or ``None`` when ``sigma`` is not a positive number or ``u`` not finite."""
+    if not (np.isfinite(sigma) and sigma > 0):
+        return None
+    u = s / sigma
+    if not np.all(np.isfinite(u)):
+        return None
+    return u
+
+
+@numba.njit(cache=False)
 def gram_value_and_grad(s: np.ndarray, sigma: float, gram: np.ndarray, xty: np.ndarray, yty: float,
                         dof: float, const: float) -> tuple[float, np.ndarray, float]:
     """Log-likelihood and gradient in ``(s, sigma)``, gram form (``k x k`` factorisation; module docstring)."""
     k = s.size
     nan = (np.nan, np.full(k, np.nan), np.nan)
-    if not (np.isfinite(sigma) and sigma > 0):
-        return nan
-    u = s / sigma
-    if not np.all(np.isfinite(u)):
+    u = _scaled(s, sigma)
+    if u is None:
         return nan
     inv = np.empty((k, k))
     for i in range(k):
@@ -148,10 +157,8 @@ def rows_value_and_grad(s: np.ndarray, sigma: float, Xt: np.ndarray, yt: np.ndar
     """
     m, k = Xt.shape
     nan = (np.nan, np.full(k, np.nan), np.nan)
-    if not (np.isfinite(sigma) and sigma > 0):
-        return nan
-    u = s / sigma
-    if not np.all(np.isfinite(u)):
+    u = _scaled(s, sigma)
+    if u is None:
         return nan
     B = Xt * u  # C order (m, k): Fortran's B^T (k, m), so K = (B^T)^T B^T is syrk with trans='T'
     K = np.eye(m)
