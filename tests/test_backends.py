@@ -246,11 +246,11 @@ def test_auto_rule_when_the_coefficients_are_integrated_out(without, monkeypatch
     with NotImplementedError)."""
     p = NUTPIE_MIN_FEATURES
     nutpie = "pymc" if missing_dependencies("nutpie") else "nutpie"
-    assert choose_sampler("rows", 1000, 100, marginal=True, marginal_form="rows") == "pymc"
-    assert choose_sampler("rows", 1000, 100, own_jax=True, marginal=True, marginal_form="rows") == "pymc"
-    assert choose_sampler("suffstats", 100, 10_000, marginal=True) == nutpie
-    assert choose_sampler("suffstats", p - 1, 10_000, marginal=True) == "pymc"
-    assert choose_sampler("rows", 10 * p, 10**6, own_jax=True, marginal=True) == nutpie
+    assert choose_sampler("rows", 1000, 100, marginal="rows") == "pymc"
+    assert choose_sampler("rows", 1000, 100, own_jax=True, marginal="rows") == "pymc"
+    assert choose_sampler("suffstats", 100, 10_000, marginal="gram") == nutpie
+    assert choose_sampler("suffstats", p - 1, 10_000, marginal="gram") == "pymc"
+    assert choose_sampler("rows", 10 * p, 10**6, own_jax=True, marginal="gram") == nutpie
 
     def chosen(built, backend, **kw):
         raise _Chosen(backend.name, built.marginal is not None)
@@ -264,7 +264,7 @@ def test_auto_rule_when_the_coefficients_are_integrated_out(without, monkeypatch
             est.fit(X, y)
         assert info.value.args == (expected, True)
     without("nutpie")
-    assert choose_sampler("suffstats", 100, 10_000, marginal=True) == "pymc"
+    assert choose_sampler("suffstats", 100, 10_000, marginal="gram") == "pymc"
     with pytest.raises(_Chosen) as info:
         est.fit(X, y)
     assert info.value.args == ("pymc", True)

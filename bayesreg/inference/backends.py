@@ -156,7 +156,7 @@ def require_backend(name: str, owner: str | None = None) -> Backend:
 
 
 def choose_sampler(form: str, n_features: int, n_samples: int = 0, own_jax: bool = False, *,
-                   marginal: bool = False, marginal_form: str = "gram", random_scales: bool = False) -> str:
+                   marginal: str | None = None, random_scales: bool = False) -> str:
     """The backend ``sampler="auto"`` runs (the rule and its measurements: module docstring).
 
     Parameters
@@ -168,23 +168,22 @@ def choose_sampler(form: str, n_features: int, n_samples: int = 0, own_jax: bool
     own_jax : bool, default=False
         Whether ``"jax"`` (bayesreg's own log-density) can sample the model
         (:func:`bayesreg.inference.jax_nuts.unsupported_reason` is ``None``).
-    marginal : bool, default=False
-        The model integrates the coefficients out (a global-local prior, ``parameterization="marginal"``):
-        its log-density is one op (a Cholesky with an analytic gradient) that JAX cannot trace and
-        numba compiles (:mod:`bayesreg.model.marginal_numba`).
-    marginal_form : {"gram", "rows"}, default="gram"
-        Its factorisation (:attr:`bayesreg.model.marginal.MarginalGaussian.form`): the gram form
-        (k x k) follows the rule of the sufficient statistics; the rows form (m x m, more features than
-        residual rows) runs ``"pymc"`` (nutpie mixed worse there: module docstring).
+    marginal : {None, "gram", "rows"}, default=None
+        When the model integrates the coefficients out (a global-local prior,
+        ``parameterization="marginal"``), the factorisation of its log-density
+        (:attr:`bayesreg.model.marginal.MarginalGaussian.form`), one op (a Cholesky with an analytic
+        gradient) that JAX cannot trace and numba compiles (:mod:`bayesreg.model.marginal_numba`):
+        the gram form (k x k) follows the rule of the sufficient statistics; the rows form (m x m, more
+        features than residual rows) runs ``"pymc"`` (nutpie mixed worse there: module docstring).
     random_scales : bool, default=False
         The prior has random scales (a hierarchical or global-local prior, written non-centred): over
         rows, ``"numpyro"`` (NUTS with Stan's adaptation on PyMC's JAX graph) rather than
         ``"nutpie-jax"``, whose adaptation mixed the regularized horseshoe's scales poorly (module
         docstring).
     """
-    if marginal and marginal_form == "rows":
+    if marginal == "rows":
         return "pymc"
-    if marginal or form == "suffstats":
+    if marginal == "gram" or form == "suffstats":
         if n_features >= NUTPIE_MIN_FEATURES and not missing_dependencies("nutpie"):
             return "nutpie"
         return "pymc"

@@ -64,8 +64,8 @@ def sample_posterior(
 
         random_scales = isinstance(getattr(built.prior, "prior", built.prior), HierarchicalPrior)
         sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples,
-                                 own_jax=unsupported_reason(built) is None, marginal=marginal,
-                                 marginal_form=built.marginal.form if marginal else "gram",
+                                 own_jax=unsupported_reason(built) is None,
+                                 marginal=built.marginal.form if marginal else None,
                                  random_scales=random_scales)
     backend = require_backend(sampler)
     if marginal and backend.name == "nutpie":  # the op's numba implementation, not object mode
