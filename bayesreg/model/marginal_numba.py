@@ -69,7 +69,7 @@ def _invert_pd(A: np.ndarray) -> tuple[bool, float]:
     :math:`A^{-1}`. ``ok`` is False when ``A`` is not positive definite.
     """
     n = A.shape[0]
-    uplo = np.array([ord("U")], dtype=np.uint8)
+    uplo = _chars("U")
     size = np.array([n], dtype=np.int32)
     info = np.zeros(1, dtype=np.int32)
     _DPOTRF(uplo.ctypes, size.ctypes, A.ctypes, size.ctypes, info.ctypes)
