@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import warnings
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -115,6 +116,19 @@ def test_every_backend_runs_pymc_sample_with_its_settings():
     assert BACKENDS["jax-float64"].sampler_kwargs == {"precision": "float64"}
     assert BACKENDS["nutpie-jax"].sampler_kwargs == {"backend": "jax", "gradient_backend": "jax"}
     assert BACKENDS["nutpie"].sampler_kwargs == {}
+
+
+def test_nutpie_adapts_a_low_rank_mass_matrix_only_for_random_scale_priors():
+    """The global-local scales have a ridge (log tau + log lambda_j) that a diagonal matrix cannot follow."""
+    for name in ("nutpie", "nutpie-jax"):
+        assert sampling.nutpie_kwargs(BACKENDS[name], True) == {"low_rank_modified_mass_matrix": True}
+        assert sampling.nutpie_kwargs(BACKENDS[name], False) == {}
+    for name in ("pymc", "numpyro", "jax"):
+        assert sampling.nutpie_kwargs(BACKENDS[name], True) == {}
+    Built = namedtuple("Built", "prior")
+    assert sampling.has_random_scales(Built(br.Horseshoe())) and sampling.has_random_scales(Built(br.BayesianLasso()))
+    assert sampling.has_random_scales(Built(br.Unpenalized(br.R2D2(), features=[0])))
+    assert not sampling.has_random_scales(Built(br.Laplace(1.0)))
 
 
 def test_pymc_chains_are_not_forked_once_jax_is_loaded(monkeypatch):
@@ -287,6 +301,7 @@ def test_nutpie_samples_the_marginal_form_compiled_without_object_mode():
             warnings.filterwarnings("ignore", category=br.ConvergenceWarning)
             fits[sampler] = est.fit(X, y).idata_
     assert fits["nutpie"].attrs["sampler"] == "nutpie" and fits["nutpie"].attrs["bayesreg_form"] == "marginal"
+    assert fits["nutpie"].attrs["mass_matrix"] == "low_rank" and "mass_matrix" not in fits["pymc"].attrs
     assert set(fits["nutpie"].posterior.data_vars) == set(fits["pymc"].posterior.data_vars) >= {
         "coef", "intercept", "sigma", "tau", "lam", "c2"}
     assert fits["nutpie"].posterior["coef"].shape == (1, 50, 6)
