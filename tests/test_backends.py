@@ -131,6 +131,20 @@ def test_nutpie_adapts_a_low_rank_mass_matrix_only_for_random_scale_priors():
     assert not sampling.has_random_scales(Built(br.Laplace(1.0)))
 
 
+def test_default_target_accept_is_0_99_only_for_the_regularized_horseshoe_in_the_rows_form():
+    """rows form (p > n, coefficients integrated out): 0.9 diverged on the regularized horseshoe only."""
+    Built = namedtuple("Built", "prior marginal")
+    rows, gram = namedtuple("Marginal", "form")("rows"), namedtuple("Marginal", "form")("gram")
+    rhs = br.RegularizedHorseshoe(0.01)
+    assert sampling.default_target_accept(Built(rhs, rows)) == 0.99
+    assert sampling.default_target_accept(Built(br.Unpenalized(rhs, features=[0]), rows)) == 0.99
+    assert sampling.default_target_accept(Built(rhs, gram)) == 0.9
+    assert sampling.default_target_accept(Built(rhs, None)) == 0.9  # non-centred (logistic)
+    for prior in (br.Horseshoe(), br.HorseshoePlus(), br.R2D2()):
+        assert sampling.default_target_accept(Built(prior, rows)) == 0.9
+    assert br.BayesianRegression().target_accept is None
+
+
 def test_pymc_chains_are_not_forked_once_jax_is_loaded(monkeypatch):
     monkeypatch.delitem(sys.modules, "jax", raising=False)
     assert sampling._default_cores("pymc", 4) == 2

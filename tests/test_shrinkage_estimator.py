@@ -43,7 +43,7 @@ def horseshoe_fit():
 def test_marginal_fit_has_exact_coefficient_draws_and_the_arviz_groups(horseshoe_fit):
     X, y, est = horseshoe_fit
     post = est.idata_.posterior
-    assert est.idata_.attrs["bayesreg_form"] == "marginal"
+    assert est.idata_.attrs["bayesreg_form"] == "marginal" and est.idata_.attrs["target_accept"] == 0.9
     assert {"coef", "intercept", "sigma", "tau", "lam", "coef_scale"} <= set(post.data_vars)
     assert post["coef"].dims == ("chain", "draw", "feature") and post["lam"].shape[-1] == 4
     assert est.idata_.log_likelihood["y"].shape == (2, 150, len(y))
@@ -90,6 +90,7 @@ def test_logistic_fit_is_noncentred_and_uses_the_pseudo_noise_scale():
     X, yb = _problem(n=60, binary=True)
     est = _fit(X, yb, br.R2D2(), likelihood="logistic", target_accept=0.95)
     post = est.idata_.posterior
+    assert est.idata_.attrs["target_accept"] == 0.95  # the user's value wins
     assert {"coef_z", "r2", "phi", "tau", "lam"} <= set(post.data_vars)
     mu = yb.mean()
     scale = post["coef_scale"].values.reshape(-1, 5)

@@ -47,7 +47,9 @@ def add_shrinkage_flags(p: argparse.ArgumentParser) -> None:
                    help="prior of a sampled Gaussian noise scale (default half_student_t: HalfStudentT(4, sd(y)); "
                         "jeffreys is R bayesreg's)")
     g.add_argument("--parameterization", choices=("auto", "marginal", "noncentered"), default="auto")
-    g.add_argument("--target-accept", type=float, default=None, help="NUTS target acceptance (default 0.9)")
+    g.add_argument("--target-accept", type=float, default=None,
+                   help="NUTS target acceptance (default 0.9; 0.99 for regularized_horseshoe with more "
+                        "features than rows)")
 
 
 def check_shrinkage_args(args: argparse.Namespace, penalty: dict[str, Any]) -> None:

@@ -33,7 +33,7 @@ METHODS = ("map", "nuts", "laplace")
 
 #: the NUTS settings and their defaults (``BayesianRegression`` parameters; a preset's ``sampler_kwargs``)
 SAMPLING_OPTIONS: dict[str, Any] = {"draws": 1000, "tune": 1000, "chains": 4, "random_seed": None,
-                                    "target_accept": 0.9, "progressbar": True, "sampler": "auto"}
+                                    "target_accept": None, "progressbar": True, "sampler": "auto"}
 
 
 def check_estimator_params(est: Any) -> None:
@@ -67,8 +67,9 @@ def check_sampling_options(options: dict[str, Any], owner: str) -> None:
     check_count("tune", owner, options["tune"], minimum=0)
     check_count("chains", owner, options["chains"], minimum=1)
     check_random_seed("random_seed", owner, options["random_seed"])
-    check_open_fraction("target_accept", owner, options["target_accept"],
-                        what="the target acceptance rate of NUTS")
+    if options["target_accept"] is not None:  # None: the rule of bayesreg.inference.sampling.default_target_accept
+        check_open_fraction("target_accept", owner, options["target_accept"],
+                            what="the target acceptance rate of NUTS")
     check_bool("progressbar", owner, options["progressbar"])
     check_choice("sampler", owner, options["sampler"], SAMPLERS)
     if options["sampler"] != "auto":

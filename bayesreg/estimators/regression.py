@@ -95,7 +95,11 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
     draws, tune, chains : int, default=1000, 1000, 4
         NUTS settings.
     random_seed : int or None, default=None
-    target_accept : float, default=0.9
+    target_accept : float or None, default=None
+        NUTS's target acceptance rate. ``None``: 0.9, or 0.99 for a :class:`RegularizedHorseshoe`
+        whose coefficients are integrated out over more shrunk features than residual rows (p > n),
+        where 0.9 diverged (:func:`bayesreg.inference.sampling.default_target_accept`); the value used
+        is ``idata_.attrs["target_accept"]``.
     progressbar : bool, default=True
     sampler : {"auto", "pymc", "nutpie", "nutpie-jax", "numpyro", "jax", "jax-float64"}, default="auto"
         NUTS backend (:mod:`bayesreg.inference.backends`); all sample the same posterior.
@@ -163,7 +167,7 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         tune: int = 1000,
         chains: int = 4,
         random_seed: int | None = None,
-        target_accept: float = 0.9,
+        target_accept: float | None = None,
         progressbar: bool = True,
         sampler: str = "auto",
         parameterization: str = "auto",
