@@ -34,15 +34,16 @@ The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers
   form (k > m) ``"pymc"``. The log-density is one op (a Cholesky with an analytic gradient)
   with a NumPy ``perform`` (PyMC's path) and a numba implementation
   (:mod:`bayesreg.model.marginal_numba`) that nutpie compiles natively; JAX cannot trace it
-  (``"nutpie-jax"``, ``"numpyro"`` and ``"jax"`` refuse it). ``benchmarks/bench_shrinkage.py
-  --sizes 10000x100 --priors horseshoe --draws 500 --tune 500 --sampler pymc,nutpie`` (load 1.6-2.2):
-  PyMC 25.3 s for min bulk ESS 377 (14.9 ESS/s), nutpie 13.3 s, compile included, for 372
-  (28.0 ESS/s): 1.9x; one gradient (k = 100, one BLAS thread) 111 us compiled against 209 us
-  through the NumPy op, and nutpie's NUTS runs without Python between gradients. At 100 x 1000
-  (rows form, ``--draws 300 --tune 300``, load 6-9) the gradients cost the same (about 1 ms, BLAS
-  bound) but nutpie mixed far worse after 300 tuning steps: min bulk ESS 8 (coef) and 3 (log tau)
-  in 191 s, 0.02 ESS/s and 0.17% divergences, against PyMC's 56 / 67 in 1347 s (0.04, load 10-15,
-  docs/benchmarks.md section 7), so ``"pymc"`` there;
+  (``"nutpie-jax"``, ``"numpyro"`` and ``"jax"`` refuse it). nutpie adapts a low-rank mass matrix
+  for these priors (:func:`bayesreg.inference.sampling.nutpie_kwargs`). ``benchmarks/bench_shrinkage.py
+  --sizes 10000x100 --sampler nutpie,pymc`` (2026-11-30 08:31, quiet, 2 x (1000 + 1000), compile
+  included): min bulk ESS/s nutpie / PyMC 93.3 / 35.0 (horseshoe), 82.9 / 28.0 (horseshoe+),
+  127.0 / 33.8 (regularized horseshoe), 87.0 / 56.3 (R2D2); one gradient (k = 100, one BLAS thread)
+  111 us compiled against 209 us through the NumPy op, and nutpie's NUTS runs without Python between
+  gradients. At 100 x 1000 (rows form, 2 x (500 + 500)) the gradients cost the same (about 1 ms,
+  BLAS bound) but nutpie mixed no better and diverged: horseshoe min bulk ESS 9 / 7 (coef / log tau)
+  in 55.6 s with 10.6% divergences against PyMC's 41 / 119 in 87.9 s with none
+  (docs/benchmarks.md section 7), so ``"pymc"`` there;
 * **model over all rows** (logistic; every gradient is two passes :math:`X w`,
   :math:`X^\top r` over the data), from :math:`n p \ge` :data:`JAX_MIN_SIZE` on: ``"jax"`` when
   installed and the model is one it samples (logistic likelihood, fixed-penalty prior); for a prior
