@@ -140,15 +140,16 @@ def _bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarray, l2: np.
     back: :math:`\|\theta - \theta^*\| \le \max_j d_j^{-1}\,\|v - v^*\|`."""
     m = theta.size
     rounding = likelihood.gradient_floor(data, theta)  # of the computation done, in theta; / d in v
+    is_scaled = bool(np.any(d != 1.0))
     scaling = 0.0  # the rounding of the scaling itself (u per operation, generously)
-    if np.any(d != 1.0):
+    if is_scaled:
         scaling = 4.0 * U64 * (np.abs(grad) + l1 + 2.0 * l2 * np.abs(theta)) / d
     floor = rounding.total / d + scaling
     theta_v, grad_v, l1_v, l2_v = theta * d, grad / d, l1 / d, l2 / d ** 2
     u_crude = residual_bounds(theta_v, grad_v, l1_v, l2_v, floor)  # every rounding per coordinate
     u = residual_bounds(theta_v, grad_v, l1_v, l2_v, rounding.direct / d + scaling)  # without the part via eta
     back = float(np.max(1.0 / d))  # ||theta - theta*|| <= back ||v - v*||
-    scaled = " (column-scaled coordinates)" if np.any(d != 1.0) else ""
+    scaled = " (column-scaled coordinates)" if is_scaled else ""
     free = (l1 <= 0.0)
     S_mask = (theta != 0.0) | free | tight_zeros(theta_v, grad_v, l1_v, floor)
     col_abs, _ = data.magnitudes
