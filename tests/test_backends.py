@@ -118,8 +118,9 @@ def test_every_backend_runs_pymc_sample_with_its_settings():
     assert BACKENDS["nutpie"].sampler_kwargs == {}
 
 
-def test_nutpie_adapts_a_low_rank_mass_matrix_only_for_random_scale_priors():
-    """The global-local scales have a ridge (log tau + log lambda_j) that a diagonal matrix cannot follow."""
+def test_nutpie_adapts_a_low_rank_mass_matrix_only_for_global_local_priors():
+    """The global-local scales have a ridge (log tau + log lambda_j) that a diagonal matrix cannot follow;
+    the Bayesian lasso gained nothing from it (sampling.nutpie_kwargs)."""
     for name in ("nutpie", "nutpie-jax"):
         assert sampling.nutpie_kwargs(BACKENDS[name], True) == {"low_rank_modified_mass_matrix": True}
         assert sampling.nutpie_kwargs(BACKENDS[name], False) == {}
@@ -129,6 +130,14 @@ def test_nutpie_adapts_a_low_rank_mass_matrix_only_for_random_scale_priors():
     assert sampling.has_random_scales(Built(br.Horseshoe())) and sampling.has_random_scales(Built(br.BayesianLasso()))
     assert sampling.has_random_scales(Built(br.Unpenalized(br.R2D2(), features=[0])))
     assert not sampling.has_random_scales(Built(br.Laplace(1.0)))
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 3)), rng.standard_normal(60)
+    if importlib.util.find_spec("nutpie") is not None:  # the Bayesian lasso keeps nutpie's diagonal matrix
+        est = br.BayesianRegression(prior=br.BayesianLasso(), method="nuts", sampler="nutpie", draws=20, tune=20,
+                                    chains=1, random_seed=0, progressbar=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert est.fit(X, y).idata_.attrs["mass_matrix"] == "diagonal"
 
 
 def test_default_target_accept_is_0_99_only_for_the_regularized_horseshoe_in_the_rows_form():
