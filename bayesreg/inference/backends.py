@@ -60,7 +60,10 @@ The rule of ``"auto"`` (:func:`choose_sampler`) follows ``benchmarks/bench_peers
   ``docs/benchmarks.md``, section 9. Logistic + regularized horseshoe at (1 000, 200), one seed
   (``bench_peers.py``, 2026-11-30): ``"numpyro"`` min bulk ESS 498 at 31.7 ESS/s (NumPyro's own
   model: 427, 34.2), ``"nutpie"`` 253 at 5.3, ``"pymc"`` 449 at 1.0, and ``"nutpie-jax"`` 26 at 0.4
-  (163 divergences in 2000 draws, R-hat 1.05: its adaptation did not settle the scales).
+  (163 divergences in 2000 draws, R-hat 1.05: its adaptation did not settle the scales); with the
+  low-rank mass matrix it now adapts for global-local priors (2026-11-30 08:46, quiet) it converged
+  (R-hat 1.005, min bulk ESS 839) but at 347 leapfrog steps per draw and 46 divergences: 3.8 ESS/s
+  against ``"numpyro"``'s 29.8 in the same run, so ``"numpyro"`` stays.
 """
 
 from __future__ import annotations
