@@ -54,8 +54,8 @@ def sample_posterior(
     (``"pymc"``, ``"nutpie"``, ``"nutpie-jax"``, ``"numpyro"``, ``"jax"``, ``"jax-float64"``); a backend
     that is not installed is an ``ImportError`` naming the extra to install. ``idata.attrs["sampler"]``
     records the backend that ran. ``target_accept=None`` takes :func:`default_target_accept`; the
-    value used is ``idata.attrs["target_accept"]``. nutpie adapts a low-rank mass matrix for priors
-    with random scales (:func:`nutpie_kwargs`; ``idata.attrs["mass_matrix"]``).
+    value used is ``idata.attrs["target_accept"]``. nutpie adapts a low-rank mass matrix for
+    global-local priors (:func:`nutpie_kwargs`; ``idata.attrs["mass_matrix"]``).
     """
     if not isinstance(sampler, str) or sampler not in SAMPLERS:
         raise ValueError(f"The 'sampler' parameter must be one of {', '.join(map(repr, SAMPLERS))}; "
@@ -130,7 +130,6 @@ def _chain_blas(n_cores: int) -> Any:
     return serial_blas(0)
 
 
-
 def default_target_accept(built: Any) -> float:
     r"""NUTS's target acceptance rate when the user gives none: 0.9, or 0.99 for the regularized
     horseshoe with its coefficients integrated out in the rows form (more shrunk coefficients than
@@ -169,8 +168,8 @@ def nutpie_kwargs(backend: Backend, global_local: bool) -> dict[str, Any]:
     the horseshoe at 10 000 x 100 (``docs/benchmarks.md`` section 7), same compiled model, two seeds:
     bulk ESS of :math:`\log\tau` 824-1030 of 2000 draws with the diagonal matrix, 1642-2392 with the
     low-rank one, at the same cost per draw (14 leapfrog steps). Not for the Bayesian lasso: on the
-    10^6 x 1000 moonshot (``benchmarks/bench_scale.py``) it drew the same ESS (1853 against 1858) with
-    4% more gradients and a higher R-hat (1.011 against 1.008).
+    10^6 x 1000 moonshot (``benchmarks/bench_scale.py``) it drew the same ESS (1853 against 1858, one run
+    each) with 4% more gradients and a higher R-hat (1.011 against 1.008).
     """
     if backend.nuts_sampler != "nutpie" or not global_local:
         return {}
