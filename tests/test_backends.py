@@ -130,14 +130,19 @@ def test_nutpie_adapts_a_low_rank_mass_matrix_only_for_global_local_priors():
     assert sampling.has_random_scales(Built(br.Horseshoe())) and sampling.has_random_scales(Built(br.BayesianLasso()))
     assert sampling.has_random_scales(Built(br.Unpenalized(br.R2D2(), features=[0])))
     assert not sampling.has_random_scales(Built(br.Laplace(1.0)))
+
+
+@pytest.mark.slow  # nutpie's compile
+@pytest.mark.skipif(importlib.util.find_spec("nutpie") is None, reason="needs nutpie")
+def test_the_bayesian_lasso_keeps_nutpies_diagonal_mass_matrix():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((60, 3)), rng.standard_normal(60)
-    if importlib.util.find_spec("nutpie") is not None:  # the Bayesian lasso keeps nutpie's diagonal matrix
-        est = br.BayesianRegression(prior=br.BayesianLasso(), method="nuts", sampler="nutpie", draws=20, tune=20,
-                                    chains=1, random_seed=0, progressbar=False)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            assert est.fit(X, y).idata_.attrs["mass_matrix"] == "diagonal"
+    est = br.BayesianRegression(prior=br.BayesianLasso(), method="nuts", sampler="nutpie", draws=20, tune=20,
+                                chains=1, random_seed=0, progressbar=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        idata = est.fit(X, y).idata_
+    assert idata.attrs["mass_matrix"] == "diagonal" and idata.attrs["target_accept"] == 0.9
 
 
 def test_default_target_accept_is_0_99_only_for_the_regularized_horseshoe_in_the_rows_form():
