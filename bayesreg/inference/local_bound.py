@@ -122,7 +122,7 @@ def local_error_bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarr
     First in the original coordinates; when that ball cannot contain the optimum and the rows are in
     memory, again in the column-scaled coordinates :math:`v = D\theta`."""
     k = likelihood.n_outputs
-    col_abs, row_max = data.magnitudes
+    _, row_max = data.magnitudes
     R = float(np.hypot(row_max, 1.0 if data.fit_intercept else 0.0))
     bound = _bound(data, likelihood, l1, l2, theta, grad, hessian_at, np.ones(theta.size), R)
     if bound.value is None and bound.reason == NOT_CONTAINED and getattr(data, "has_rows", True):

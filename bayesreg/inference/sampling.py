@@ -61,16 +61,15 @@ def sample_posterior(
         raise ValueError(f"The 'sampler' parameter must be one of {', '.join(map(repr, SAMPLERS))}; "
                          f"got {sampler!r}.")
     marginal = getattr(built, "marginal", None) is not None
-    random_scales = has_random_scales(built)
-    global_local = is_global_local(built.prior)
     if sampler == "auto":
         from bayesreg.inference.jax_nuts import unsupported_reason
 
         sampler = choose_sampler(built.form, built.data.n_features, built.data.n_samples,
                                  own_jax=unsupported_reason(built) is None,
                                  marginal=built.marginal.form if marginal else None,
-                                 random_scales=random_scales)
+                                 random_scales=has_random_scales(built))
     backend = require_backend(sampler)
+    extra_kwargs = nutpie_kwargs(backend, is_global_local(built.prior))
     if target_accept is None:
         target_accept = default_target_accept(built)
     if marginal and backend.name == "nutpie":  # the op's numba implementation, not object mode
@@ -94,7 +93,7 @@ def sample_posterior(
     else:
         idata = _pymc_sample(built, backend, draws=int(draws), tune=int(tune), chains=int(chains), cores=cores,
                              random_seed=random_seed, target_accept=target_accept, progressbar=progressbar,
-                             extra_kwargs=nutpie_kwargs(backend, global_local))
+                             extra_kwargs=extra_kwargs)
     if getattr(built, "marginal", None) is not None:  # coefficients integrated out: draw them exactly
         from bayesreg.inference.marginal_draws import add_marginal_draws
 
@@ -105,7 +104,7 @@ def sample_posterior(
     idata.attrs.update(attrs or {})
     idata.attrs.update({"sampler": sampler, "bayesreg_form": built.form, "target_accept": float(target_accept)})
     if backend.nuts_sampler == "nutpie":
-        idata.attrs["mass_matrix"] = "low_rank" if nutpie_kwargs(backend, global_local) else "diagonal"
+        idata.attrs["mass_matrix"] = "low_rank" if extra_kwargs else "diagonal"
     lik = built.likelihood  # what add_posterior_predictive reads (the estimators write the same)
     idata.attrs.setdefault("likelihood", lik.name)
     if getattr(lik, "name", None) == "gaussian":
