@@ -239,11 +239,12 @@ class BayesianRegression(FormulaMixin, PredictionMixin, PosteriorAnalysisMixin, 
         check_estimator_params(self)
         from bayesreg.model.global_local import is_global_local
         from bayesreg.model.hierarchical import HierarchicalPrior
+        from bayesreg.model.unpenalized import shrunk_prior
 
         prior = Gaussian(1.0) if self.prior is None else self.prior
         if is_global_local(prior):
             if self.method != "nuts":
-                refusal = getattr(prior, "prior", prior).map_refusal
+                refusal = shrunk_prior(prior).map_refusal
                 raise ValueError(f"method={self.method!r} is not available: {refusal}")
         elif isinstance(prior, HierarchicalPrior):
             if self.method != "nuts":  # "map" and "laplace" need the mode of a fixed penalty

@@ -31,6 +31,7 @@ from bayesreg.inference.predictive import add_data_groups, linear_predictor_draw
 from bayesreg.model.data import RegressionData
 from bayesreg.model.global_local import is_global_local
 from bayesreg.model.likelihoods import Likelihood
+from bayesreg.model.unpenalized import shrunk_prior
 
 __all__ = ["SAMPLERS", "NUTPIE_MIN_FEATURES", "choose_sampler", "sample_posterior", "add_log_likelihood"]
 
@@ -145,7 +146,7 @@ def default_target_accept(built: Any) -> float:
     from bayesreg.model.horseshoe import RegularizedHorseshoe
 
     marginal = getattr(built, "marginal", None)
-    slab = isinstance(getattr(built.prior, "prior", built.prior), RegularizedHorseshoe)
+    slab = isinstance(shrunk_prior(built.prior), RegularizedHorseshoe)
     return 0.99 if slab and marginal is not None and marginal.form == "rows" else 0.9
 
 
@@ -153,7 +154,7 @@ def has_random_scales(built: Any) -> bool:
     """Whether the prior samples its own scales (Bayesian lasso, horseshoe family, R2D2)."""
     from bayesreg.model.hierarchical import HierarchicalPrior
 
-    return isinstance(getattr(built.prior, "prior", built.prior), HierarchicalPrior)
+    return isinstance(shrunk_prior(built.prior), HierarchicalPrior)
 
 
 def nutpie_kwargs(backend: Backend, global_local: bool) -> dict[str, Any]:

@@ -103,7 +103,9 @@ class GlobalLocalPrior(HierarchicalPrior):
 
 def is_global_local(prior: Any) -> bool:
     """A global–local prior, alone or inside :class:`~bayesreg.model.unpenalized.Unpenalized`."""
-    return isinstance(getattr(prior, "prior", prior), GlobalLocalPrior)
+    from bayesreg.model.unpenalized import shrunk_prior  # unpenalized imports this module
+
+    return isinstance(shrunk_prior(prior), GlobalLocalPrior)
 
 
 def split_prior(prior: Any, n_features: int) -> tuple[GlobalLocalPrior, np.ndarray, np.ndarray]:

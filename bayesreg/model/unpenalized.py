@@ -31,7 +31,7 @@ import numpy as np
 from bayesreg.model.global_local import GlobalLocalPrior
 from bayesreg.model.priors import Prior
 
-__all__ = ["Unpenalized"]
+__all__ = ["Unpenalized", "shrunk_prior"]
 
 
 def _check_features(features: object) -> tuple[int, ...]:
@@ -155,3 +155,12 @@ class Unpenalized(Prior):
     def sample(self, n_features: int, size: int, rng: np.random.Generator) -> np.ndarray:
         raise ValueError(f"Unpenalized puts a flat, improper prior on features {list(self.features)}: "
                          "it has no prior draws.")
+
+
+def shrunk_prior(prior: Any) -> Any:
+    """The prior of the shrunk coefficients: ``prior.prior`` for :class:`Unpenalized`, else ``prior``.
+
+    What decides how a model is fitted (a global–local or random-scale prior, a slab) is the prior
+    of the penalised coefficients; the flat ones change nothing there.
+    """
+    return prior.prior if isinstance(prior, Unpenalized) else prior
