@@ -69,7 +69,7 @@ import numpy as np
 from bayesreg.inference.error_bound import ErrorBound, margin_violations, residual_bounds, tight_zeros
 from bayesreg.model.data import _CHUNK_ROWS, RegressionData
 from bayesreg.model.likelihoods import Likelihood
-from bayesreg.model.rounding import U64, rounding_gamma
+from bayesreg.model.rounding import U64, GradientFloor, rounding_gamma
 
 __all__ = ["local_error_bound", "column_scales", "HessianBlock", "SINGLE_PRECISION_GAMMA", "NOT_CONTAINED"]
 
@@ -117,29 +117,34 @@ def column_scales(data: RegressionData, k: int) -> tuple[np.ndarray, float]:
 
 
 def local_error_bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarray, l2: np.ndarray,
-                      theta: np.ndarray, grad: np.ndarray, hessian_at: HessianBlock) -> ErrorBound:
+                      theta: np.ndarray, grad: np.ndarray, hessian_at: HessianBlock,
+                      floor: GradientFloor | None = None) -> ErrorBound:
     r"""Bound on ``||theta - theta*||`` (module docstring); ``l1``, ``l2`` have 0 for the intercept.
     First in the original coordinates; when that ball cannot contain the optimum and the rows are in
-    memory, again in the column-scaled coordinates :math:`v = D\theta`."""
+    memory, again in the column-scaled coordinates :math:`v = D\theta`. ``floor``: the rounding of
+    ``grad`` when it was not computed in double precision (default: ``likelihood.gradient_floor``;
+    :mod:`bayesreg.inference.extended_gradient`)."""
     k = likelihood.n_outputs
     _, row_max = data.magnitudes
     R = float(np.hypot(row_max, 1.0 if data.fit_intercept else 0.0))
-    bound = _bound(data, likelihood, l1, l2, theta, grad, hessian_at, np.ones(theta.size), R)
+    if floor is None:
+        floor = likelihood.gradient_floor(data, theta)
+    bound = _bound(data, likelihood, l1, l2, theta, grad, hessian_at, np.ones(theta.size), R, floor)
     if bound.value is None and bound.reason == NOT_CONTAINED and getattr(data, "has_rows", True):
         d, R_scaled = column_scales(data, k)
         if np.any(d != 1.0):
-            scaled = _bound(data, likelihood, l1, l2, theta, grad, hessian_at, d, R_scaled)
+            scaled = _bound(data, likelihood, l1, l2, theta, grad, hessian_at, d, R_scaled, floor)
             if scaled.value is not None:
                 return scaled
     return bound
 
 
-def _bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarray, l2: np.ndarray,
-           theta: np.ndarray, grad: np.ndarray, hessian_at: HessianBlock, d: np.ndarray, R: float) -> ErrorBound:
+def _bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarray, l2: np.ndarray, theta: np.ndarray,
+           grad: np.ndarray, hessian_at: HessianBlock, d: np.ndarray, R: float, rounding: GradientFloor) -> ErrorBound:
     r"""The bound in the coordinates :math:`v = D\theta` (``R``: the largest scaled row norm), transformed
     back: :math:`\|\theta - \theta^*\| \le \max_j d_j^{-1}\,\|v - v^*\|`."""
     m = theta.size
-    rounding = likelihood.gradient_floor(data, theta)  # of the computation done, in theta; / d in v
+    # rounding: the floor of the computation done, in theta; / d in v
     is_scaled = bool(np.any(d != 1.0))
     scaling = 0.0  # the rounding of the scaling itself (u per operation, generously)
     if is_scaled:
