@@ -189,9 +189,11 @@ def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, th
     cert = certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, bound=bound,
                    bound_tol=bound_tol, n_outputs=k)
     if cert.kkt_passed and not cert.passed and supports_extended_gradient(data, likelihood):
+        # as find_map: the gradient again in long double, kept when it certifies the point
         g, bound = extended_bound(data, likelihood, l1, l2, theta, lambda S, double: curvature.block(theta, S, True))
-        cert = certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, bound=bound,
-                       bound_tol=bound_tol, n_outputs=k)
+        retry = certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, bound=bound,
+                        bound_tol=bound_tol, n_outputs=k)
+        cert = retry if retry.passed else cert
     return cert
 
 
