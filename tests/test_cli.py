@@ -50,11 +50,14 @@ def assert_user_error(code: int, err: str, command: str, *fragments: str) -> Non
 
 # ----------------------------------------------------------------------------- verify
 def test_verify_all_quiet(capsys):
-    code, out, err = run(capsys, "verify", "--all", "--quiet")
+    """The README's main job (``make demo``: ``verify --all --details``), quiet."""
+    code, out, err = run(capsys, "verify", "--all", "--quiet", "--details")
     assert code == 0, out
     assert f"{len(ALL_CASES)}/{len(ALL_CASES)} equivalent" in out
     assert out.count("PASS") == len(ALL_CASES) and "FAIL" not in out
     assert err == ""
+    # the multinomial cases list their (K, p) weights and K intercepts as feature[class] (a TypeError before)
+    assert "  alcohol[0] " in out and "  alcohol[2] " in out and "  intercept[2] " in out
 
 
 def test_verify_one_convention(capsys):

@@ -42,13 +42,28 @@ def _print_report_table(rows: list[Any], details: bool) -> None:
         for data_name, r in rows:
             print(f"\n{r.convention} on {data_name} ({fmt_params(r.penalty_params)}): "
                   f"{r.prior_scales()}")
-            print(f"  {'feature':<10} {'MAP':>14} {'penalised opt':>14}")
-            shown = range(min(10, r.map_coef.size))
-            for j in shown:
-                print(f"  {r.feature_names[j]:<10} {r.map_coef[j]:>14.6g} {r.reference_coef[j]:>14.6g}")
-            if r.map_coef.size > 10:
-                print(f"  ... {r.map_coef.size - 10} more features")
-            print(f"  {'intercept':<10} {r.map_intercept:>14.6g} {r.reference_intercept:>14.6g}")
+            print(f"  {'feature':<14} {'MAP':>14} {'penalised opt':>14}")
+            for name, ours, ref in _detail_rows(r):
+                print(f"  {name:<14} {ours:>14.6g} {ref:>14.6g}" if ref is not None else f"  {name}")
+
+
+def _detail_rows(r: Any, shown: int = 10) -> list[tuple[str, float, float | None]]:
+    """``(label, MAP, reference)`` per shown coefficient, then the intercepts; a multinomial's (K, p)
+    weights are labelled ``feature[class]`` (its first ``shown`` features, every class)."""
+    import numpy as np
+
+    coef, ref = np.atleast_2d(r.map_coef), np.atleast_2d(r.reference_coef)
+    icpt, ref_icpt = np.atleast_1d(r.map_intercept), np.atleast_1d(r.reference_intercept)
+    k, p = coef.shape
+    names = list(r.feature_names) or [f"x{j}" for j in range(p)]
+    tag = (lambda c: f"[{c}]") if k > 1 else (lambda c: "")
+    out: list[tuple[str, float, float | None]] = []
+    for j in range(min(shown, p)):
+        out += [(f"{names[j]}{tag(c)}", float(coef[c, j]), float(ref[c, j])) for c in range(k)]
+    if p > shown:
+        out.append((f"... {p - shown} more features", 0.0, None))
+    out += [(f"intercept{tag(c)}", float(icpt[c]), float(ref_icpt[c])) for c in range(icpt.size)]
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
