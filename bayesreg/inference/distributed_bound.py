@@ -23,9 +23,12 @@ read through those magnitudes (the logistic floor needs nothing else). A likelih
 rows themselves (Poisson: :math:`\sum_i v_i|x_{ij}|e^{\eta_i}`) gets no bound here (the KKT residual
 certifies it, as before); this is stated in the certificate as "not computed". So is a point where the
 local curvature cannot be shown to contain the optimum: with a column mean of ~1e3 the row norms
-:math:`R` make :math:`e^{-MR r}` collapse (the in-memory certificate then reports "NOT certified"; the
-distributed one keeps the KKT residual's verdict rather than fail a point the residual certifies). A bound
-in the centred coordinates :math:`(w, c + \bar x^\top w)` would avoid that, for both.
+:math:`R` make :math:`e^{-MR r}` collapse, and the distributed certificate keeps the KKT residual's verdict
+rather than fail a point the residual certifies. In memory such points get the bound in column-scaled
+coordinates (:mod:`~bayesreg.inference.local_bound`) and, when the double-precision gradient's rounding is
+what fails it, with the gradient in long double (:mod:`~bayesreg.inference.extended_gradient`); neither is
+done over row blocks yet (the column-scaled pass alone turned points the KKT residual certifies into
+"NOT certified": the distributed solver stops at a KKT residual the bound cannot absorb).
 """
 
 from __future__ import annotations
