@@ -26,18 +26,20 @@ double-precision certificate passes its KKT test and fails its bound.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 from scipy.special import expit
 
+from bayesreg.inference.certificate import Certificate
 from bayesreg.inference.error_bound import ErrorBound
 from bayesreg.inference.local_bound import HessianBlock, local_error_bound
 from bayesreg.model.data import RegressionData
 from bayesreg.model.likelihoods import Likelihood, LogisticLikelihood
-from bayesreg.model.rounding import EXTENDED, U64, UEXT, GradientFloor, rounding_gamma
+from bayesreg.model.rounding import EXTENDED, U64, UEXT, GradientFloor
 
-__all__ = ["extended_gradient", "extended_bound", "supports_extended_gradient"]
+__all__ = ["extended_gradient", "second_look", "supports_extended_gradient"]
 
 #: long-double elements per chunk of rows (16 bytes each: 8 MB)
 _CHUNK_ELEMENTS = 1 << 19
@@ -88,20 +90,22 @@ def extended_gradient(data: RegressionData, likelihood: Likelihood,
         if data.fit_intercept:
             g[p] += r.sum()
     g64 = np.asarray(g, dtype=float)
-    col_abs, row_max = data.magnitudes
-    if data.fit_intercept:
-        col_abs = np.append(col_abs, data.weight_sum)
-    e_eta = rounding_gamma(p + 1, UEXT) * (row_max * float(np.linalg.norm(theta[:p])) + abs(float(c)))
-    direct = (rounding_gamma(n, UEXT) + 4 * UEXT) * col_abs + U64 * np.abs(g64)
-    return g64, GradientFloor(direct, 0.25 * e_eta * col_abs, e_eta * float(np.sqrt(0.25 * data.weight_sum)))
+    floor = likelihood.gradient_floor(data, theta, u=UEXT)  # the same derivation in long double
+    return g64, replace(floor, direct=floor.direct + U64 * np.abs(g64))  # + the final rounding to double
 
 
-def extended_bound(data: RegressionData, likelihood: Likelihood, l1: np.ndarray, l2: np.ndarray, theta: np.ndarray,
-                   hessian_at: HessianBlock) -> tuple[np.ndarray, ErrorBound]:
-    """The gradient in extended precision and the error bound it allows (the reason says which gradient)."""
+def second_look(cert: Certificate, data: RegressionData, likelihood: Likelihood, l1: np.ndarray, l2: np.ndarray,
+                theta: np.ndarray, hessian_at: HessianBlock,
+                certify_with: Callable[[np.ndarray, ErrorBound], Certificate]) -> Certificate:
+    """``cert``, or, when it passes its KKT test but not its bound and :func:`supports_extended_gradient`,
+    the certificate ``certify_with(g, bound)`` of the gradient in extended precision if that one passes
+    (its bound's reason ends in "(extended-precision gradient)")."""
+    if not (cert.kkt_passed and not cert.passed and supports_extended_gradient(data, likelihood)):
+        return cert
     g, floor = extended_gradient(data, likelihood, theta)
     bound = local_error_bound(data, likelihood, l1, l2, np.asarray(theta, dtype=float), g, hessian_at, floor)
     if bound.value is not None:
         bound = replace(bound, reason=bound.reason + " (extended-precision gradient)")
-    return g, bound
+    retry = certify_with(g, bound)
+    return retry if retry.passed else cert
 

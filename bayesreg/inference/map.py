@@ -55,7 +55,7 @@ from bayesreg.inference.blas import serial_blas
 from bayesreg.inference.certificate import DEFAULT_BOUND_TOL, DEFAULT_TOL, Certificate, certify
 from bayesreg.inference.curvature import Curvature
 from bayesreg.inference.error_bound import ErrorBound
-from bayesreg.inference.extended_gradient import extended_bound, supports_extended_gradient
+from bayesreg.inference.extended_gradient import second_look
 from bayesreg.inference.gaussian_map import gaussian_point_bound, solve_gaussian_map
 from bayesreg.inference.l1_quadratic import IterationLimitWarning, solve_l1_quadratic
 from bayesreg.inference.local_bound import local_error_bound
@@ -186,15 +186,16 @@ def certify_point(data: RegressionData, prior: Prior, likelihood: Likelihood, th
         bound = _NON_CONVEX if not likelihood.convex else local_error_bound(data, likelihood, l1, l2, theta, g,
                                   lambda S, double: curvature.block(theta, S, True))
     scale = float(np.max(np.abs(g0)))
-    cert = certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, bound=bound,
-                   bound_tol=bound_tol, n_outputs=k)
-    if cert.kkt_passed and not cert.passed and supports_extended_gradient(data, likelihood):
-        # as find_map: the gradient again in long double, kept when it certifies the point
-        g, bound = extended_bound(data, likelihood, l1, l2, theta, lambda S, double: curvature.block(theta, S, True))
-        retry = certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, bound=bound,
-                        bound_tol=bound_tol, n_outputs=k)
-        cert = retry if retry.passed else cert
-    return cert
+
+    def certify_with(g: np.ndarray, bound: Any) -> Certificate:
+        return certify(prior, theta, g, fit_intercept=data.fit_intercept, scale=scale, tol=tol, bound=bound,
+                       bound_tol=bound_tol, n_outputs=k)
+
+    cert = certify_with(g, bound)
+    if isinstance(likelihood, GaussianLikelihood):  # its own bound (no l1, l2, curvature here)
+        return cert
+    return second_look(cert, data, likelihood, l1, l2, theta, lambda S, double: curvature.block(theta, S, True),
+                       certify_with)
 
 
 def _with_flat_shift(likelihood: Likelihood, prior: Prior, p: int) -> Likelihood:
@@ -379,12 +380,9 @@ def _solve(data: RegressionData, prior: Prior, likelihood: Likelihood, fg: Any, 
                       stacklevel=3)
     if final is None:
         final = certificate(theta, g, error_bound(theta, g))
-    if final.kkt_passed and not final.passed and supports_extended_gradient(data, likelihood):
-        # the bound may fail on the double-precision gradient's rounding alone: look again in long double
-        g_ext, bound = extended_bound(data, likelihood, l1, l2, theta,
-                                      lambda S, double: curvature.block(theta, S, double))
-        retry = certificate(theta, g_ext, bound)
-        final = retry if retry.passed else final
+    # the bound may fail on the double-precision gradient's rounding alone: look again in long double
+    final = second_look(final, data, likelihood, l1, l2, theta, lambda S, double: curvature.block(theta, S, double),
+                        lambda g_ext, bound: certificate(theta, g_ext, bound))
     if k > 1:
         coef = theta[:n_w].reshape(k, p).copy()
         intercept: Any = theta[n_w:].copy() if data.fit_intercept else np.zeros(k)

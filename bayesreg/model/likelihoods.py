@@ -297,8 +297,10 @@ class LogisticLikelihood(Likelihood):
         if v is not None:
             raise separation_error(data, flat, v, "logistic")
 
-    def gradient_floor(self, data: RegressionData, theta: np.ndarray) -> GradientFloor:
-        r"""Rounding of :math:`\nabla f = \tilde X^\top(s \circ (\operatorname{expit}(\eta) - y))`.
+    def gradient_floor(self, data: RegressionData, theta: np.ndarray, u: float = U64) -> GradientFloor:
+        r"""Rounding of :math:`\nabla f = \tilde X^\top(s \circ (\operatorname{expit}(\eta) - y))` computed
+        with unit roundoff ``u`` (double by default; :mod:`bayesreg.inference.extended_gradient` computes
+        it in long double).
 
         :math:`\eta_i` errs by at most :math:`e_\eta = \gamma_{p+1}(\max_i\|x_i\|\,\|w\| + |c|)`,
         which moves :math:`\operatorname{expit}` by at most :math:`\phi''(\eta_i)e_\eta \le e_\eta/4`;
@@ -314,8 +316,8 @@ class LogisticLikelihood(Likelihood):
         col_abs, row_max = data.magnitudes
         if data.fit_intercept:
             col_abs = np.append(col_abs, data.weight_sum)
-        e_eta = rounding_gamma(p + 1) * (row_max * float(np.linalg.norm(w)) + abs(c))
-        return GradientFloor((rounding_gamma(data.n_samples) + 4 * U64) * col_abs, 0.25 * e_eta * col_abs,
+        e_eta = rounding_gamma(p + 1, u) * (row_max * float(np.linalg.norm(w)) + abs(c))
+        return GradientFloor((rounding_gamma(data.n_samples, u) + 4 * u) * col_abs, 0.25 * e_eta * col_abs,
                              e_eta * float(np.sqrt(0.25 * data.weight_sum)))
 
     def pointwise_loglik(self, data: RegressionData, eta: np.ndarray, **params: Any) -> np.ndarray:
